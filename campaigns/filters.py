@@ -1,0 +1,32 @@
+import django_filters
+
+from campaigns.models import Campaign, CampaignStatus, SubscriberAccount
+
+
+class CampaignFilter(django_filters.FilterSet):
+    """Shared by the API and the pages."""
+
+    status = django_filters.MultipleChoiceFilter(choices=CampaignStatus.choices)
+    offer = django_filters.CharFilter(field_name="offer__code")
+    service = django_filters.CharFilter(field_name="offer__service__code")
+    segment = django_filters.CharFilter(field_name="segments__code", distinct=True)
+    running_on = django_filters.DateFilter(method="filter_running_on")
+    search = django_filters.CharFilter(method="filter_search")
+
+    class Meta:
+        model = Campaign
+        fields = ["status", "offer", "service", "segment"]
+
+    def filter_running_on(self, queryset, name, value):
+        return queryset.running_on(value)
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(code__icontains=value) | queryset.filter(name__icontains=value)
+
+
+class SubscriberAccountFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(lookup_expr="startswith")
+
+    class Meta:
+        model = SubscriberAccount
+        fields = ["number", "payment_model", "financial_block", "region"]

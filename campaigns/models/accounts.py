@@ -1,0 +1,75 @@
+"""Subscriber accounts (лицевые счета) as the CRM last reported them."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from offers.models import Offer, Service
+
+ACCOUNT_NUMBER_RE = r"^[0-9]{12}$"
+account_number_validator = RegexValidator(
+    ACCOUNT_NUMBER_RE, _("An account number is exactly 12 digits."), code="invalid_account"
+)
+
+
+class PaymentModel(models.TextChoices):
+    ADVANCE = "advance", _("Advance (prepaid)")
+    CREDIT = "credit", _("Credit (postpaid)")
+
+
+class SubscriberAccountQuerySet(models.QuerySet):
+    def with_relations(self):
+        return self.prefetch_related("services", "offers")
+
+
+class SubscriberAccount(models.Model):
+    """A subscriber's account: who they are, how they pay and what they already have."""
+
+    number = models.CharField(
+        _("account number"), max_length=12, unique=True, validators=[account_number_validator]
+    )
+    surname = models.CharField(_("surname"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    payment_model = models.CharField(
+        _("payment model"), max_length=10, choices=PaymentModel.choices
+    )
+    balance = models.DecimalField(_("balance, ₽"), max_digits=12, decimal_places=2, default=0)
+    financial_block = models.BooleanField(_("financial block"), default=False)
+    services = models.ManyToManyField(
+        Service, related_name="accounts", blank=True, verbose_name=_("connected services")
+    )
+    offers = models.ManyToManyField(
+        Offer, related_name="accounts", blank=True, verbose_name=_("connected offers")
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    crm_updated_at = models.DateTimeField(_("last update from the CRM"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SubscriberAccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("subscriber account")
+        verbose_name_plural = _("subscriber accounts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__regex=ACCOUNT_NUMBER_RE), name="account_number_12_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_model__in=PaymentModel.values),
+                name="account_payment_model_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.surname}"
+
+    @property
+    def initials_name(self) -> str:
+        """«И.О.»: how the agent addresses the customer (first name and patronymic)."""
+        return " ".join(part for part in (self.first_name, self.patronymic) if part)

@@ -1,0 +1,132 @@
+"""Marketing campaigns and their target lists."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from campaigns.models.accounts import SubscriberAccount
+from campaigns.scripts import ERR_UNKNOWN_PLACEHOLDER, PLACEHOLDERS, unknown_placeholders
+from offers.models import Offer, Segment
+
+ERR_CAMPAIGN_DATES = _("The campaign cannot end before it starts.")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    ARCHIVED = "archived", _("Archived")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def running_on(self, day):
+        return self.filter(status=CampaignStatus.ACTIVE, starts_on__lte=day).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day)
+        )
+
+    def with_relations(self):
+        return self.select_related("offer__service", "owner").prefetch_related("segments")
+
+
+class Campaign(models.Model):
+    """A marketing campaign: an offer, the script to read, the segments and dates it runs for."""
+
+    code = models.CharField(_("code"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("offer")
+    )
+    script_template = models.TextField(
+        _("script"),
+        help_text=_("Read out to the customer. Placeholders in braces, e.g. {customer}."),
+    )
+    connection_script_template = models.TextField(
+        _("connection script"), blank=True, help_text=_("Read out when the customer agrees.")
+    )
+    segments = models.ManyToManyField(
+        Segment, related_name="campaigns", blank=True, verbose_name=_("segments")
+    )
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), default=100, help_text=_("Higher first.")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    cooldown_days = models.PositiveSmallIntegerField(
+        _("cooldown after a refusal, days"), default=30
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_campaigns",
+        verbose_name=_("owner"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[segments], excluded_fields=["updated_at"])
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-priority", "code"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        errors = {}
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = ERR_CAMPAIGN_DATES
+        for field in ("script_template", "connection_script_template"):
+            unknown = unknown_placeholders(getattr(self, field) or "")
+            if unknown:
+                errors[field] = ERR_UNKNOWN_PLACEHOLDER % {
+                    "name": unknown[0],
+                    "allowed": ", ".join("{" + name + "}" for name in PLACEHOLDERS),
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class CampaignTarget(models.Model):
+    """An account on a campaign's target list: the campaign may be offered on that account."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="targets", verbose_name=_("campaign")
+    )
+    account = models.ForeignKey(
+        SubscriberAccount,
+        on_delete=models.CASCADE,
+        related_name="campaign_targets",
+        verbose_name=_("account"),
+    )
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["campaign", "account"]
+        verbose_name = _("campaign target")
+        verbose_name_plural = _("campaign targets")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "account"], name="target_once_per_campaign")
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} → {self.account.number}"

@@ -1,0 +1,68 @@
+"""Campaign scripts: templates with a small, fixed set of placeholders and nothing else.
+
+Managers write `{customer}` or `{price_per_day}` in a script; there is no template language, so a
+script cannot reach attributes, loops or filters. Unknown placeholders are refused when the campaign
+is saved.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from offers import pricing
+
+PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
+
+PLACEHOLDERS = {
+    "customer": _("the customer's first name and patronymic («И.О.»)"),
+    "offer": _("the offer's name"),
+    "monthly_price": _("the monthly price, ₽"),
+    "price_per_day": _("the price per day in the current month, ₽"),
+    "first_charge": _("the prorated first charge for a connection today, ₽"),
+    "promo_days": _("the free promo days"),
+    "speed": _("the tariff speed, Mbit/s"),
+}
+
+ERR_UNKNOWN_PLACEHOLDER = _("Unknown placeholder {%(name)s}. Allowed: %(allowed)s.")
+
+
+@dataclass(frozen=True)
+class ScriptContext:
+    customer: str
+    offer: str
+    monthly_price: Decimal
+    promo_days: int
+    speed: int | None
+    on: datetime.date
+
+
+def unknown_placeholders(template: str) -> list[str]:
+    return sorted({name for name in PLACEHOLDER_RE.findall(template) if name not in PLACEHOLDERS})
+
+
+def _money(amount: Decimal) -> str:
+    return number_format(amount, decimal_pos=2, use_l10n=True)
+
+
+def placeholder_values(ctx: ScriptContext) -> dict[str, str]:
+    return {
+        "customer": ctx.customer,
+        "offer": ctx.offer,
+        "monthly_price": _money(ctx.monthly_price),
+        "price_per_day": _money(pricing.price_per_day(ctx.monthly_price, on=ctx.on)),
+        "first_charge": _money(
+            pricing.first_charge(ctx.monthly_price, on=ctx.on, promo_days=ctx.promo_days)
+        ),
+        "promo_days": str(ctx.promo_days),
+        "speed": str(ctx.speed) if ctx.speed else "—",
+    }
+
+
+def render_script(template: str, ctx: ScriptContext) -> str:
+    """Substitute the known placeholders; anything else in braces is left as written."""
+    values = placeholder_values(ctx)
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), template)

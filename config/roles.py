@@ -1,0 +1,92 @@
+"""The portal's roles as Django groups, and what each may do.
+
+The groups and their permissions are created by a data migration (portal 0001) and kept true by
+`sync_roles()`, which `seed_demo` also calls; a model added later gets its permissions by adding
+it here and writing a migration that calls `sync_roles`.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+MANAGERS = "Marketing managers"
+SUPERVISORS = "Supervisors"
+AGENTS = "Agents"
+CRM = "CRM integration"
+
+ROLE_LABELS = {
+    MANAGERS: _("Marketing manager"),
+    SUPERVISORS: _("Supervisor"),
+    AGENTS: _("Agent"),
+    CRM: _("CRM integration"),
+}
+
+# Everything a marketing manager keeps in the admin: add, change, delete and view.
+CATALOGUE_MODELS = [
+    "offers.service",
+    "offers.segment",
+    "offers.offer",
+    "campaigns.campaign",
+    "campaigns.campaigntarget",
+    "rewards.rewardrule",
+    "rewards.rewardband",
+    "knowledge_base.category",
+    "knowledge_base.tag",
+    "knowledge_base.article",
+]
+ALL_ACTIONS = ("add", "change", "delete", "view")
+
+ROLE_PERMISSIONS = {
+    MANAGERS: {
+        **dict.fromkeys(CATALOGUE_MODELS, ALL_ACTIONS),
+        "campaigns.subscriberaccount": ALL_ACTIONS,
+        "campaigns.department": ("view",),
+        "campaigns.team": ("view",),
+        "campaigns.agentprofile": ("view",),
+        "django_celery_results.taskresult": ("view",),
+        "django_celery_beat.periodictask": ("view",),
+    },
+    # Supervisors look the catalogue up in the admin; they change nothing there.
+    SUPERVISORS: {
+        "offers.offer": ("view",),
+        "campaigns.campaign": ("view",),
+        "rewards.rewardrule": ("view",),
+        "campaigns.team": ("view",),
+        "campaigns.agentprofile": ("view",),
+    },
+    AGENTS: {},
+    CRM: {"campaigns.subscriberaccount": ("add", "change", "view")},
+}
+
+# Roles that work in the admin (is_staff).
+STAFF_ROLES = {MANAGERS, SUPERVISORS}
+
+
+def sync_roles(group_model, permission_model):
+    """Create the groups and give each exactly the permissions listed above."""
+    for group_name, models in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=group_name)
+        perms = []
+        for label, actions in models.items():
+            app_label, model = label.split(".")
+            codenames = [f"{action}_{model}" for action in actions]
+            found = permission_model.objects.filter(
+                content_type__app_label=app_label, codename__in=codenames
+            )
+            perms.extend(found)
+        group.permissions.set(perms)
+
+
+def user_roles(user) -> set[str]:
+    """The role names of a user; superusers count as managers."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(MANAGERS)
+        user._portal_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))

@@ -1,0 +1,250 @@
+"""Factories for every model (factory-boy). Import from here in every test module."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from campaigns.models import (
+    AgentProfile,
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    Department,
+    PaymentModel,
+    SubscriberAccount,
+    Team,
+)
+from config import roles
+from knowledge_base.models import Article, ArticleStatus, Category, Tag
+from offers.models import Offer, OfferKind, Segment, Service, ServiceCode
+from rewards.models import RewardBand, RewardKind, RewardRule
+
+User = get_user_model()
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="ru_RU")
+    last_name = factory.Faker("last_name", locale="ru_RU")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("pass-12345")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+            if extracted in roles.STAFF_ROLES:
+                self.is_staff = True
+                self.save(update_fields=["is_staff"])
+
+
+class ManagerFactory(UserFactory):
+    role = roles.MANAGERS
+
+
+class SupervisorFactory(UserFactory):
+    role = roles.SUPERVISORS
+
+
+class CrmUserFactory(UserFactory):
+    role = roles.CRM
+
+
+class ServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = Service
+        django_get_or_create = ("code",)
+
+    code = ServiceCode.BROADBAND
+    name = factory.LazyAttribute(lambda s: ServiceCode(s.code).label)
+
+
+class SegmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Segment
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"segment-{n}")
+    name = factory.LazyAttribute(lambda s: s.code)
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)
+
+
+class OfferFactory(DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    code = factory.Sequence(lambda n: f"offer-{n}")
+    name = factory.Sequence(lambda n: f"Offer {n}")
+    kind = OfferKind.OPTION
+    service = factory.SubFactory(ServiceFactory)
+    monthly_price = Decimal("139.00")
+    promo_days = 0
+
+    @factory.post_generation
+    def segments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.segments.set(extracted)
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"D{n}")
+    name = factory.Sequence(lambda n: f"Department {n}")
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    department = factory.SubFactory(DepartmentFactory)
+
+    @factory.post_generation
+    def supervisors(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.supervisors.set(extracted)
+
+
+class AgentProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = AgentProfile
+
+    user = factory.SubFactory(UserFactory, role=roles.AGENTS)
+    team = factory.SubFactory(TeamFactory)
+    employee_number = factory.Sequence(lambda n: f"E{n:05d}")
+    started_on = datetime.date(2024, 1, 15)
+
+
+class SubscriberAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = SubscriberAccount
+
+    number = factory.Sequence(lambda n: f"{352000000000 + n:012d}")
+    surname = factory.Faker("last_name_male", locale="ru_RU")
+    first_name = factory.Faker("first_name_male", locale="ru_RU")
+    patronymic = factory.Faker("middle_name_male", locale="ru_RU")
+    payment_model = PaymentModel.ADVANCE
+    balance = Decimal("224.55")
+    region = "Москва"
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)
+
+    @factory.post_generation
+    def offers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.offers.set(extracted)
+
+
+class CampaignFactory(DjangoModelFactory):
+    class Meta:
+        model = Campaign
+
+    code = factory.Sequence(lambda n: f"CAMPAIGN_{n}")
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    offer = factory.SubFactory(OfferFactory)
+    script_template = "{customer}, предлагаем {offer} всего за {price_per_day} ₽ в день."
+    starts_on = datetime.date(2026, 1, 1)
+    ends_on = None
+    status = CampaignStatus.ACTIVE
+    priority = 100
+
+    @factory.post_generation
+    def segments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.segments.set(extracted)
+
+
+class CampaignTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = CampaignTarget
+
+    campaign = factory.SubFactory(CampaignFactory)
+    account = factory.SubFactory(SubscriberAccountFactory)
+
+
+class RewardRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = RewardRule
+
+    code = factory.Sequence(lambda n: f"rule-{n}")
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    service = factory.SubFactory(ServiceFactory)
+    kind = RewardKind.FIXED
+    amount = Decimal("15.00")
+    valid_from = datetime.date(2019, 1, 1)
+
+    @factory.post_generation
+    def offers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.offers.set(extracted)
+
+
+class RewardBandFactory(DjangoModelFactory):
+    class Meta:
+        model = RewardBand
+
+    rule = factory.SubFactory(RewardRuleFactory, kind=RewardKind.TIERED, amount=None)
+    min_increase = Decimal("0")
+    max_increase = Decimal("100")
+    amount = Decimal("15")
+
+
+class CategoryFactory(DjangoModelFactory):
+    """Creates root categories; pass `parent` to add a child under it."""
+
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, **kwargs):
+        if parent is not None:
+            return parent.add_child(**kwargs)
+        return model_class.add_root(**kwargs)
+
+
+class TagFactory(DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"tag-{n}")
+
+
+class ArticleFactory(DjangoModelFactory):
+    class Meta:
+        model = Article
+
+    title = factory.Sequence(lambda n: f"Article {n}")
+    body = "Текст статьи."
+    category = factory.SubFactory(CategoryFactory)
+    owner = factory.SubFactory(ManagerFactory)
+    status = ArticleStatus.PUBLISHED
+    published_at = factory.LazyFunction(
+        lambda: datetime.datetime(2019, 6, 7, 14, 52, tzinfo=datetime.UTC)
+    )
+
+    @factory.post_generation
+    def tags(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.tags.set(extracted)
