@@ -1,6 +1,6 @@
 import django_filters
 
-from campaigns.models import Campaign, CampaignStatus, SubscriberAccount
+from campaigns.models import Appeal, Campaign, CampaignStatus, SubscriberAccount
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -30,3 +30,13 @@ class SubscriberAccountFilter(django_filters.FilterSet):
     class Meta:
         model = SubscriberAccount
         fields = ["number", "payment_model", "financial_block", "region"]
+
+
+class AppealFilter(django_filters.FilterSet):
+    account = django_filters.CharFilter(field_name="account__number")
+    open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull")
+    started_after = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte")
+
+    class Meta:
+        model = Appeal
+        fields = ["account", "theme", "open"]

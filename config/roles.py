@@ -31,6 +31,12 @@ CATALOGUE_MODELS = [
     "knowledge_base.category",
     "knowledge_base.tag",
     "knowledge_base.article",
+    "knowledge_base.bridge",
+    "knowledge_base.objectiontype",
+    "knowledge_base.objectionstep",
+    "knowledge_base.stockanswer",
+    "knowledge_base.closingphrase",
+    "knowledge_base.articlefeedback",
 ]
 ALL_ACTIONS = ("add", "change", "delete", "view")
 
@@ -38,6 +44,10 @@ ROLE_PERMISSIONS = {
     MANAGERS: {
         **dict.fromkeys(CATALOGUE_MODELS, ALL_ACTIONS),
         "campaigns.subscriberaccount": ALL_ACTIONS,
+        "campaigns.peakhours": ALL_ACTIONS,
+        "campaigns.outage": ALL_ACTIONS,
+        "campaigns.appeal": ("view",),
+        "campaigns.contacthistoryentry": ("view",),
         "campaigns.department": ("view",),
         "campaigns.team": ("view",),
         "campaigns.agentprofile": ("view",),
@@ -90,3 +100,14 @@ def user_roles(user) -> set[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+def migrate_roles(apps, schema_editor):
+    """For data migrations: create the permissions of every model now, then sync the groups."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -10,11 +10,15 @@ from factory.django import DjangoModelFactory
 
 from campaigns.models import (
     AgentProfile,
+    Appeal,
     Campaign,
     CampaignStatus,
     CampaignTarget,
+    ContactHistoryEntry,
     Department,
+    Outage,
     PaymentModel,
+    PeakHours,
     SubscriberAccount,
     Team,
 )
@@ -39,23 +43,34 @@ class UserFactory(DjangoModelFactory):
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.groups.add(Group.objects.get(name=extracted))
-            if extracted in roles.STAFF_ROLES:
-                self.is_staff = True
-                self.save(update_fields=["is_staff"])
+        _give_role(self, create, extracted)
+
+
+def _give_role(user, create, role):
+    if create and role:
+        user.groups.add(Group.objects.get(name=role))
+        if role in roles.STAFF_ROLES:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
+
+def _role_by_default(default):
+    """A post-generation `role` that a subclass gives by default (`role=...` still overrides)."""
+    return factory.PostGeneration(
+        lambda user, create, extracted, **kwargs: _give_role(user, create, extracted or default)
+    )
 
 
 class ManagerFactory(UserFactory):
-    role = roles.MANAGERS
+    role = _role_by_default(roles.MANAGERS)
 
 
 class SupervisorFactory(UserFactory):
-    role = roles.SUPERVISORS
+    role = _role_by_default(roles.SUPERVISORS)
 
 
 class CrmUserFactory(UserFactory):
-    role = roles.CRM
+    role = _role_by_default(roles.CRM)
 
 
 class ServiceFactory(DjangoModelFactory):
@@ -248,3 +263,42 @@ class ArticleFactory(DjangoModelFactory):
     def tags(self, create, extracted, **kwargs):
         if create and extracted:
             self.tags.set(extracted)
+
+
+class AppealFactory(DjangoModelFactory):
+    class Meta:
+        model = Appeal
+
+    account = factory.SubFactory(SubscriberAccountFactory)
+    agent = factory.SubFactory(UserFactory, role=roles.AGENTS)
+    question_resolved = True
+
+
+class ContactHistoryEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = ContactHistoryEntry
+
+    target = factory.SubFactory(CampaignTargetFactory)
+    result = "thinking"
+    comment = "Клиент думает"
+    agent = factory.SubFactory(UserFactory, role=roles.AGENTS)
+    created_at = factory.LazyFunction(
+        lambda: datetime.datetime(2026, 11, 2, 10, 0, tzinfo=datetime.UTC)
+    )
+
+
+class PeakHoursFactory(DjangoModelFactory):
+    class Meta:
+        model = PeakHours
+
+    weekday = 0
+    starts_at = datetime.time(9, 0)
+    ends_at = datetime.time(11, 0)
+
+
+class OutageFactory(DjangoModelFactory):
+    class Meta:
+        model = Outage
+
+    title = "Авария на узле"
+    starts_at = factory.LazyFunction(lambda: datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))

@@ -106,8 +106,17 @@ class Campaign(models.Model):
             raise ValidationError(errors)
 
 
+class ResultCode(models.TextChoices):
+    """The four results of a recommendation (R5)."""
+
+    NOT_OFFERED = "not_offered", _("Not offered")
+    NOT_INTERESTED = "not_interested", _("Customer not interested")
+    THINKING = "thinking", _("Customer is thinking")
+    AGREED = "agreed", _("Customer agreed")
+
+
 class CampaignTarget(models.Model):
-    """An account on a campaign's target list: the campaign may be offered on that account."""
+    """An account on a campaign's target list: a recommendation, with its latest result."""
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="targets", verbose_name=_("campaign")
@@ -119,14 +128,24 @@ class CampaignTarget(models.Model):
         verbose_name=_("account"),
     )
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
+    result = models.CharField(
+        _("result"), max_length=20, choices=ResultCode.choices, default=ResultCode.NOT_OFFERED
+    )
+    result_at = models.DateTimeField(_("result recorded"), null=True, blank=True)
 
     class Meta:
         ordering = ["campaign", "account"]
         verbose_name = _("campaign target")
         verbose_name_plural = _("campaign targets")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "account"], name="target_once_per_campaign")
+            models.UniqueConstraint(
+                fields=["campaign", "account"], name="target_once_per_campaign"
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=ResultCode.values), name="target_result_valid"
+            ),
         ]
+        indexes = [models.Index(fields=["account", "campaign"], name="target_account_idx")]
 
     def __str__(self):
         return f"{self.campaign} → {self.account.number}"

@@ -3,8 +3,15 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from campaigns.api import CampaignViewSet
+from campaigns.api import AccountViewSet, AppealViewSet, CampaignViewSet
 from config.api.auth import TokenView
+from knowledge_base.api import (
+    ArticleViewSet,
+    BridgeViewSet,
+    CategoryViewSet,
+    ClosingPhraseViewSet,
+    ObjectionTypeViewSet,
+)
 from offers.api import OfferViewSet
 from rewards.api import RewardRuleViewSet
 
@@ -12,7 +19,14 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("offers", OfferViewSet, basename="offer")
 router.register("campaigns", CampaignViewSet, basename="campaign")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("appeals", AppealViewSet, basename="appeal")
 router.register("rewards/rules", RewardRuleViewSet, basename="reward-rule")
+router.register("kb/categories", CategoryViewSet, basename="kb-category")
+router.register("kb/articles", ArticleViewSet, basename="kb-article")
+router.register("kb/bridges", BridgeViewSet, basename="kb-bridge")
+router.register("kb/objections", ObjectionTypeViewSet, basename="kb-objection")
+router.register("kb/closing-phrases", ClosingPhraseViewSet, basename="kb-closing-phrase")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

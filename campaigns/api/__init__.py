@@ -1,0 +1,5 @@
+from campaigns.api.accounts import AccountViewSet
+from campaigns.api.appeals import AppealViewSet
+from campaigns.api.catalogue import CampaignViewSet
+
+__all__ = ["AccountViewSet", "AppealViewSet", "CampaignViewSet"]

@@ -1,0 +1,173 @@
+"""`/api/v1/accounts/{number}/`: the account, its recommendations and their results."""
+
+import re
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from campaigns import selectors, services
+from campaigns.api.serializers import (
+    AccountInputSerializer,
+    AccountSerializer,
+    RecommendationSerializer,
+    ResultInputSerializer,
+    ResultOutputSerializer,
+)
+from campaigns.models import ResultCode
+from config import roles
+from config.api.errors import ApiError
+from config.idempotency import idempotent
+from config.permissions import role_required
+
+ERR_BAD_NUMBER = _("An account number is exactly 12 digits.")
+ERR_NO_ACCOUNT = _("No account with this number.")
+ERR_BAD_APPEAL_PARAM = _("The appeal parameter must be a number.")
+NUMBER_RE = re.compile(r"^[0-9]{12}$")
+
+WORKSPACE_ROLES = (roles.AGENTS, roles.SUPERVISORS, roles.MANAGERS, roles.CRM)
+
+
+def raise_for(error: services.RecommendationError):
+    exc = ApiError(error.message, code=error.code, status_code=error.status)
+    exc.extra = error.extra
+    raise exc
+
+
+def order_url(account, target, appeal_id) -> str | None:
+    """R7: an agreement leads straight to the connection-order form, prefilled."""
+    try:
+        base = reverse("orders:new")
+    except NoReverseMatch:
+        return None
+    query = {"account": account.number, "campaign": target.campaign.code}
+    if appeal_id:
+        query["appeal"] = appeal_id
+    return f"{base}?{urlencode(query)}"
+
+
+class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A subscriber account as the CRM reports it, with its recommendations."""
+
+    lookup_field = "number"
+    lookup_value_regex = "[^/]+"
+    serializer_class = AccountSerializer
+
+    def get_permissions(self):
+        if self.action == "update":
+            return [role_required(roles.CRM, roles.MANAGERS)()]
+        if self.action == "result":
+            return [role_required(roles.AGENTS, roles.CRM)()]
+        return [role_required(*WORKSPACE_ROLES)()]
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["reveal_contacts"] = roles.has_role(self.request.user, roles.CRM, roles.MANAGERS)
+        return context
+
+    def get_number(self) -> str:
+        number = self.kwargs["number"]
+        if not NUMBER_RE.match(number):
+            raise ApiError(ERR_BAD_NUMBER, code="invalid_account_number")
+        return number
+
+    def get_object(self):
+        account = selectors.account_get(number=self.get_number())
+        if account is None:
+            raise ApiError(ERR_NO_ACCOUNT, code="account_not_found", status_code=404)
+        return account
+
+    @extend_schema(
+        request=AccountInputSerializer, responses={200: AccountSerializer, 201: AccountSerializer}
+    )
+    def update(self, request, number=None):
+        """Create or update the account (the CRM integration and managers)."""
+        number = self.get_number()
+        data = AccountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        try:
+            account, created = services.account_upsert(
+                number=number,
+                data=fields,
+                service_codes=fields.pop("services", None),
+                offer_codes=fields.pop("offers", None),
+            )
+        except services.RecommendationError as error:
+            raise_for(error)
+        account = selectors.account_get(number=account.number)
+        return Response(
+            self.get_serializer(account).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("appeal", int, description="The appeal whose flags apply.")],
+        responses={200: RecommendationSerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def recommendations(self, request, number=None):
+        """The account's campaigns, best first, eligible or not with every reason."""
+        account = self.get_object()
+        appeal = self._appeal(request, account)
+        recs = selectors.recommendations_for(account=account, appeal=appeal)
+        return Response(RecommendationSerializer(recs, many=True).data)
+
+    def _appeal(self, request, account):
+        raw = request.query_params.get("appeal")
+        if raw is None:
+            return selectors.appeal_open_for(account=account, agent=request.user)
+        if not raw.isdigit():
+            raise ApiError(ERR_BAD_APPEAL_PARAM, code="invalid_appeal")
+        appeal = selectors.appeal_visible(user=request.user, appeal_id=int(raw))
+        if appeal is None or appeal.account_id != account.pk:
+            raise ApiError(services.ERR_INVALID_APPEAL, code="invalid_appeal")
+        return appeal
+
+    @extend_schema(request=ResultInputSerializer, responses={201: ResultOutputSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"recommendations/(?P<rec_id>[^/.]+)/result",
+        url_name="result",
+    )
+    def result(self, request, number=None, rec_id=None):
+        """Record a result (R5), set on every campaign of the same product (R6).
+
+        Send an `Idempotency-Key` header to make retries safe."""
+        account = self.get_object()
+        if not str(rec_id).isdigit():
+            raise ApiError(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
+        data = ResultInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return idempotent(request, lambda: self._record(request, account, int(rec_id), data))
+
+    def _record(self, request, account, target_id, data):
+        values = data.validated_data
+        try:
+            entries = services.recommendation_record_result(
+                account=account,
+                target_id=target_id,
+                result=values["result"],
+                agent=request.user,
+                objection_codes=values["objections"],
+                comment=values["comment"],
+                appeal_id=values["appeal"],
+            )
+        except services.RecommendationError as error:
+            raise_for(error)
+        entries = selectors.history_entries(ids=[e.pk for e in entries])
+        target = entries[0].target
+        body = {
+            "result": values["result"],
+            "recommendations": [e.target_id for e in entries],
+            "history": entries,
+            "order_url": order_url(account, target, entries[0].appeal_id)
+            if values["result"] == ResultCode.AGREED
+            else None,
+        }
+        return Response(ResultOutputSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,172 @@
+"""Which recommendations may be made now, and why not (R1, R2, R9, cooldown, segments).
+
+Pure functions over already-loaded objects: the selector loads everything in a constant number of
+queries, this module decides. Every reason that applies is reported, not only the first.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import (
+    Appeal,
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    PaymentModel,
+    ResultCode,
+    SubscriberAccount,
+)
+from offers import pricing
+
+
+class Reason(models.TextChoices):
+    """Why an offer is not to be made now (CONTRACT.md)."""
+
+    PEAK_HOURS = "peak_hours", _("Peak hours: no offers are made")
+    OUTAGE = "outage", _("An outage is in force: work to the outage script")
+    FINANCIAL_BLOCK = "financial_block", _("The account has a financial block")
+    NEGATIVE_BALANCE = "negative_balance", _("The balance is negative")
+    INSUFFICIENT_FUNDS = "insufficient_funds", _("Not enough funds for the first charge")
+    QUESTION_UNRESOLVED = "question_unresolved", _("The customer's question is not resolved yet")
+    NEGATIVE_CUSTOMER = "negative_customer", _("Demanding or negative customer")
+    COMPLAINT = "complaint", _("Complaint or threat to end the contract")
+    NOT_SERVICE_USER = "not_service_user", _("The caller is not the service user or is a child")
+    COOLDOWN = "cooldown", _("The customer refused recently: wait for the cooldown to end")
+    ALREADY_HAS = "already_has", _("The customer already has this offer")
+    NOT_IN_SEGMENT = "not_in_segment", _("The account is not in the campaign's segments")
+    CAMPAIGN_INACTIVE = "campaign_inactive", _("The campaign is not running today")
+
+
+@dataclass
+class Situation:
+    """What holds at the moment of the call, whatever the campaign."""
+
+    now: datetime.datetime
+    account: SubscriberAccount
+    service_ids: frozenset
+    offer_ids: frozenset
+    appeal: Appeal | None = None
+    peak_hours: bool = False
+    outage: bool = False
+
+    @property
+    def today(self) -> datetime.date:
+        return self.now.date()
+
+
+@dataclass
+class Verdict:
+    target: CampaignTarget
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+
+def in_peak_hours(windows, local_now: datetime.datetime) -> bool:
+    moment = local_now.time()
+    return any(
+        w.weekday == local_now.weekday() and w.starts_at <= moment < w.ends_at for w in windows
+    )
+
+
+def financial_reasons(account: SubscriberAccount, campaign: Campaign, today) -> list[str]:
+    """R2: credit model needs no block; advance model needs a non-negative balance and the funds
+    for the first charge (a free promo period needs none)."""
+    if account.financial_block:
+        return [Reason.FINANCIAL_BLOCK]
+    if account.payment_model != PaymentModel.ADVANCE:
+        return []
+    if account.balance < 0:
+        return [Reason.NEGATIVE_BALANCE]
+    offer = campaign.offer
+    charge = pricing.first_charge(offer.monthly_price, on=today, promo_days=offer.promo_days)
+    if Decimal(account.balance) < charge:
+        return [Reason.INSUFFICIENT_FUNDS]
+    return []
+
+
+def appeal_reasons(appeal: Appeal | None) -> list[str]:
+    """R1 and R9: what the agent knows about this call."""
+    if appeal is None:
+        return []
+    reasons = []
+    if not appeal.question_resolved:
+        reasons.append(Reason.QUESTION_UNRESOLVED)
+    if appeal.negative_customer:
+        reasons.append(Reason.NEGATIVE_CUSTOMER)
+    if appeal.complaint:
+        reasons.append(Reason.COMPLAINT)
+    if appeal.not_service_user:
+        reasons.append(Reason.NOT_SERVICE_USER)
+    return reasons
+
+
+def campaign_running(campaign: Campaign, today) -> bool:
+    return (
+        campaign.status == CampaignStatus.ACTIVE
+        and campaign.starts_on <= today
+        and (campaign.ends_on is None or campaign.ends_on >= today)
+    )
+
+
+def in_segments(campaign: Campaign, service_ids: frozenset) -> bool:
+    """A campaign without segments is for everyone; otherwise the account's services must be
+    exactly those of one of its segments."""
+    segments = campaign.segments.all()
+    if not segments:
+        return True
+    return any(
+        frozenset(s.id for s in segment.services.all()) == service_ids for segment in segments
+    )
+
+
+def in_cooldown(target: CampaignTarget, now: datetime.datetime) -> bool:
+    if target.result != ResultCode.NOT_INTERESTED or target.result_at is None:
+        return False
+    return now < target.result_at + datetime.timedelta(days=target.campaign.cooldown_days)
+
+
+def judge(target: CampaignTarget, situation: Situation) -> Verdict:
+    campaign = target.campaign
+    reasons = []
+    if not campaign_running(campaign, situation.today):
+        reasons.append(Reason.CAMPAIGN_INACTIVE)
+    if not in_segments(campaign, situation.service_ids):
+        reasons.append(Reason.NOT_IN_SEGMENT)
+    if campaign.offer_id in situation.offer_ids:
+        reasons.append(Reason.ALREADY_HAS)
+    if situation.peak_hours:
+        reasons.append(Reason.PEAK_HOURS)
+    if situation.outage:
+        reasons.append(Reason.OUTAGE)
+    reasons.extend(appeal_reasons(situation.appeal))
+    reasons.extend(financial_reasons(situation.account, campaign, situation.today))
+    if in_cooldown(target, situation.now):
+        reasons.append(Reason.COOLDOWN)
+    return Verdict(target=target, reasons=[str(r) for r in reasons])
+
+
+def rank(verdicts: list[Verdict]) -> list[Verdict]:
+    """Eligible first, then campaign priority, a boost for offers the customer is thinking about,
+    then value; campaigns of the same product stay together (R6), placed by their best member."""
+
+    def key(v: Verdict):
+        campaign = v.target.campaign
+        return (
+            not v.eligible,
+            -campaign.priority,
+            v.target.result != ResultCode.THINKING,
+            -campaign.offer.monthly_price,
+            campaign.code,
+        )
+
+    groups: dict[int, list[Verdict]] = {}
+    for verdict in sorted(verdicts, key=key):
+        groups.setdefault(verdict.target.campaign.offer_id, []).append(verdict)
+    return [v for group in groups.values() for v in group]

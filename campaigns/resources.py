@@ -1,0 +1,45 @@
+"""Import and export of campaigns (django-import-export), keyed by the campaign code.
+
+The status is exported but never imported: a campaign is switched on, paused or archived through
+`campaigns.services.campaigns_set_status` (the admin actions), so an import cannot put a campaign in
+front of agents. An imported new campaign starts as a draft owned by the manager who imports it.
+"""
+
+from import_export import fields
+
+from campaigns.models import Campaign
+from offers.models import Offer, Segment
+from offers.resources import CatalogueResource, code_field, codes_field
+
+
+class CampaignResource(CatalogueResource):
+    """Campaigns keyed by code; the offer by its code, the segments as a list of codes."""
+
+    offer = code_field("offer", Offer)
+    segments = codes_field("segments", Segment)
+    status = fields.Field(attribute="status", column_name="status", readonly=True)
+    owner = fields.Field(attribute="owner__username", column_name="owner", readonly=True)
+
+    class Meta:
+        model = Campaign
+        import_id_fields = ["code"]
+        fields = [
+            "code",
+            "name",
+            "offer",
+            "script_template",
+            "connection_script_template",
+            "segments",
+            "starts_on",
+            "ends_on",
+            "priority",
+            "cooldown_days",
+            "status",
+            "owner",
+        ]
+        export_order = fields
+
+    def before_save_instance(self, instance, row, **kwargs):
+        user = kwargs.get("user")
+        if instance.pk is None and instance.owner_id is None and user is not None:
+            instance.owner = user

@@ -1,0 +1,267 @@
+"""Writes of the agent's workspace: appeals, results of recommendations, account state from the CRM."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from campaigns import eligibility
+from campaigns.models import (
+    Appeal,
+    AppealTheme,
+    CampaignTarget,
+    ContactHistoryEntry,
+    ResultCode,
+    SubscriberAccount,
+)
+from campaigns.selectors import situation_for, targets_for_account
+from knowledge_base.models import ObjectionType
+from offers.models import Offer, Service
+
+MAX_OBJECTIONS = 2
+
+ERR_INVALID_RESULT = _("Unknown result. Use one of: not_offered, not_interested, thinking, agreed.")
+ERR_TOO_MANY_OBJECTIONS = _("At most two objections may be worked in one upsell.")
+ERR_OBJECTION_UNKNOWN = _("Unknown objection: %(codes)s.")
+ERR_NOT_ON_ACCOUNT = _("This recommendation is not on the account.")
+ERR_NOT_ELIGIBLE = _("The offer may not be made now: %(reasons)s.")
+ERR_INVALID_APPEAL = _("The appeal is not an open appeal of yours on this account.")
+ERR_UNKNOWN_SERVICE = _("Unknown service: %(codes)s.")
+ERR_UNKNOWN_OFFER = _("Unknown offer: %(codes)s.")
+ERR_APPEAL_CLOSED = _("The appeal is closed.")
+
+
+class RecommendationError(Exception):
+    """A result or appeal the agent cannot save, with a machine-readable code."""
+
+    def __init__(self, message, *, code: str, status: int = 400, extra=None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.code = code
+        self.status = status
+        self.extra = extra or {}
+
+
+def _department_of(agent):
+    profile = getattr(agent, "agent_profile", None)
+    return profile.team.department if profile else None
+
+
+def _objections(codes: list[str]) -> list[ObjectionType]:
+    codes = list(dict.fromkeys(codes or []))
+    if len(codes) > MAX_OBJECTIONS:
+        raise RecommendationError(ERR_TOO_MANY_OBJECTIONS, code="too_many_objections")
+    found = list(ObjectionType.objects.filter(code__in=codes, is_active=True))
+    missing = sorted(set(codes) - {o.code for o in found})
+    if missing:
+        raise RecommendationError(
+            ERR_OBJECTION_UNKNOWN % {"codes": ", ".join(missing)}, code="unknown_objection"
+        )
+    return found
+
+
+def _appeal_for(*, appeal_id, account, agent) -> Appeal | None:
+    appeals = Appeal.objects.open().filter(account=account, agent=agent)
+    if appeal_id is None:
+        return appeals.order_by("-started_at").first()
+    appeal = appeals.filter(pk=appeal_id).first()
+    if appeal is None:
+        raise RecommendationError(ERR_INVALID_APPEAL, code="invalid_appeal")
+    return appeal
+
+
+def history_comment(*, result: str, offer: Offer, department) -> str:
+    """«Клиент думает, Антивирус, Подразделение - ЦОО»: always in the portal's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if department is None:
+            return _t("%(result)s, %(offer)s") % {
+                "result": ResultCode(result).label,
+                "offer": offer.name,
+            }
+        return _t("%(result)s, %(offer)s, Department - %(department)s") % {
+            "result": ResultCode(result).label,
+            "offer": offer.name,
+            "department": department.name,
+        }
+
+
+def recommendation_record_result(
+    *,
+    account: SubscriberAccount,
+    target_id: int,
+    result: str,
+    agent,
+    objection_codes: list[str] | None = None,
+    comment: str = "",
+    appeal_id: int | None = None,
+    now=None,
+) -> list[ContactHistoryEntry]:
+    """Save a result on a recommendation and on every campaign of the same product (R5, R6).
+
+    One transaction; the account row is locked so that two agents saving on one account land one
+    after the other. Returns the history entries written, the chosen recommendation's first.
+    """
+    if result not in ResultCode.values:
+        raise RecommendationError(ERR_INVALID_RESULT, code="invalid_result")
+    objections = _objections(objection_codes or [])
+    now = now or timezone.now()
+    with transaction.atomic():
+        account = SubscriberAccount.objects.select_for_update().get(pk=account.pk)
+        targets = {t.pk: t for t in targets_for_account(account)}
+        target = targets.get(target_id)
+        if target is None:
+            raise RecommendationError(ERR_NOT_ON_ACCOUNT, code="not_on_account")
+        appeal = _appeal_for(appeal_id=appeal_id, account=account, agent=agent)
+        if result != ResultCode.NOT_OFFERED:
+            verdict = eligibility.judge(
+                target, situation_for(account=account, appeal=appeal, now=now)
+            )
+            if not verdict.eligible:
+                labels = ", ".join(str(eligibility.Reason(r).label) for r in verdict.reasons)
+                raise RecommendationError(
+                    ERR_NOT_ELIGIBLE % {"reasons": labels},
+                    code="not_eligible",
+                    status=409,
+                    extra={"reasons": verdict.reasons},
+                )
+        siblings = [target] + [
+            t
+            for t in targets.values()
+            if t.campaign.offer_id == target.campaign.offer_id and t.pk != target.pk
+        ]
+        return _write_result(siblings, result, objections, comment, agent, appeal, now)
+
+
+def _write_result(targets, result, objections, comment, agent, appeal, now):
+    department = _department_of(agent)
+    offer = targets[0].campaign.offer
+    system_comment = history_comment(result=result, offer=offer, department=department)
+    for target in targets:
+        target.result = result
+        target.result_at = now
+    CampaignTarget.objects.bulk_update(targets, ["result", "result_at"])
+    entries = ContactHistoryEntry.objects.bulk_create(
+        [
+            ContactHistoryEntry(
+                target=target,
+                result=result,
+                comment=system_comment,
+                agent_comment=comment,
+                agent=agent,
+                department=department,
+                appeal=appeal,
+                created_at=now,
+            )
+            for target in targets
+        ]
+    )
+    if objections:
+        through = ContactHistoryEntry.objections.through
+        through.objects.bulk_create(
+            [
+                through(contacthistoryentry_id=entry.pk, objectiontype_id=objection.pk)
+                for entry in entries
+                for objection in objections
+            ]
+        )
+    if appeal is not None:
+        _pull_into_appeal(appeal, result)
+    return entries
+
+
+def _pull_into_appeal(appeal: Appeal, result: str) -> None:
+    """R5: a saved result lands in the context of the current appeal."""
+    with translation.override(settings.LANGUAGE_CODE):
+        appeal.theme = AppealTheme.UPSELL
+        appeal.detail = _t("Marketing campaign")
+        appeal.result = str(ResultCode(result).label)
+    appeal.save(update_fields=["theme", "detail", "result", "updated_at"])
+
+
+APPEAL_FLAGS = ("question_resolved", "negative_customer", "complaint", "not_service_user")
+
+
+@transaction.atomic
+def appeal_open(*, account: SubscriberAccount, agent, **flags) -> Appeal:
+    appeal = Appeal(account=account, agent=agent, department=_department_of(agent))
+    for name in APPEAL_FLAGS:
+        if name in flags:
+            setattr(appeal, name, bool(flags[name]))
+    appeal.full_clean()
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def appeal_update(*, appeal: Appeal, **flags) -> Appeal:
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.closed_at is not None:
+        raise RecommendationError(ERR_APPEAL_CLOSED, code="appeal_closed", status=409)
+    changed = [name for name in APPEAL_FLAGS if name in flags]
+    for name in changed:
+        setattr(appeal, name, bool(flags[name]))
+    appeal.save(update_fields=[*changed, "updated_at"])
+    return appeal
+
+
+@transaction.atomic
+def appeal_close(*, appeal: Appeal, now=None) -> Appeal:
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.closed_at is None:
+        appeal.closed_at = now or timezone.now()
+        appeal.save(update_fields=["closed_at", "updated_at"])
+    return appeal
+
+
+ACCOUNT_FIELDS = (
+    "surname",
+    "first_name",
+    "patronymic",
+    "payment_model",
+    "balance",
+    "financial_block",
+    "contact_phone",
+    "email",
+    "region",
+)
+
+
+@transaction.atomic
+def account_upsert(
+    *,
+    number: str,
+    data: dict,
+    service_codes: list[str] | None = None,
+    offer_codes: list[str] | None = None,
+    now=None,
+) -> tuple[SubscriberAccount, bool]:
+    """Create or update an account with the state the CRM reports; eligibility reads it next."""
+    services = _by_codes(Service, service_codes, ERR_UNKNOWN_SERVICE, "unknown_service")
+    offers = _by_codes(Offer, offer_codes, ERR_UNKNOWN_OFFER, "unknown_offer")
+    account = SubscriberAccount.objects.select_for_update().filter(number=number).first()
+    created = account is None
+    if created:
+        account = SubscriberAccount(number=number)
+    for name in ACCOUNT_FIELDS:
+        if name in data:
+            setattr(account, name, data[name])
+    account.crm_updated_at = now or timezone.now()
+    account.full_clean()
+    account.save()
+    if services is not None:
+        account.services.set(services)
+    if offers is not None:
+        account.offers.set(offers)
+    return account, created
+
+
+def _by_codes(model, codes, message, code):
+    if codes is None:
+        return None
+    codes = list(dict.fromkeys(codes))
+    found = list(model.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {obj.code for obj in found})
+    if missing:
+        raise RecommendationError(message % {"codes": ", ".join(missing)}, code=code)
+    return found

@@ -1,0 +1,49 @@
+"""`Idempotency-Key` for POSTs that create something: a retry gets the first answer, nothing more.
+
+The key row is inserted in the same transaction as the write it guards, so either both land or
+neither does; a concurrent retry with the same key waits on the unique index and then replays the
+stored answer.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from rest_framework import status
+from rest_framework.response import Response
+
+from config.api.errors import ApiError
+from config.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+ERR_KEY_TOO_LONG = _("The Idempotency-Key header is longer than 255 characters.")
+ERR_KEY_REUSED = _("This Idempotency-Key was already used for another request.")
+
+
+def idempotent(request, handler) -> Response:
+    """Run `handler()` (which returns a Response) once per user and Idempotency-Key."""
+    key = request.headers.get(HEADER, "").strip()
+    if not key:
+        return handler()
+    if len(key) > MAX_KEY_LENGTH:
+        raise ApiError(ERR_KEY_TOO_LONG, code="invalid_idempotency_key")
+    scope = f"{request.method} {request.path}"[:255]
+    with transaction.atomic():
+        record, created = IdempotencyKey.objects.select_for_update().get_or_create(
+            user=request.user, key=key, defaults={"scope": scope}
+        )
+        if not created:
+            if record.scope != scope:
+                raise ApiError(
+                    ERR_KEY_REUSED,
+                    code="idempotency_key_reused",
+                    status_code=status.HTTP_409_CONFLICT,
+                )
+            replay = Response(record.response, status=record.status_code)
+            replay["Idempotent-Replayed"] = "true"
+            return replay
+        response = handler()
+        record.status_code = response.status_code
+        record.response = response.data
+        record.save(update_fields=["status_code", "response"])
+        return response

@@ -1,0 +1,108 @@
+"""The antivirus world of the deck: account 352011070411 with two campaigns for one product."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from campaigns.models import PaymentModel
+from knowledge_base.models import ObjectionType
+from offers.models import OfferKind, ServiceCode
+from tests import factories
+
+# A Wednesday afternoon, outside any peak hours the tests create unless they say so.
+NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def broadband(db):
+    return factories.ServiceFactory(code=ServiceCode.BROADBAND, name="Домашний интернет")
+
+
+@pytest.fixture
+def iptv(db):
+    return factories.ServiceFactory(code=ServiceCode.IPTV, name="Интерактивное ТВ")
+
+
+@pytest.fixture
+def broadband_segment(broadband):
+    return factories.SegmentFactory(code="broadband", name="Моно ШПД", services=[broadband])
+
+
+@pytest.fixture
+def antivirus(broadband, broadband_segment):
+    return factories.OfferFactory(
+        code="kaspersky-2",
+        name="Антивирус",
+        kind=OfferKind.SUBSCRIPTION,
+        service=broadband,
+        monthly_price=Decimal("139.00"),
+        promo_days=30,
+        segments=[broadband_segment],
+    )
+
+
+@pytest.fixture
+def account(broadband):
+    return factories.SubscriberAccountFactory(
+        number="352011070411",
+        surname="Журавлев",
+        first_name="Евгений",
+        patronymic="Михайлович",
+        payment_model=PaymentModel.ADVANCE,
+        balance=Decimal("224.55"),
+        contact_phone="+79161234568",
+        email="zhuravlev@example.com",
+        services=[broadband],
+    )
+
+
+@pytest.fixture
+def campaigns(antivirus, broadband_segment):
+    first = factories.CampaignFactory(
+        code="Антивирус_vo12_CRM_MR03",
+        offer=antivirus,
+        priority=100,
+        segments=[broadband_segment],
+        script_template="{customer}, антивирус за {price_per_day} ₽ в день, {promo_days} дней бесплатно.",
+        starts_on=datetime.date(2026, 11, 1),
+    )
+    second = factories.CampaignFactory(
+        code="TEST_CRM_MR03_W4",
+        offer=antivirus,
+        priority=90,
+        segments=[broadband_segment],
+        starts_on=datetime.date(2026, 11, 1),
+    )
+    return first, second
+
+
+@pytest.fixture
+def targets(account, campaigns):
+    return [factories.CampaignTargetFactory(campaign=c, account=account) for c in campaigns]
+
+
+@pytest.fixture
+def department(db):
+    return factories.DepartmentFactory(code="COO", name="ЦОО")
+
+
+@pytest.fixture
+def agent(department):
+    team = factories.TeamFactory(name="Команда 1", department=department)
+    return factories.AgentProfileFactory(user__username="agent", team=team).user
+
+
+@pytest.fixture
+def objections(db):
+    return {
+        code: ObjectionType.objects.create(code=code, name=name, order=i)
+        for i, (code, name) in enumerate(
+            [
+                ("expensive", "дорого"),
+                ("will_think", "я подумаю"),
+                ("no_need", "нет необходимости"),
+                ("other_operator", "есть у другого оператора"),
+            ]
+        )
+    }
