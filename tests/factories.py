@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from factory.django import DjangoModelFactory
 
 from campaigns.models import (
@@ -48,6 +48,9 @@ class UserFactory(DjangoModelFactory):
 
 def _give_role(user, create, role):
     if create and role:
+        if not Group.objects.filter(name=role).exists():
+            # A transactional test flushed the groups the data migration made.
+            roles.sync_roles(Group, Permission)
         user.groups.add(Group.objects.get(name=role))
         if role in roles.STAFF_ROLES:
             user.is_staff = True
@@ -302,3 +305,83 @@ class OutageFactory(DjangoModelFactory):
 
     title = "Авария на узле"
     starts_at = factory.LazyFunction(lambda: datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+
+
+# Knowledge base: bridges, objections, closing phrases, feedback, recent views (issue 6).
+from knowledge_base.models import (  # noqa: E402
+    ArticleFeedback,
+    Bridge,
+    ClosingPhrase,
+    ClosingStage,
+    ObjectionStep,
+    ObjectionType,
+    RecentView,
+    StockAnswer,
+    VzorStep,
+)
+
+
+class BridgeFactory(DjangoModelFactory):
+    class Meta:
+        model = Bridge
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"bridge-{n}")
+    trigger = factory.Sequence(lambda n: f"Ситуация {n}")
+    phrase = "Для обеспечения безопасности предлагаю Вам подключить антивирус на два устройства..."
+    keywords = "вирус, антивирус"
+    offer = factory.SubFactory(OfferFactory)
+
+
+class ObjectionTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = ObjectionType
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"objection-{n}")
+    name = factory.Sequence(lambda n: f"возражение {n}")
+
+
+class ObjectionStepFactory(DjangoModelFactory):
+    class Meta:
+        model = ObjectionStep
+
+    objection = factory.SubFactory(ObjectionTypeFactory)
+    step = VzorStep.LISTEN
+    phrase = "«Понимаю, что для вас важно не переплачивать.»"
+
+
+class StockAnswerFactory(DjangoModelFactory):
+    class Meta:
+        model = StockAnswer
+
+    objection = factory.SubFactory(ObjectionTypeFactory)
+    customer_says = factory.Sequence(lambda n: f"Я подумаю {n}")
+    answer = "Скажите, пожалуйста, о чем Вы будете думать?"
+
+
+class ClosingPhraseFactory(DjangoModelFactory):
+    class Meta:
+        model = ClosingPhrase
+
+    stage = ClosingStage.REACT_POSITIVELY
+    text = factory.Sequence(lambda n: f"Отлично {n}!")
+
+
+class ArticleFeedbackFactory(DjangoModelFactory):
+    class Meta:
+        model = ArticleFeedback
+
+    article = factory.SubFactory(ArticleFactory)
+    user = factory.SubFactory(UserFactory)
+    helpful = True
+    comment = ""
+
+
+class RecentViewFactory(DjangoModelFactory):
+    class Meta:
+        model = RecentView
+
+    user = factory.SubFactory(UserFactory)
+    article = factory.SubFactory(ArticleFactory)
+    viewed_at = factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC))

@@ -1,13 +1,24 @@
-"""One error shape for the whole API: {"code": ..., "detail": ..., "errors": {...}}."""
+"""One error shape for the whole API: {"code": ..., "detail": ..., "errors": {...}}.
+
+`code` is stable and machine-readable, `detail` is a translated sentence, and validation errors add
+`errors`: each field with its messages. Bad input never becomes a 500: Django's ValidationError
+(from a service's `full_clean()`), Http404 and PermissionDenied are mapped to their DRF forms.
+"""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 ERR_VALIDATION = _("The request contains invalid data.")
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+PASSED_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
 
 
 class ApiError(exceptions.APIException):
@@ -31,37 +42,42 @@ def _first_code(detail):
     return getattr(detail, "code", None)
 
 
+def _validation_body(exc: exceptions.ValidationError) -> dict:
+    errors = exc.detail if isinstance(exc.detail, dict) else {NON_FIELD: exc.detail}
+    field_code = _first_code(errors)
+    detail = str(ERR_VALIDATION)
+    if list(errors) == [NON_FIELD] and errors[NON_FIELD]:
+        # A single error about the request as a whole reads better as the detail itself.
+        detail = str(errors[NON_FIELD][0])
+    return {
+        "code": "invalid" if field_code in (None, "invalid") else field_code,
+        "detail": detail,
+        "errors": errors,
+    }
+
+
+def _error_body(exc: exceptions.APIException) -> dict:
+    codes = exc.get_codes()
+    return {
+        "code": codes if isinstance(codes, str) else exc.default_code,
+        "detail": str(exc.detail),
+    }
+
+
 def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=as_serializer_error(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        field_code = _first_code(exc.detail)
-        body = {
-            "code": "invalid" if field_code in (None, "invalid") else field_code,
-            "detail": str(ERR_VALIDATION),
-            "errors": exc.detail
-            if isinstance(exc.detail, dict)
-            else {"non_field_errors": exc.detail},
-        }
-        if (
-            isinstance(exc.detail, dict)
-            and len(exc.detail) == 1
-            and "non_field_errors" in exc.detail
-        ):
-            body["detail"] = str(exc.detail["non_field_errors"][0])
+        body = _validation_body(exc)
     else:
-        codes = exc.get_codes() if hasattr(exc, "get_codes") else None
-        body = {
-            "code": codes if isinstance(codes, str) else getattr(exc, "default_code", "error"),
-            "detail": str(exc.detail) if hasattr(exc, "detail") else str(exc),
-        }
-    return Response(body, status=response.status_code, headers=_headers(response))
-
-
-def _headers(response):
-    return {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
+        body = _error_body(exc)
+    body.update(getattr(exc, "extra", None) or {})
+    headers = {k: v for k, v in response.items() if k in PASSED_HEADERS}
+    return Response(body, status=response.status_code, headers=headers)

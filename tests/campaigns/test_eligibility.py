@@ -213,7 +213,9 @@ def test_ineligible_offers_are_listed_after_eligible_ones_never_hidden(account, 
 def test_ranking_by_priority_then_thinking_then_value(account, broadband):
     low, high, thinking, dear = (
         factories.CampaignFactory(
-            code=code, priority=priority, offer=factories.OfferFactory(service=broadband, monthly_price=price)
+            code=code,
+            priority=priority,
+            offer=factories.OfferFactory(service=broadband, monthly_price=price),
         )
         for code, priority, price in [
             ("LOW", 10, Decimal("10")),

@@ -105,9 +105,10 @@ def recommendation_record_result(
     if result not in ResultCode.values:
         raise RecommendationError(ERR_INVALID_RESULT, code="invalid_result")
     objections = _objections(objection_codes or [])
-    now = now or timezone.now()
     with transaction.atomic():
         account = SubscriberAccount.objects.select_for_update().get(pk=account.pk)
+        # Taken under the lock, so the history's order is the order the saves landed in.
+        now = now or timezone.now()
         targets = {t.pk: t for t in targets_for_account(account)}
         target = targets.get(target_id)
         if target is None:

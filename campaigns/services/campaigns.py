@@ -6,18 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignStatus
-from campaigns.services_recommendations import (  # noqa: F401  (re-exported)
-    ERR_NOT_ELIGIBLE,
-    ERR_OBJECTION_UNKNOWN,
-    ERR_TOO_MANY_OBJECTIONS,
-    MAX_OBJECTIONS,
-    RecommendationError,
-    account_upsert,
-    appeal_close,
-    appeal_open,
-    appeal_update,
-    recommendation_record_result,
-)
 
 
 @transaction.atomic

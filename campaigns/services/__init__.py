@@ -1,0 +1,28 @@
+"""Writes on campaigns and the sales floor (one module per concept, re-exported here)."""
+
+from campaigns.services.campaigns import campaigns_archive_expired, campaigns_set_status
+from campaigns.services.workspace import (
+    ERR_INVALID_APPEAL,
+    ERR_NOT_ON_ACCOUNT,
+    MAX_OBJECTIONS,
+    RecommendationError,
+    account_upsert,
+    appeal_close,
+    appeal_open,
+    appeal_update,
+    recommendation_record_result,
+)
+
+__all__ = [
+    "ERR_INVALID_APPEAL",
+    "ERR_NOT_ON_ACCOUNT",
+    "MAX_OBJECTIONS",
+    "RecommendationError",
+    "account_upsert",
+    "appeal_close",
+    "appeal_open",
+    "appeal_update",
+    "campaigns_archive_expired",
+    "campaigns_set_status",
+    "recommendation_record_result",
+]

@@ -1,0 +1,299 @@
+"""The workspace API: accounts, recommendations, results and appeals (CONTRACT.md)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from campaigns.models import Appeal, ContactHistoryEntry, ResultCode
+from config.models import IdempotencyKey
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNT_URL = "/api/v1/accounts/352011070411/"
+RECS_URL = ACCOUNT_URL + "recommendations/"
+
+
+def result_url(target):
+    return f"{RECS_URL}{target.pk}/result/"
+
+
+@pytest.fixture
+def as_agent(api_client, agent):
+    api_client.force_authenticate(agent)
+    return api_client
+
+
+@pytest.fixture
+def as_crm(api_client):
+    api_client.force_authenticate(factories.CrmUserFactory(username="crm"))
+    return api_client
+
+
+def test_account_shows_its_state_with_contacts_masked_for_agents(as_agent, account):
+    body = as_agent.get(ACCOUNT_URL).json()
+    assert body["payment_model"] == "advance"
+    assert body["balance"] == "224.55"
+    assert body["services"] == ["broadband"]
+    assert body["contact_phone"] == "••• •••-••-68"
+    assert body["email"] == "z•••@example.com"
+
+
+def test_crm_sees_the_contacts_it_reported(as_crm, account):
+    assert as_crm.get(ACCOUNT_URL).json()["contact_phone"] == "+79161234568"
+
+
+def test_unknown_account_is_404_with_a_code(as_agent, db):
+    response = as_agent.get("/api/v1/accounts/352000000000/recommendations/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "account_not_found"
+
+
+@pytest.mark.parametrize(
+    "number", ["35201107041", "3520110704111", "abcdefghijkl", "35201107041%20"]
+)
+def test_malformed_account_number_is_400_with_a_code(as_agent, number):
+    response = as_agent.get(f"/api/v1/accounts/{number}/recommendations/")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_account_number"
+
+
+def test_anonymous_gets_no_recommendations(api_client, account):
+    response = api_client.get(RECS_URL)
+    assert response.status_code in (401, 403)
+    assert "code" in response.json()
+
+
+def test_recommendations_have_the_contract_shape(as_agent, targets):
+    body = as_agent.get(RECS_URL).json()
+    assert [r["campaign"]["code"] for r in body] == ["Антивирус_vo12_CRM_MR03", "TEST_CRM_MR03_W4"]
+    first = body[0]
+    assert first["id"] == targets[0].pk
+    assert first["offer"]["code"] == "kaspersky-2"
+    assert first["offer"]["kind"] == "subscription"
+    assert first["offer"]["service"] == "broadband"
+    assert first["offer"]["monthly_price"] == "139.00"
+    assert first["offer"]["price_per_day"]
+    assert first["script"].startswith("Евгений Михайлович")
+    assert first["result"] == "not_offered"
+    assert first["eligible"] is True
+    assert first["reasons"] == []
+    assert first["history"] == []
+
+
+def test_ineligible_recommendations_come_with_reason_codes_and_labels(as_agent, account, targets):
+    account.financial_block = True
+    account.save()
+    first = as_agent.get(RECS_URL).json()[0]
+    assert first["eligible"] is False
+    assert first["reasons"] == ["financial_block"]
+    assert first["reason_labels"][0]["code"] == "financial_block"
+
+
+def test_recommendations_run_a_constant_number_of_queries(as_agent, account, targets, broadband):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert as_agent.get(RECS_URL).status_code == 200
+        return len(ctx)
+
+    before = count()
+    for _ in range(5):
+        campaign = factories.CampaignFactory(offer=factories.OfferFactory(service=broadband))
+        target = factories.CampaignTargetFactory(campaign=campaign, account=account)
+        factories.ContactHistoryEntryFactory(target=target)
+    assert count() == before
+
+
+def test_recording_a_result_returns_the_history_of_both_campaigns(as_agent, targets, objections):
+    response = as_agent.post(
+        result_url(targets[0]),
+        {"result": "thinking", "objections": ["expensive"], "comment": "Перезвонить"},
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["recommendations"] == [targets[0].pk, targets[1].pk]
+    assert [h["objections"] for h in body["history"]] == [["expensive"], ["expensive"]]
+    assert body["order_url"] is None
+    recs = as_agent.get(RECS_URL).json()
+    assert [r["result"] for r in recs] == ["thinking", "thinking"]
+    assert all(len(r["history"]) == 1 for r in recs)
+
+
+def test_third_objection_is_400_with_a_code(as_agent, targets, objections):
+    response = as_agent.post(
+        result_url(targets[0]),
+        {"result": "thinking", "objections": ["expensive", "will_think", "no_need"]},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "too_many_objections"
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"result": "maybe"}, "invalid_choice"),
+        ({"result": "thinking", "objections": ["unknown"]}, "unknown_objection"),
+        ({"result": "thinking", "objections": "expensive"}, "not_a_list"),
+        ({}, "required"),
+    ],
+)
+def test_bad_result_input_is_400_with_a_code(as_agent, targets, objections, payload, code):
+    response = as_agent.post(result_url(targets[0]), payload)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    assert not ContactHistoryEntry.objects.exists()
+
+
+def test_result_for_a_campaign_not_on_the_account_is_400(as_agent, targets):
+    other = factories.CampaignTargetFactory()
+    for url in (result_url(other), RECS_URL + "abc/result/"):
+        response = as_agent.post(url, {"result": "thinking"})
+        assert response.status_code == 400
+        assert response.json()["code"] == "not_on_account"
+
+
+def test_not_eligible_result_is_409_with_reasons(as_agent, account, targets):
+    account.balance = -1
+    account.save()
+    response = as_agent.post(result_url(targets[0]), {"result": "agreed"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_eligible"
+    assert response.json()["reasons"] == ["negative_balance"]
+
+
+def test_idempotency_key_retry_returns_the_first_answer_and_writes_nothing_more(as_agent, targets):
+    headers = {"Idempotency-Key": "call-42-result-1"}
+    first = as_agent.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
+    again = as_agent.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert ContactHistoryEntry.objects.count() == 2
+    assert IdempotencyKey.objects.count() == 1
+
+
+def test_idempotency_key_reused_for_another_request_is_409(as_agent, targets, account):
+    headers = {"Idempotency-Key": "k1"}
+    as_agent.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
+    response = as_agent.post("/api/v1/appeals/", {"account": account.number}, headers=headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "idempotency_key_reused"
+
+
+def test_agreement_leads_to_the_order_form_when_it_exists(as_agent, targets):
+    body = as_agent.post(result_url(targets[0]), {"result": "agreed"}).json()
+    assert body["result"] == ResultCode.AGREED
+    # The order form arrives with the orders issue; until then no link is offered.
+    assert body["order_url"] is None or body["order_url"].startswith("/orders/new/")
+
+
+def test_supervisors_and_managers_cannot_record_results(api_client, targets):
+    for user in (factories.SupervisorFactory(), factories.ManagerFactory()):
+        api_client.force_authenticate(user)
+        assert api_client.post(result_url(targets[0]), {"result": "thinking"}).status_code == 403
+
+
+def test_crm_upserts_an_account_then_eligibility_reads_it(as_crm, broadband, targets):
+    payload = {
+        "surname": "Журавлев",
+        "first_name": "Евгений",
+        "patronymic": "Михайлович",
+        "payment_model": "credit",
+        "balance": "-10.00",
+        "financial_block": True,
+        "services": ["broadband"],
+        "offers": [],
+        "contact_phone": "+79161234568",
+        "region": "Москва",
+    }
+    response = as_crm.put(ACCOUNT_URL, payload)
+    assert response.status_code == 200, response.json()
+    assert response.json()["crm_updated_at"]
+    assert as_crm.get(RECS_URL).json()[0]["reasons"] == ["financial_block"]
+    created = as_crm.put("/api/v1/accounts/352000000999/", payload)
+    assert created.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        (
+            {"surname": "A", "first_name": "B", "payment_model": "barter", "balance": "1"},
+            "invalid_choice",
+        ),
+        ({"surname": "A", "first_name": "B", "payment_model": "credit", "balance": "x"}, "invalid"),
+        (
+            {
+                "surname": "A",
+                "first_name": "B",
+                "payment_model": "credit",
+                "balance": "1",
+                "services": ["sat"],
+            },
+            "unknown_service",
+        ),
+    ],
+)
+def test_bad_account_upsert_is_400(as_crm, broadband, payload, code):
+    response = as_crm.put("/api/v1/accounts/352000000999/", payload)
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+
+
+def test_agents_cannot_upsert_accounts(as_agent, account):
+    response = as_agent.put(ACCOUNT_URL, {"surname": "X"})
+    assert response.status_code == 403
+
+
+def test_appeal_flow_open_flag_record_close(as_agent, account, targets):
+    created = as_agent.post("/api/v1/appeals/", {"account": account.number})
+    assert created.status_code == 201
+    appeal_id = created.json()["id"]
+    first = as_agent.get(RECS_URL).json()[0]
+    assert first["reasons"] == ["question_unresolved"]
+    patched = as_agent.patch(f"/api/v1/appeals/{appeal_id}/", {"question_resolved": True})
+    assert patched.status_code == 200
+    as_agent.post(result_url(targets[0]), {"result": "thinking", "appeal": appeal_id})
+    appeal = as_agent.get(f"/api/v1/appeals/{appeal_id}/").json()
+    assert appeal["theme"] == "upsell"
+    assert len(appeal["history"]) == 2
+    closed = as_agent.post(f"/api/v1/appeals/{appeal_id}/close/")
+    assert closed.json()["closed_at"]
+
+
+def test_agents_see_only_their_own_appeals(as_agent, account, agent):
+    mine = factories.AppealFactory(account=account, agent=agent)
+    other = factories.AppealFactory(account=account)
+    ids = [a["id"] for a in as_agent.get("/api/v1/appeals/").json()["results"]]
+    assert ids == [mine.pk]
+    assert as_agent.get(f"/api/v1/appeals/{other.pk}/").status_code == 404
+
+
+def test_supervisor_sees_the_appeals_of_their_teams(api_client, account, agent):
+    supervisor = factories.SupervisorFactory()
+    agent.agent_profile.team.supervisors.add(supervisor)
+    mine = factories.AppealFactory(account=account, agent=agent)
+    factories.AppealFactory(account=account)
+    api_client.force_authenticate(supervisor)
+    ids = [a["id"] for a in api_client.get("/api/v1/appeals/").json()["results"]]
+    assert ids == [mine.pk]
+
+
+def test_appeal_for_unknown_account_is_404(as_agent, db):
+    response = as_agent.post("/api/v1/appeals/", {"account": "352000000000"})
+    assert response.status_code == 404
+    assert Appeal.objects.count() == 0
+
+
+def test_appeal_list_runs_a_constant_number_of_queries(as_agent, account, agent, targets):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert as_agent.get("/api/v1/appeals/").status_code == 200
+        return len(ctx)
+
+    factories.AppealFactory(account=account, agent=agent)
+    before = count()
+    for _ in range(4):
+        appeal = factories.AppealFactory(account=account, agent=agent)
+        factories.ContactHistoryEntryFactory(target=targets[0], appeal=appeal)
+    assert count() == before

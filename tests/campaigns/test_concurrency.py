@@ -1,0 +1,76 @@
+"""Two agents saving on the same account at once both land, in order (PostgreSQL row locks)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from campaigns import services
+from campaigns.models import ContactHistoryEntry
+from config.models import IdempotencyKey
+from tests import factories
+from tests.conftest import requires_postgres
+
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+
+
+def run_concurrently(*calls):
+    barrier = threading.Barrier(len(calls))
+    errors = []
+
+    def worker(call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
+
+
+def test_two_agents_saving_on_one_account_both_land_in_order(account, targets, department):
+    team = factories.TeamFactory(department=department)
+    first, second = (factories.AgentProfileFactory(team=team).user for _ in range(2))
+
+    def save(agent, result):
+        return lambda: services.recommendation_record_result(
+            account=account, target_id=targets[0].pk, result=result, agent=agent
+        )
+
+    errors = run_concurrently(save(first, "thinking"), save(second, "agreed"))
+    assert errors == []
+    entries = list(ContactHistoryEntry.objects.order_by("created_at", "id"))
+    assert len(entries) == 4  # two saves × two campaigns of the product
+    # The account lock serialises the saves: each one's entries are written together.
+    assert entries[0].agent == entries[1].agent
+    assert entries[2].agent == entries[3].agent
+    assert entries[0].created_at <= entries[2].created_at
+    targets[0].refresh_from_db()
+    assert targets[0].result == entries[-1].result
+
+
+def test_concurrent_retries_with_one_idempotency_key_write_once(account, targets, agent):
+    from rest_framework.test import APIClient
+
+    def post():
+        client = APIClient()
+        client.force_authenticate(agent)
+        response = client.post(
+            f"/api/v1/accounts/{account.number}/recommendations/{targets[0].pk}/result/",
+            {"result": "thinking"},
+            format="json",
+            headers={"Idempotency-Key": "same-key"},
+        )
+        assert response.status_code == 201, response.content
+
+    errors = run_concurrently(post, post, post)
+    assert errors == []
+    assert ContactHistoryEntry.objects.count() == 2
+    assert IdempotencyKey.objects.count() == 1
