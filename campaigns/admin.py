@@ -26,7 +26,7 @@ from campaigns.models import (
 )
 from campaigns.resources import CampaignResource
 from campaigns.scripts import PLACEHOLDERS, ScriptContext, render_script
-from campaigns.services import campaigns_set_status
+from campaigns.services.campaigns import campaigns_set_status
 from config.admin import HistoryModelAdmin, ImportExportHistoryModelAdmin, PortalModelAdmin
 from offers.admin import joined_names
 
@@ -233,7 +233,7 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
     @display(description=_("Allowed placeholders"))
     def placeholder_help(self, obj):
         return format_html(
-            "<ul>{}</ul>",
+            '<ul class="flex flex-col gap-1">{}</ul>',
             format_html_join(
                 "",
                 "<li><code>{{{}}}</code> — {}</li>",
@@ -259,7 +259,7 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
             parts.append((_("Connection script"), obj.connection_script_template))
         return format_html_join(
             "",
-            '<div class="script-preview"><strong>{}</strong>{}</div>',
+            '<div class="script-preview mb-4"><div class="font-semibold mb-1">{}</div>{}</div>',
             (
                 (title, mark_safe(linebreaks(render_script(text, context), autoescape=True)))
                 for title, text in parts

@@ -92,6 +92,10 @@ class Recommendation:
     def history(self):
         return self.target.recent_history
 
+    @property
+    def reason_labels(self):
+        return [(code, eligibility.Reason(code).label) for code in self.reasons]
+
 
 def situation_for(
     *, account: SubscriberAccount, appeal: Appeal | None, now: datetime.datetime

@@ -21,3 +21,23 @@ def role_required(*role_names: str, read_roles: tuple[str, ...] = ()):
 
     HasRole.__name__ = "HasRole_" + "_".join(r.split()[0] for r in role_names)
     return HasRole
+
+
+def page_roles(*role_names: str):
+    """A view decorator: logged-in users with one of the roles, others get 403 (anonymous: login)."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not roles.has_role(request.user, *role_names):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -2,6 +2,7 @@
 
 from campaigns.services.campaigns import campaigns_archive_expired, campaigns_set_status
 from campaigns.services.workspace import (
+    APPEAL_FLAGS,
     ERR_INVALID_APPEAL,
     ERR_NOT_ON_ACCOUNT,
     MAX_OBJECTIONS,
@@ -14,6 +15,7 @@ from campaigns.services.workspace import (
 )
 
 __all__ = [
+    "APPEAL_FLAGS",
     "ERR_INVALID_APPEAL",
     "ERR_NOT_ON_ACCOUNT",
     "MAX_OBJECTIONS",

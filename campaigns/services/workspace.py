@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import eligibility
@@ -75,11 +75,11 @@ def history_comment(*, result: str, offer: Offer, department) -> str:
     """«Клиент думает, Антивирус, Подразделение - ЦОО»: always in the portal's language."""
     with translation.override(settings.LANGUAGE_CODE):
         if department is None:
-            return _t("%(result)s, %(offer)s") % {
+            return gettext("%(result)s, %(offer)s") % {
                 "result": ResultCode(result).label,
                 "offer": offer.name,
             }
-        return _t("%(result)s, %(offer)s, Department - %(department)s") % {
+        return gettext("%(result)s, %(offer)s, Department - %(department)s") % {
             "result": ResultCode(result).label,
             "offer": offer.name,
             "department": department.name,
@@ -175,7 +175,7 @@ def _pull_into_appeal(appeal: Appeal, result: str) -> None:
     """R5: a saved result lands in the context of the current appeal."""
     with translation.override(settings.LANGUAGE_CODE):
         appeal.theme = AppealTheme.UPSELL
-        appeal.detail = _t("Marketing campaign")
+        appeal.detail = gettext("Marketing campaign")
         appeal.result = str(ResultCode(result).label)
     appeal.save(update_fields=["theme", "detail", "result", "updated_at"])
 

@@ -1,0 +1,149 @@
+"""The agent's workspace pages: find an account, work its recommendations, save the appeal."""
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from campaigns import selectors, services
+from campaigns.api.accounts import NUMBER_RE, order_url
+from campaigns.models import ResultCode, SubscriberAccount
+from config import roles
+from config.models import IdempotencyKey
+from config.permissions import page_roles
+from knowledge_base.selectors import objection_list
+
+PAGE_ROLES = (roles.AGENTS, roles.SUPERVISORS)
+SEARCH_LIMIT = 20
+
+MSG_SAVED = _("Result saved on %(count)d campaign(s) of «%(offer)s».")
+MSG_ALREADY_SAVED = _("This result was already saved.")
+MSG_NO_ACCOUNT = _("No account with number %(number)s.")
+MSG_APPEAL_OPENED = _("Appeal opened.")
+MSG_APPEAL_SAVED = _("Appeal updated.")
+MSG_APPEAL_CLOSED = _("Appeal saved and closed.")
+
+
+@page_roles(*PAGE_ROLES)
+def account_search(request):
+    query = "".join(request.GET.get("q", "").split())[:12]
+    if NUMBER_RE.match(query):
+        if SubscriberAccount.objects.filter(number=query).exists():
+            return redirect("account-page", number=query)
+        messages.error(request, MSG_NO_ACCOUNT % {"number": query})
+    matches = []
+    if query.isdigit() and len(query) >= 4:
+        matches = SubscriberAccount.objects.filter(number__startswith=query).order_by("number")[
+            :SEARCH_LIMIT
+        ]
+    return render(request, "campaigns/account_search.html", {"query": query, "matches": matches})
+
+
+def _account_or_404(number):
+    account = selectors.account_get(number=number) if NUMBER_RE.match(number) else None
+    if account is None:
+        raise Http404
+    return account
+
+
+@page_roles(*PAGE_ROLES)
+def account_detail(request, number):
+    account = _account_or_404(number)
+    can_work = roles.has_role(request.user, roles.AGENTS)
+    appeal = selectors.appeal_open_for(account=account, agent=request.user) if can_work else None
+    recs = selectors.recommendations_for(account=account, appeal=appeal)
+    context = {
+        "account": account,
+        "appeal": appeal,
+        "can_work": can_work,
+        "groups": _groups(recs),
+        "results": ResultCode.choices,
+        "objections": list(objection_list()),
+        "max_objections": services.MAX_OBJECTIONS,
+        "history": selectors.account_history(account=account),
+    }
+    return render(request, "campaigns/account_detail.html", context)
+
+
+def _groups(recs):
+    """Recommendations of one product together (R6): one result form per product."""
+    groups = {}
+    for rec in recs:
+        groups.setdefault(rec.offer.pk, []).append(rec)
+    return [
+        {"offer": members[0].offer, "members": members, "lead": members[0]}
+        for members in groups.values()
+    ]
+
+
+@require_POST
+@page_roles(roles.AGENTS)
+def appeal_start(request, number):
+    account = _account_or_404(number)
+    if selectors.appeal_open_for(account=account, agent=request.user) is None:
+        services.appeal_open(account=account, agent=request.user)
+        messages.success(request, MSG_APPEAL_OPENED)
+    return redirect("account-page", number=number)
+
+
+@require_POST
+@page_roles(roles.AGENTS)
+def appeal_save(request, number):
+    account = _account_or_404(number)
+    appeal = selectors.appeal_open_for(account=account, agent=request.user)
+    if appeal is None:
+        raise Http404
+    flags = {name: name in request.POST for name in services.APPEAL_FLAGS}
+    services.appeal_update(appeal=appeal, **flags)
+    if request.POST.get("close"):
+        services.appeal_close(appeal=appeal)
+        messages.success(request, MSG_APPEAL_CLOSED)
+    else:
+        messages.success(request, MSG_APPEAL_SAVED)
+    return redirect("account-page", number=number)
+
+
+@require_POST
+@page_roles(roles.AGENTS)
+def record_result(request, number, target_id):
+    account = _account_or_404(number)
+    back = reverse("account-page", kwargs={"number": number}) + f"#rec-{target_id}"
+    try:
+        with transaction.atomic():
+            if not _first_submission(request):
+                messages.info(request, MSG_ALREADY_SAVED)
+                return redirect(back)
+            entries = services.recommendation_record_result(
+                account=account,
+                target_id=target_id,
+                result=request.POST.get("result", ""),
+                agent=request.user,
+                objection_codes=request.POST.getlist("objections"),
+                comment=request.POST.get("comment", "")[:2000],
+            )
+    except services.RecommendationError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    offer = entries[0].target.campaign.offer
+    messages.success(request, MSG_SAVED % {"count": len(entries), "offer": offer.name})
+    if request.POST.get("result") == ResultCode.AGREED:
+        url = order_url(account, entries[0].target, entries[0].appeal_id)
+        if url:
+            return redirect(url)
+    return redirect(back)
+
+
+def _first_submission(request) -> bool:
+    """A form submitted twice (double click, browser retry) saves once."""
+    token = request.POST.get("idempotency_key", "")[:255]
+    if not token:
+        return True
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(user=request.user, key=token, scope=request.path[:255])
+    except IntegrityError:
+        return False
+    return True
