@@ -1,0 +1,137 @@
+"""Target lists: import_targets and the service behind it (issue 3, item 6)."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from campaigns.models import CampaignTarget
+from campaigns.services.targets import TargetFileError, read_target_file, targets_import
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    accounts = [factories.SubscriberAccountFactory(number=f"3520000000{i:02d}") for i in range(3)]
+    campaign = factories.CampaignFactory(code="Антивирус_vo12_CRM_MR03")
+    return accounts, campaign
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_csv_with_header_attaches_accounts(world, tmp_path):
+    accounts, campaign = world
+    path = write(
+        tmp_path,
+        "list.csv",
+        "лицевой счёт;кампания\n352000000000;Антивирус_vo12_CRM_MR03\n352000000001;Антивирус_vo12_CRM_MR03\n",
+    )
+    out = io.StringIO()
+    call_command("import_targets", str(path), stdout=out)
+    assert CampaignTarget.objects.count() == 2
+    assert "2 targets added" in out.getvalue() or "2" in out.getvalue()
+
+
+def test_xlsx_without_header_is_read(world, tmp_path):
+    accounts, campaign = world
+    book = Workbook()
+    sheet = book.active
+    sheet.append([352000000002, "Антивирус_vo12_CRM_MR03"])  # a number cell, as Excel keeps it
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    call_command("import_targets", str(path), stdout=io.StringIO())
+    assert CampaignTarget.objects.get().account == accounts[2]
+
+
+def test_every_rejected_row_is_reported_and_nothing_is_half_imported(world, tmp_path):
+    accounts, campaign = world
+    factories.CampaignTargetFactory(account=accounts[2], campaign=campaign)
+    path = write(
+        tmp_path,
+        "list.csv",
+        "\n".join(
+            [
+                "352000000000,Антивирус_vo12_CRM_MR03",
+                "35200000000,Антивирус_vo12_CRM_MR03",
+                "352000000001,НЕТ_ТАКОЙ",
+                "352999999999,Антивирус_vo12_CRM_MR03",
+                "352000000000,Антивирус_vo12_CRM_MR03",
+                "352000000002,Антивирус_vo12_CRM_MR03",
+            ]
+        ),
+    )
+    out = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_targets", str(path), stdout=out)
+    text = out.getvalue()
+    for line in ("line 2", "line 3", "line 4", "line 5", "line 6"):
+        assert line in text or line.replace("line", "строка") in text
+    assert CampaignTarget.objects.count() == 1  # only the one that was there before
+
+
+def test_rejections_carry_their_reason_codes(world):
+    accounts, campaign = world
+    rows = [
+        (1, "352000000000", campaign.code),
+        (2, "12", campaign.code),
+        (3, "352000000001", "NOPE"),
+        (4, "352999999999", campaign.code),
+        (5, "352000000000", campaign.code),
+    ]
+    report = targets_import(rows=rows, apply=False)
+    assert [(r.line, r.code) for r in report.rejected] == [
+        (2, "invalid_account_number"),
+        (3, "unknown_campaign"),
+        (4, "unknown_account"),
+        (5, "duplicate"),
+    ]
+    assert not CampaignTarget.objects.exists()
+
+
+def test_skip_rejected_imports_the_valid_rows(world, tmp_path):
+    path = write(
+        tmp_path, "l.csv", "352000000000,Антивирус_vo12_CRM_MR03\n1,Антивирус_vo12_CRM_MR03\n"
+    )
+    call_command("import_targets", str(path), "--skip-rejected", stdout=io.StringIO())
+    assert CampaignTarget.objects.count() == 1
+
+
+def test_dry_run_writes_nothing(world, tmp_path):
+    path = write(tmp_path, "l.csv", "352000000000,Антивирус_vo12_CRM_MR03\n")
+    call_command("import_targets", str(path), "--dry-run", stdout=io.StringIO())
+    assert not CampaignTarget.objects.exists()
+
+
+def test_unreadable_or_empty_file_is_a_clear_error(world, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"\xff\xfe\x00bad")
+    with pytest.raises(CommandError):
+        call_command("import_targets", str(path), stdout=io.StringIO())
+    empty = write(tmp_path, "empty.csv", "")
+    with pytest.raises(CommandError):
+        call_command("import_targets", str(empty), stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("import_targets", str(tmp_path / "missing.csv"), stdout=io.StringIO())
+
+
+def test_large_list_is_checked_in_a_constant_number_of_queries_per_batch(
+    world, django_assert_max_num_queries
+):
+    accounts, campaign = world
+    rows = [(i, f"{352100000000 + i}", campaign.code) for i in range(12000)]
+    factories.SubscriberAccountFactory.create_batch(1)
+    with django_assert_max_num_queries(16):
+        report = targets_import(rows=rows, apply=False)
+    assert len(report.rejected) == 12000
+
+
+def test_reading_a_broken_xlsx_raises_a_file_error():
+    with pytest.raises(TargetFileError):
+        list(read_target_file("x.xlsx", b"not a zip"))
