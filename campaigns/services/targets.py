@@ -74,10 +74,7 @@ Progress = Callable[[str, int, int], None]
 def read_target_file(name: str, data: bytes) -> Iterator[tuple[int, str, str]]:
     """(line, account, campaign) from a .csv or .xlsx file with or without a header row."""
     try:
-        if name.lower().endswith(".xlsx"):
-            rows = _xlsx_rows(data)
-        else:
-            rows = _csv_rows(data)
+        rows = _xlsx_rows(data) if name.lower().endswith(".xlsx") else _csv_rows(data)
         yield from _with_header_skipped(rows)
     except (
         UnicodeDecodeError,
@@ -94,8 +91,7 @@ def _csv_rows(data: bytes):
     text = data.decode("utf-8-sig")
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    for line, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        yield line, row
+    yield from enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
 
 
 def _xlsx_rows(data: bytes):
@@ -127,8 +123,8 @@ def _with_header_skipped(rows):
                 next(i for i, c in enumerate(lowered) if c in CAMPAIGN_HEADERS),
             )
             continue
-        get = lambda i: cells[i] if i < len(cells) else ""  # noqa: E731
-        yield line, "".join(get(columns[0]).split()), get(columns[1])
+        account, campaign = (cells[i] if i < len(cells) else "" for i in columns)
+        yield line, "".join(account.split()), campaign
 
 
 def targets_import(

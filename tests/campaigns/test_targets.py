@@ -27,7 +27,6 @@ def write(tmp_path, name, text):
 
 
 def test_csv_with_header_attaches_accounts(world, tmp_path):
-    accounts, campaign = world
     path = write(
         tmp_path,
         "list.csv",
@@ -40,7 +39,7 @@ def test_csv_with_header_attaches_accounts(world, tmp_path):
 
 
 def test_xlsx_without_header_is_read(world, tmp_path):
-    accounts, campaign = world
+    accounts, _campaign = world
     book = Workbook()
     sheet = book.active
     sheet.append([352000000002, "Антивирус_vo12_CRM_MR03"])  # a number cell, as Excel keeps it
@@ -77,7 +76,7 @@ def test_every_rejected_row_is_reported_and_nothing_is_half_imported(world, tmp_
 
 
 def test_rejections_carry_their_reason_codes(world):
-    accounts, campaign = world
+    _accounts, campaign = world
     rows = [
         (1, "352000000000", campaign.code),
         (2, "12", campaign.code),
@@ -124,7 +123,7 @@ def test_unreadable_or_empty_file_is_a_clear_error(world, tmp_path):
 def test_large_list_is_checked_in_a_constant_number_of_queries_per_batch(
     world, django_assert_max_num_queries
 ):
-    accounts, campaign = world
+    _accounts, campaign = world
     rows = [(i, f"{352100000000 + i}", campaign.code) for i in range(12000)]
     factories.SubscriberAccountFactory.create_batch(1)
     with django_assert_max_num_queries(16):
