@@ -203,7 +203,7 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
             .get_queryset(request)
             .select_related("offer__service", "owner")
             .prefetch_related("segments")
-            .annotate(target_total=Count("targets"))
+            .annotate(target_total=Count("targets", distinct=True))
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns.api import AccountViewSet, AppealViewSet, CampaignViewSet
 from config.api.auth import TokenView
+from config.api.me import MeView
 from knowledge_base.api import (
     ArticleViewSet,
     BridgeViewSet,
@@ -30,5 +31,6 @@ router.register("kb/closing-phrases", ClosingPhraseViewSet, basename="kb-closing
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("auth/me/", MeView.as_view(), name="auth-me"),
     *router.urls,
 ]
