@@ -24,10 +24,15 @@ from campaigns.models import (
     SubscriberAccount,
     Team,
 )
-from campaigns.resources import CampaignResource
+from campaigns.resources import CampaignResource, SubscriberAccountResource
 from campaigns.scripts import PLACEHOLDERS, ScriptContext, render_script
 from campaigns.services.campaigns import campaigns_set_status
-from config.admin import HistoryModelAdmin, ImportExportHistoryModelAdmin, PortalModelAdmin
+from config.admin import (
+    HistoryModelAdmin,
+    ImportExportHistoryModelAdmin,
+    ImportExportModelAdmin,
+    PortalModelAdmin,
+)
 from offers.admin import joined_names
 
 # The customer the script preview is read to (the deck's example).
@@ -108,7 +113,8 @@ class AgentProfileAdmin(HistoryModelAdmin):
 
 
 @admin.register(SubscriberAccount)
-class SubscriberAccountAdmin(PortalModelAdmin):
+class SubscriberAccountAdmin(ImportExportModelAdmin):
+    resource_classes = [SubscriberAccountResource]
     list_display = (
         "number",
         "surname",
@@ -306,3 +312,6 @@ class CampaignTargetAdmin(PortalModelAdmin):
     def customer(self, obj):
         account = obj.account
         return " ".join(part for part in (account.surname, account.initials_name) if part)
+
+
+from campaigns import admin_workspace  # noqa: E402,F401  (peak hours, outages, appeals, target lists)

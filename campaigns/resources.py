@@ -7,8 +7,8 @@ front of agents. An imported new campaign starts as a draft owned by the manager
 
 from import_export import fields
 
-from campaigns.models import Campaign
-from offers.models import Offer, Segment
+from campaigns.models import Campaign, SubscriberAccount
+from offers.models import Offer, Segment, Service
 from offers.resources import CatalogueResource, code_field, codes_field
 
 
@@ -43,3 +43,29 @@ class CampaignResource(CatalogueResource):
         user = kwargs.get("user")
         if instance.pk is None and instance.owner_id is None and user is not None:
             instance.owner = user
+
+
+class SubscriberAccountResource(CatalogueResource):
+    """Accounts keyed by number; services and offers held as lists of codes."""
+
+    services = codes_field("services", Service)
+    offers = codes_field("offers", Offer)
+
+    class Meta:
+        model = SubscriberAccount
+        import_id_fields = ["number"]
+        fields = [
+            "number",
+            "surname",
+            "first_name",
+            "patronymic",
+            "payment_model",
+            "balance",
+            "financial_block",
+            "services",
+            "offers",
+            "contact_phone",
+            "email",
+            "region",
+        ]
+        export_order = fields

@@ -45,8 +45,8 @@ class HistoryModelAdmin(SimpleHistoryAdmin, PortalModelAdmin):
     """An admin with django-simple-history's change history, diffs and revert."""
 
 
-class ImportExportHistoryModelAdmin(SimpleHistoryAdmin, ImportExportMixin, PortalModelAdmin):
-    """History plus import and export (csv, xlsx) with a preview step; an import is all or nothing.
+class ImportExportModelAdmin(ImportExportMixin, PortalModelAdmin):
+    """Import and export (csv, xlsx) with a preview step; an import is all or nothing.
 
     The preview (a dry run) offers no confirmation while any row has an error. The confirmation
     re-runs the import in one transaction and rolls it back when any row fails, so a file that
@@ -76,6 +76,10 @@ class ImportExportHistoryModelAdmin(SimpleHistoryAdmin, ImportExportMixin, Porta
         return HttpResponseRedirect(
             reverse(f"admin:{app_label}_{model_name}_import", current_app=self.admin_site.name)
         )
+
+
+class ImportExportHistoryModelAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+    """History with diffs and revert, plus the all-or-nothing import and export."""
 
 
 # Django's own users and groups, in the unfold look.

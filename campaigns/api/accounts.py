@@ -18,7 +18,7 @@ from campaigns.api.serializers import (
     ResultInputSerializer,
     ResultOutputSerializer,
 )
-from campaigns.models import ResultCode
+from campaigns.models import ResultCode, SubscriberAccount
 from config import roles
 from config.api.errors import ApiError
 from config.idempotency import idempotent
@@ -56,6 +56,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_field = "number"
     lookup_value_regex = "[^/]+"
     serializer_class = AccountSerializer
+    queryset = SubscriberAccount.objects.none()
 
     def get_permissions(self):
         if self.action == "update":
@@ -128,7 +129,11 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             raise ApiError(services.ERR_INVALID_APPEAL, code="invalid_appeal")
         return appeal
 
-    @extend_schema(request=ResultInputSerializer, responses={201: ResultOutputSerializer})
+    @extend_schema(
+        request=ResultInputSerializer,
+        responses={201: ResultOutputSerializer},
+        parameters=[OpenApiParameter("rec_id", int, OpenApiParameter.PATH)],
+    )
     @action(
         detail=True,
         methods=["post"],
