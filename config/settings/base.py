@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "django_celery_results",
     "import_export",
@@ -62,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "config.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,7 +116,8 @@ AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lockout answer: the portal's page, or the API's error body under /api/.
+AXES_LOCKOUT_CALLABLE = "config.views.locked_out"
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
@@ -134,9 +136,10 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 REST_FRAMEWORK = {
+    # Token first: a request without credentials gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
@@ -145,7 +148,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -156,6 +159,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
@@ -178,7 +184,42 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.archive_expired_campaigns",
         "schedule": timedelta(hours=1),
     },
+    "resend-pending-orders": {
+        "task": "campaigns.tasks.resend_pending_orders",
+        "schedule": timedelta(minutes=1),
+    },
+    "erase-expired-passports": {
+        "task": "campaigns.tasks.erase_expired_passports",
+        "schedule": timedelta(hours=6),
+    },
+    "open-installer-slots": {
+        "task": "campaigns.tasks.open_installer_slots",
+        "schedule": timedelta(hours=12),
+    },
 }
+
+# Connection orders (issue 4): the fulfilment system they are handed to, and their personal data.
+# Empty FULFILMENT_URL: orders wait in the outbox (the admin shows them) until one is configured.
+FULFILMENT_URL = env("FULFILMENT_URL", default="")
+FULFILMENT_TIMEOUT = env.float("FULFILMENT_TIMEOUT", default=5.0)
+# Token the portal sends as `Authorization: Bearer ...` to the fulfilment system (optional).
+FULFILMENT_TOKEN = env("FULFILMENT_TOKEN", default="")
+FULFILMENT_MAX_BACKOFF_SECONDS = env.int("FULFILMENT_MAX_BACKOFF_SECONDS", default=15 * 60)
+FULFILMENT_STUCK_MINUTES = env.int("FULFILMENT_STUCK_MINUTES", default=15)
+# A Fernet key (or several, comma-separated, the first encrypting) for passport data at rest. The
+# embedded default is derived from a fixed phrase and is for local use only: production requires one.
+ORDER_PASSPORT_KEY = env(
+    "ORDER_PASSPORT_KEY", default="bG9jYWwtb25seS1pbnNlY3VyZS1wYXNzcG9ydC1rZXk="
+)
+ORDER_RETENTION_DAYS = env.int("ORDER_RETENTION_DAYS", default=90)
+ORDER_CLAWBACK_DAYS = env.int("ORDER_CLAWBACK_DAYS", default=30)
+# Installer visits: working hours (local time), the slot length and the visits per slot that the
+# slots opened automatically get (managers change any slot's capacity in the admin).
+INSTALLER_WORKDAY_START = env.int("INSTALLER_WORKDAY_START", default=9)
+INSTALLER_WORKDAY_END = env.int("INSTALLER_WORKDAY_END", default=21)
+INSTALLER_SLOT_HOURS = env.int("INSTALLER_SLOT_HOURS", default=3)
+INSTALLER_SLOT_CAPACITY = env.int("INSTALLER_SLOT_CAPACITY", default=3)
+INSTALLER_SLOT_DAYS_AHEAD = env.int("INSTALLER_SLOT_DAYS_AHEAD", default=14)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
