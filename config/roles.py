@@ -11,12 +11,15 @@ MANAGERS = "Marketing managers"
 SUPERVISORS = "Supervisors"
 AGENTS = "Agents"
 CRM = "CRM integration"
+# The fulfilment system posts order status changes back (a service login with an API token).
+FULFILMENT = "Fulfilment system"
 
 ROLE_LABELS = {
     MANAGERS: _("Marketing manager"),
     SUPERVISORS: _("Supervisor"),
     AGENTS: _("Agent"),
     CRM: _("CRM integration"),
+    FULFILMENT: _("Fulfilment system"),
 }
 
 # Everything a marketing manager keeps in the admin: add, change, delete and view.
@@ -53,6 +56,15 @@ ROLE_PERMISSIONS = {
         "campaigns.agentprofile": ("view",),
         "django_celery_results.taskresult": ("view",),
         "django_celery_beat.periodictask": ("view",),
+        # Connection orders: managers keep the lists orders choose from and watch the hand-off;
+        # they see orders only masked (no reveal) and change none of them.
+        "offers.technology": ALL_ACTIONS,
+        "campaigns.saleschannel": ALL_ACTIONS,
+        "campaigns.installerslot": ALL_ACTIONS,
+        "campaigns.connectionorder": ("view",),
+        "campaigns.orderstatuschange": ("view",),
+        "campaigns.orderoutboxmessage": ("view", "change"),
+        "campaigns.personaldatareveal": ("view",),
     },
     # Supervisors look the catalogue up in the admin; they change nothing there.
     SUPERVISORS: {
@@ -64,6 +76,7 @@ ROLE_PERMISSIONS = {
     },
     AGENTS: {},
     CRM: {"campaigns.subscriberaccount": ("add", "change", "view")},
+    FULFILMENT: {},
 }
 
 # Roles that work in the admin (is_staff).

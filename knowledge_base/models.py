@@ -1,8 +1,9 @@
-"""The knowledge base (СУЗ): a category tree and the articles agents read during calls."""
+"""The knowledge base (СУЗ): categories, articles, bridges, objections and closing phrases."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
@@ -16,7 +17,7 @@ class Category(MP_Node):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True, allow_unicode=True)
 
-    node_order_by = ["name"]
+    # No node_order_by: siblings keep the order a manager gives them in the admin.
 
     class Meta:
         verbose_name = _("knowledge-base category")
@@ -49,6 +50,10 @@ class ArticleQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=ArticleStatus.PUBLISHED)
 
+    def stale(self, now):
+        """Articles whose review date has passed (drafts included: they rot too)."""
+        return self.filter(review_due_at__lt=now)
+
     def with_relations(self):
         return self.select_related("category", "owner").prefetch_related("tags")
 
@@ -57,7 +62,11 @@ class Article(models.Model):
     """A knowledge-base article: a script, an instruction, a table of offers."""
 
     title = models.CharField(_("title"), max_length=255)
-    body = models.TextField(_("body (Markdown)"), blank=True)
+    body = models.TextField(
+        _("body (Markdown)"),
+        blank=True,
+        help_text=_("Markdown. Quoted paragraphs (lines starting with >) get a copy button."),
+    )
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="articles", verbose_name=_("category")
     )
@@ -77,10 +86,29 @@ class Article(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     review_interval_days = models.PositiveSmallIntegerField(_("review interval, days"), default=180)
     verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
+    review_due_at = models.DateTimeField(
+        _("review due"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("Last verified (or published) date plus the review interval."),
+    )
     offers = models.ManyToManyField(
         Offer, related_name="articles", blank=True, verbose_name=_("related offers")
     )
-    history = HistoricalRecords(m2m_fields=[tags])
+    # By name, not import: campaigns sit above the knowledge base and import from it.
+    campaigns = models.ManyToManyField(
+        "campaigns.Campaign",
+        related_name="articles",
+        blank=True,
+        verbose_name=_("related campaigns"),
+    )
+    # Filled by services.article_refresh_search on PostgreSQL (title weight A, body weight B).
+    search_vector = SearchVectorField(null=True, editable=False)
+    history = HistoricalRecords(
+        m2m_fields=[tags], excluded_fields=["search_vector", "review_due_at", "updated_at"]
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -103,3 +131,221 @@ class Article(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Bridge(models.Model):
+    """A business bridge (R15): the customer's situation, the linking phrase and the offer it leads to."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    trigger = models.CharField(_("customer's situation"), max_length=255)
+    phrase = models.TextField(_("linking phrase"))
+    keywords = models.CharField(
+        _("customer's words"),
+        max_length=500,
+        blank=True,
+        help_text=_("Words a customer uses for this situation, separated by commas."),
+    )
+    offer = models.ForeignKey(
+        Offer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bridges",
+        verbose_name=_("offer"),
+    )
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bridges",
+        verbose_name=_("article"),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("business bridge")
+        verbose_name_plural = _("business bridges")
+
+    def __str__(self):
+        return self.trigger
+
+
+class ObjectionType(models.Model):
+    """A kind of customer objection («дорого», «я подумаю»); results cite them by code (R4)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("objection type")
+        verbose_name_plural = _("objection types")
+
+    def __str__(self):
+        return self.name
+
+
+class VzorStep(models.TextChoices):
+    LISTEN = "listen", _("Listen and show understanding")
+    ASK = "ask", _("Ask clarifying questions")
+    ANSWER = "answer", _("Answer on the merits")
+    SUMMARISE = "summarise", _("Summarise")
+
+
+VZOR_ORDER = [VzorStep.LISTEN, VzorStep.ASK, VzorStep.ANSWER, VzorStep.SUMMARISE]
+VZOR_LETTERS = {
+    VzorStep.LISTEN: "В",
+    VzorStep.ASK: "З",
+    VzorStep.ANSWER: "О",
+    VzorStep.SUMMARISE: "Р",
+}
+STEP_ORDERING = Case(
+    *(When(step=step, then=Value(i)) for i, step in enumerate(VZOR_ORDER)), default=Value(9)
+).asc()
+
+
+class ObjectionStep(models.Model):
+    """One step of the В.З.О.Р. technique for an objection type, with the model phrase."""
+
+    objection = models.ForeignKey(
+        ObjectionType, on_delete=models.CASCADE, related_name="steps", verbose_name=_("objection")
+    )
+    step = models.CharField(_("step"), max_length=10, choices=VzorStep.choices)
+    phrase = models.TextField(_("model phrase"), help_text=_("Markdown."))
+
+    class Meta:
+        ordering = ["objection", STEP_ORDERING]
+        verbose_name = _("В.З.О.Р. step")
+        verbose_name_plural = _("В.З.О.Р. steps")
+        constraints = [
+            models.UniqueConstraint(fields=["objection", "step"], name="objection_step_once"),
+            models.CheckConstraint(
+                condition=Q(step__in=VzorStep.values), name="objection_step_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.objection}: {self.get_step_display()}"
+
+    @property
+    def letter(self):
+        return VZOR_LETTERS.get(self.step, "")
+
+
+class StockAnswer(models.Model):
+    """The deck's ready answer to a customer's words, e.g. «Я подумаю» → «О чём Вы будете думать?»."""
+
+    objection = models.ForeignKey(
+        ObjectionType,
+        on_delete=models.CASCADE,
+        related_name="stock_answers",
+        verbose_name=_("objection"),
+    )
+    customer_says = models.CharField(_("the customer says"), max_length=255)
+    answer = models.TextField(_("answer"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["objection", "order", "id"]
+        verbose_name = _("stock answer")
+        verbose_name_plural = _("stock answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objection", "customer_says"], name="stock_answer_once_per_objection"
+            )
+        ]
+
+    def __str__(self):
+        return self.customer_says
+
+
+class ClosingStage(models.TextChoices):
+    CHECK_QUESTIONS = "check_questions", _("Make sure no questions remain")
+    REACT_POSITIVELY = "react_positively", _("React positively")
+    PROPOSE_NOW = "propose_now", _("Propose to connect now")
+    FINISH = "finish", _("End on a positive note")
+
+
+class ClosingPhrase(models.Model):
+    """A phrase that leads the customer to a decision or closes the contact (R16)."""
+
+    stage = models.CharField(_("stage"), max_length=20, choices=ClosingStage.choices)
+    text = models.CharField(_("phrase"), max_length=500)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("closing phrase")
+        verbose_name_plural = _("closing phrases")
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "text"], name="closing_phrase_once"),
+            models.CheckConstraint(
+                condition=Q(stage__in=ClosingStage.values), name="closing_stage_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class ArticleFeedback(models.Model):
+    """A reader's «was this helpful?» answer, with an optional comment for the article's owner."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("article")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="kb_feedback",
+        verbose_name=_("reader"),
+    )
+    helpful = models.BooleanField(_("helpful"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("article feedback")
+        verbose_name_plural = _("article feedback")
+
+    def __str__(self):
+        return "{}: {}".format(self.article, _("helpful") if self.helpful else _("not helpful"))
+
+
+class RecentView(models.Model):
+    """When a user last opened an article; the «recently viewed» list."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="kb_recent_views",
+        verbose_name=_("user"),
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="recent_views", verbose_name=_("article")
+    )
+    viewed_at = models.DateTimeField(_("viewed"))
+
+    class Meta:
+        ordering = ["-viewed_at"]
+        verbose_name = _("recently viewed article")
+        verbose_name_plural = _("recently viewed articles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="recent_view_once"),
+        ]
+        indexes = [models.Index(fields=["user", "-viewed_at"], name="kb_recent_user_idx")]
+
+    def __str__(self):
+        return f"{self.user}: {self.article}"

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from campaigns.api import AccountViewSet, AppealViewSet, CampaignViewSet
+from campaigns.api import AccountViewSet, AppealViewSet, CampaignViewSet, OrderViewSet
 from config.api.auth import TokenView
 from config.api.me import MeView
 from knowledge_base.api import (
@@ -22,6 +22,7 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("appeals", AppealViewSet, basename="appeal")
+router.register("orders", OrderViewSet, basename="order")
 router.register("rewards/rules", RewardRuleViewSet, basename="reward-rule")
 router.register("kb/categories", CategoryViewSet, basename="kb-category")
 router.register("kb/articles", ArticleViewSet, basename="kb-article")

@@ -9,7 +9,16 @@ steps go at the end of STEPS, after "knowledge base": a module `config/demo/<nam
 `run(ctx) -> dict[str, int]`, appended as `Step("<name>", <name>.run)`.
 """
 
-from config.demo import accounts, campaigns, catalogue, knowledge, logins, org, rewards
+from config.demo import (
+    accounts,
+    campaigns,
+    catalogue,
+    knowledge,
+    logins,
+    org,
+    results,
+    rewards,
+)
 from config.demo.base import SeedContext, Step
 
 STEPS = [
@@ -20,6 +29,7 @@ STEPS = [
     Step("accounts", accounts.run),
     Step("campaigns", campaigns.run),
     Step("knowledge base", knowledge.run),
+    Step("results of the running month", results.run),
     # Later issues append here: results (appeals, recommendation results) and connection orders.
 ]
 

@@ -1,0 +1,428 @@
+"""Search in Russian.
+
+Articles: on PostgreSQL, full-text search (`russian` configuration, title weight A over body B,
+GIN index on the stored vector) OR'ed with pg_trgm word similarity per query word (GIN trigram
+indexes on title and body) so typos still match; only the matched rows are ranked, and only the
+page shown gets highlighted snippets. On SQLite, an honest fallback: every query word, with its
+Russian ending stripped, must occur in the title or body.
+
+Bridges, objections and closing phrases are a few dozen rows: they are matched in Python, the same
+way on every database, by word stems with prefix and small-edit-distance tolerance.
+
+Queries are reduced to word tokens first, so quotes, operators and SQL never reach a query parser.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import Case, F, FloatField, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Cast, Greatest
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 8
+MIN_TRIGRAM_WORD = 4
+# ts_rank reads every matched vector: rank at most this many matches.
+RANK_CANDIDATES = 200
+TYPO_CANDIDATES = 40
+
+ERR_QUERY_TOO_LONG = _("The search query is too long (at most %(limit)s characters).")
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ENDINGS = sorted(
+    [
+        "ями",
+        "ами",
+        "ого",
+        "его",
+        "ему",
+        "ому",
+        "ыми",
+        "ими",
+        "иях",
+        "ях",
+        "ах",
+        "ям",
+        "ам",
+        "ов",
+        "ев",
+        "ей",
+        "ой",
+        "ий",
+        "ый",
+        "ая",
+        "яя",
+        "ое",
+        "ее",
+        "ые",
+        "ие",
+        "ых",
+        "их",
+        "ым",
+        "им",
+        "ом",
+        "ем",
+        "ую",
+        "юю",
+        "ию",
+        "ья",
+        "ье",
+        "ьи",
+        "ьё",
+        "а",
+        "я",
+        "ы",
+        "и",
+        "о",
+        "е",
+        "у",
+        "ю",
+        "ь",
+        "й",
+    ],
+    key=len,
+    reverse=True,
+)
+STOP_WORDS = frozenset(
+    [
+        "и",
+        "в",
+        "во",
+        "не",
+        "что",
+        "он",
+        "на",
+        "я",
+        "с",
+        "со",
+        "как",
+        "а",
+        "то",
+        "все",
+        "она",
+        "так",
+        "его",
+        "но",
+        "да",
+        "ты",
+        "к",
+        "у",
+        "же",
+        "вы",
+        "за",
+        "бы",
+        "по",
+        "только",
+        "ее",
+        "мне",
+        "было",
+        "вот",
+        "от",
+        "меня",
+        "еще",
+        "нет",
+        "о",
+        "из",
+        "ему",
+        "теперь",
+        "когда",
+        "даже",
+        "ну",
+        "вдруг",
+        "ли",
+        "если",
+        "уже",
+        "или",
+        "ни",
+        "быть",
+        "был",
+        "него",
+        "до",
+        "вас",
+        "нибудь",
+        "опять",
+        "уж",
+        "вам",
+        "ведь",
+        "там",
+        "потом",
+        "себя",
+        "ничего",
+        "ей",
+        "может",
+        "они",
+        "тут",
+        "где",
+        "есть",
+        "надо",
+        "ней",
+        "для",
+        "мы",
+        "тебя",
+        "их",
+        "чем",
+        "была",
+        "сам",
+        "чтоб",
+        "без",
+        "будто",
+        "чего",
+        "раз",
+        "тоже",
+        "себе",
+        "под",
+        "будет",
+        "ж",
+        "тогда",
+        "кто",
+        "этот",
+        "того",
+        "потому",
+        "этого",
+        "какой",
+        "совсем",
+        "ним",
+        "здесь",
+        "этом",
+        "один",
+        "почти",
+        "мой",
+        "тем",
+        "чтобы",
+        "нее",
+        "сейчас",
+        "были",
+        "куда",
+        "зачем",
+        "всех",
+        "никогда",
+        "можно",
+        "при",
+        "наконец",
+        "два",
+        "об",
+        "другой",
+        "хоть",
+        "после",
+        "над",
+        "больше",
+        "тот",
+        "через",
+        "эти",
+        "нас",
+        "про",
+        "всего",
+        "них",
+        "какая",
+        "много",
+        "разве",
+        "три",
+        "эту",
+        "моя",
+        "впрочем",
+        "хорошо",
+        "свою",
+        "этой",
+        "перед",
+        "иногда",
+        "лучше",
+        "чуть",
+        "том",
+        "нельзя",
+        "такой",
+        "им",
+        "более",
+        "всегда",
+        "конечно",
+        "всю",
+        "между",
+        "у",
+        "меня",
+    ]
+)
+
+
+class QueryTooLong(ValueError):
+    """The query is longer than MAX_QUERY_LENGTH; the caller answers 400 `query_too_long`."""
+
+
+def fold(text: str) -> str:
+    return text.replace("ё", "е").replace("Ё", "Е")
+
+
+def words_of(query: str) -> list[str]:
+    """The query's word tokens, lower-cased with «ё» as «е»; raises QueryTooLong."""
+    if len(query) > MAX_QUERY_LENGTH:
+        raise QueryTooLong(query)
+    return _WORD.findall(fold(query).lower())[:MAX_WORDS]
+
+
+def stem(word: str) -> str:
+    """Strip one Russian inflectional ending, keeping at least four letters."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Levenshtein distance, giving up (limit + 1) once it must exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _word_score(query_stem: str, text_stems: set[str]) -> float:
+    if query_stem in text_stems:
+        return 1.0
+    best = 0.0
+    limit = 1 if len(query_stem) <= 5 else 2
+    for text_stem in text_stems:
+        if len(query_stem) >= 3 and text_stem.startswith(query_stem):
+            best = max(best, 0.8)
+        elif len(query_stem) >= 4 and _distance(query_stem, text_stem, limit) <= limit:
+            best = max(best, 0.6)
+    return best
+
+
+def text_score(words: list[str], text: str) -> float:
+    """How well the text answers the query words: 0 (not at all) to 1 (every word)."""
+    query_stems = [stem(w) for w in words if w not in STOP_WORDS and len(w) >= 2]
+    if not query_stems:
+        return 0.0
+    text_stems = {stem(w) for w in _WORD.findall(fold(text).lower())}
+    return sum(_word_score(s, text_stems) for s in query_stems) / len(query_stems)
+
+
+def rank_in_python(rows, words, text_of, threshold=0.3):
+    """The rows whose text matches, best first (stable for ties)."""
+    scored = [(text_score(words, text_of(row)), index, row) for index, row in enumerate(rows)]
+    return [
+        row for score, _i, row in sorted(scored, key=lambda t: (-t[0], t[1])) if score >= threshold
+    ]
+
+
+# Articles -------------------------------------------------------------------------------------
+
+HL_START, HL_STOP = "\x02", "\x03"
+_MARKDOWN_NOISE = re.compile(r"[*#>|`_\[\]]+|-{3,}")
+
+
+def _clean_snippet(text: str) -> str:
+    return _MARKDOWN_NOISE.sub(" ", text)
+
+
+def highlight_html(snippet: str) -> str:
+    """Escape the snippet, then turn the sentinels into <mark>: the body's HTML never runs."""
+    safe = escape(_clean_snippet(snippet))
+    return mark_safe(safe.replace(HL_START, "<mark>").replace(HL_STOP, "</mark>"))
+
+
+def _tsquery(words):
+    """A prefix query over the tokens (answers as you type); tokens are letters and digits only."""
+    terms = [w for w in words if w not in STOP_WORDS] or words
+    text = " & ".join([*terms[:-1], terms[-1] + ":*"])
+    return SearchQuery(text, config="russian", search_type="raw")
+
+
+def search_articles(queryset, words):
+    """Articles of `queryset` matching the words, best first, with `rank` and `headline`."""
+    if not words:
+        return queryset.none()
+    if settings.IS_POSTGRES:
+        return _search_postgres(queryset, words)
+    return _search_fallback(queryset, words)
+
+
+def _search_postgres(queryset, words):
+    tsquery = _tsquery(words)
+    typo_words = [w for w in words if len(w) >= MIN_TRIGRAM_WORD and w not in STOP_WORDS]
+    match = Q(search_vector=tsquery)
+    limit = RANK_CANDIDATES
+    if typo_words and not queryset.filter(match).exists():
+        # Nothing by stems: a typo or a stemmer miss («дорага», «дорогой» vs «дорого»). The
+        # trigram scans (titles, then long bodies) run only when the stem index found nothing,
+        # and the slow body recheck stops at a few candidates.
+        match = Q()
+        for word in typo_words:
+            match |= Q(title__trigram_word_similar=word) | Q(body__trigram_word_similar=word)
+        limit = TYPO_CANDIDATES
+    candidates = queryset.filter(match).order_by().values("pk")[:limit]
+    trigram = _trigram_rank(typo_words)
+    return (
+        queryset.filter(pk__in=candidates)
+        .annotate(rank=SearchRank(F("search_vector"), tsquery) + trigram)
+        .annotate(
+            headline=SearchHeadline(
+                Cast("body", TextField()),
+                tsquery,
+                config="russian",
+                start_sel=HL_START,
+                stop_sel=HL_STOP,
+                max_words=30,
+                min_words=12,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+        .order_by("-rank", "-published_at", "pk")
+    )
+
+
+def _trigram_rank(typo_words):
+    from django.contrib.postgres.search import TrigramWordSimilarity
+
+    if not typo_words:
+        return Value(0.0, output_field=FloatField())
+    scores = [TrigramWordSimilarity(Value(w), "title") * 0.5 for w in typo_words]
+    return scores[0] if len(scores) == 1 else Greatest(*scores)
+
+
+def _contains_any_case(field, fragment):
+    variants = {fragment, fragment.capitalize(), fragment.upper()}
+    condition = Q()
+    for variant in variants:
+        condition |= Q(**{f"{field}__contains": variant})
+    return condition
+
+
+def _search_fallback(queryset, words):
+    stems = [stem(w) for w in words if w not in STOP_WORDS] or [stem(w) for w in words]
+    title_hits = []
+    for fragment in stems:
+        in_title = _contains_any_case("title", fragment)
+        queryset = queryset.filter(in_title | _contains_any_case("body", fragment))
+        title_hits.append(When(in_title, then=Value(1)))
+    rank = sum(
+        (Case(hit, default=Value(0), output_field=IntegerField()) for hit in title_hits),
+        Value(0),
+    )
+    return queryset.annotate(rank=rank).order_by("-rank", "-published_at", "pk")
+
+
+def python_headline(body: str, words: list[str], width: int = 160) -> str:
+    """The fallback's snippet: the text around the first matching word, marked."""
+    text = _clean_snippet(body)
+    stems = [stem(w) for w in words if len(w) >= 2]
+    lowered = fold(text).lower()
+    positions = [lowered.find(s) for s in stems if s and lowered.find(s) >= 0]
+    start = max(min(positions) - width // 3, 0) if positions else 0
+    snippet = text[start : start + width]
+    for s in sorted(set(stems), key=len, reverse=True):
+        snippet = re.sub(
+            f"({re.escape(s)})", HL_START + r"\1" + HL_STOP, snippet, flags=re.IGNORECASE
+        )
+    prefix = "… " if start else ""
+    suffix = " …" if start + width < len(text) else ""
+    return highlight_html(prefix + snippet + suffix)

@@ -1,0 +1,172 @@
+"""Reads for the knowledge base pages, the API and the admin."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from config import roles
+from knowledge_base import search
+from knowledge_base.models import (
+    Article,
+    ArticleFeedback,
+    ArticleStatus,
+    Bridge,
+    Category,
+    ClosingPhrase,
+    ObjectionStep,
+    ObjectionType,
+    RecentView,
+)
+
+SEARCH_SECTION_LIMIT = 10
+
+
+def can_see_drafts(user) -> bool:
+    return roles.has_role(user, roles.MANAGERS)
+
+
+def article_list(*, user):
+    """Articles the user may read: managers see drafts too, everyone else published ones."""
+    queryset = Article.objects.with_relations()
+    if not can_see_drafts(user):
+        queryset = queryset.published()
+    return queryset
+
+
+def article_search(*, user, query: str):
+    """Ranked articles for the query (with `rank`, and `headline` on PostgreSQL)."""
+    return search.search_articles(article_list(user=user), search.words_of(query))
+
+
+def article_detail(*, user, pk):
+    return (
+        article_list(user=user)
+        .select_related("category")
+        .prefetch_related("offers__service", "bridges")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    count: int
+    depth: int
+    children: list = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.count + sum(child.total for child in self.children)
+
+
+def category_tree(*, user) -> list[CategoryNode]:
+    """The whole tree with article counts (a category's total includes its subcategories).
+
+    Two queries whatever the depth: the nodes in path order, and one grouped count.
+    """
+    visible = Q() if can_see_drafts(user) else Q(articles__status=ArticleStatus.PUBLISHED)
+    categories = Category.objects.annotate(article_count=Count("articles", filter=visible))
+    roots, stack = [], []
+    for category in categories.order_by("path"):
+        node = CategoryNode(category, category.article_count, category.depth)
+        while stack and stack[-1].depth >= node.depth:
+            stack.pop()
+        (stack[-1].children if stack else roots).append(node)
+        stack.append(node)
+    return roots
+
+
+def category_with_ancestors(*, slug):
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        return None, []
+    paths = [
+        category.path[:i] for i in range(Category.steplen, len(category.path), Category.steplen)
+    ]
+    return category, list(Category.objects.filter(path__in=paths).order_by("path"))
+
+
+def category_subtree_q(category) -> Q:
+    return Q(category__path__startswith=category.path)
+
+
+def bridge_list():
+    return Bridge.objects.filter(is_active=True).select_related("offer__service", "article")
+
+
+def bridge_text(bridge) -> str:
+    offer_name = bridge.offer.name if bridge.offer else ""
+    return " ".join([bridge.trigger, bridge.phrase, bridge.keywords, offer_name])
+
+
+def bridge_search(*, query: str, limit=SEARCH_SECTION_LIMIT):
+    words = search.words_of(query)
+    rows = list(bridge_list())
+    if not words:
+        return rows[:limit]
+    return search.rank_in_python(rows, words, bridge_text)[:limit]
+
+
+def objection_list(*, active_only=True):
+    queryset = ObjectionType.objects.prefetch_related(
+        Prefetch("steps", queryset=ObjectionStep.objects.order_by(*ObjectionStep._meta.ordering)),
+        "stock_answers",
+    )
+    return queryset.filter(is_active=True) if active_only else queryset
+
+
+def _objection_text(objection):
+    parts = [objection.name, objection.description]
+    parts += [step.phrase for step in objection.steps.all()]
+    parts += [f"{a.customer_says} {a.answer}" for a in objection.stock_answers.all()]
+    return " ".join(parts)
+
+
+def objection_search(*, query: str, limit=SEARCH_SECTION_LIMIT):
+    words = search.words_of(query)
+    rows = list(objection_list())
+    if not words:
+        return rows[:limit]
+    return search.rank_in_python(rows, words, _objection_text)[:limit]
+
+
+def closing_list():
+    return ClosingPhrase.objects.filter(is_active=True)
+
+
+def closing_search(*, query: str, limit=SEARCH_SECTION_LIMIT):
+    words = search.words_of(query)
+    rows = list(closing_list())
+    return search.rank_in_python(rows, words, lambda c: c.text)[:limit] if words else rows
+
+
+def recently_viewed(*, user, limit=10):
+    views = RecentView.objects.filter(user=user).select_related("article__category")
+    if not can_see_drafts(user):
+        views = views.filter(article__status=ArticleStatus.PUBLISHED)
+    return [view.article for view in views.order_by("-viewed_at")[:limit]]
+
+
+def stale_articles(*, owner=None, now=None):
+    """Articles past their review date, the most overdue first."""
+    queryset = Article.objects.stale(now or timezone.now()).select_related("owner", "category")
+    if owner is not None:
+        queryset = queryset.filter(owner=owner)
+    return queryset.order_by("review_due_at")
+
+
+def feedback_for_owner(*, owner, unresolved_only=True):
+    queryset = ArticleFeedback.objects.filter(article__owner=owner).select_related(
+        "article", "user"
+    )
+    if unresolved_only:
+        queryset = queryset.filter(resolved_at__isnull=True)
+    return queryset.order_by("-created_at")
+
+
+def feedback_summary(*, article):
+    return article.feedback.aggregate(
+        helpful=Count("pk", filter=Q(helpful=True)), unhelpful=Count("pk", filter=Q(helpful=False))
+    )

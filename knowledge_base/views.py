@@ -1,0 +1,219 @@
+"""The agents' knowledge-base pages under /kb/: thin views over selectors and services."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from config import roles
+from knowledge_base import search, selectors, services
+from knowledge_base.models import ClosingStage
+from knowledge_base.rendering import render_markdown
+from offers import pricing
+
+READER_ROLES = (roles.AGENTS, roles.SUPERVISORS, roles.MANAGERS)
+ARTICLE_RESULTS = 20
+
+MSG_FEEDBACK_THANKS = _("Thank you! The article's owner will see your answer.")
+
+
+def reader_required(view):
+    """Agents, supervisors and managers read the knowledge base."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not roles.has_role(request.user, *READER_ROLES):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _price_per_day(offer):
+    return pricing.price_per_day(offer.monthly_price, on=timezone.localdate()) if offer else None
+
+
+def _results(user, query):
+    """Every section of the knowledge base that answers the query, or an error message."""
+    try:
+        words = search.words_of(query)
+    except search.QueryTooLong:
+        return {"error": search.ERR_QUERY_TOO_LONG % {"limit": search.MAX_QUERY_LENGTH}}
+    if not words:
+        return {"empty": True}
+    articles = list(
+        search.search_articles(selectors.article_list(user=user), words)[:ARTICLE_RESULTS]
+    )
+    for article in articles:
+        headline = getattr(article, "headline", None)
+        article.snippet = (
+            search.highlight_html(headline)
+            if headline is not None
+            else search.python_headline(article.body, words)
+        )
+    bridges = selectors.bridge_search(query=query)
+    for bridge in bridges:
+        bridge.price_per_day = _price_per_day(bridge.offer)
+    return {
+        "articles": articles,
+        "bridges": bridges,
+        "objections": selectors.objection_search(query=query),
+        "closing": selectors.closing_search(query=query),
+        "found": bool(articles or bridges),
+    }
+
+
+@reader_required
+@require_GET
+def index(request):
+    query = request.GET.get("q", "").strip()
+    context = {
+        "query": query,
+        "tree": selectors.category_tree(user=request.user),
+        "recent": selectors.recently_viewed(user=request.user),
+    }
+    if query:
+        context["results"] = _results(request.user, query)
+    else:
+        bridges = list(selectors.bridge_list().order_by("order", "code"))
+        for bridge in bridges:
+            bridge.price_per_day = _price_per_day(bridge.offer)
+        context["bridges"] = bridges
+        context["objections"] = list(selectors.objection_list())
+    status = 400 if query and "error" in context["results"] else 200
+    return render(request, "knowledge_base/index.html", context, status=status)
+
+
+@reader_required
+@require_GET
+def search_partial(request):
+    """The results fragment the search box fetches as the agent types."""
+    query = request.GET.get("q", "").strip()
+    results = _results(request.user, query) if query else {"empty": True}
+    status = 400 if "error" in results else 200
+    return render(
+        request,
+        "knowledge_base/_results.html",
+        {"query": query, "results": results},
+        status=status,
+    )
+
+
+@reader_required
+@require_GET
+def category(request, slug):
+    current, ancestors = selectors.category_with_ancestors(slug=slug)
+    if current is None:
+        raise Http404
+    articles = (
+        selectors.article_list(user=request.user)
+        .filter(selectors.category_subtree_q(current))
+        .order_by("-published_at", "title")
+    )
+    return render(
+        request,
+        "knowledge_base/category.html",
+        {
+            "category": current,
+            "ancestors": ancestors,
+            "articles": articles,
+            "tree": selectors.category_tree(user=request.user),
+        },
+    )
+
+
+@reader_required
+@require_GET
+def article(request, pk):
+    item = selectors.article_detail(user=request.user, pk=pk)
+    if item is None:
+        raise Http404
+    services.recent_view_record(user=request.user, article=item)
+    _current, ancestors = selectors.category_with_ancestors(slug=item.category.slug)
+    offers = list(item.offers.all())
+    for offer in offers:
+        offer.price_per_day = _price_per_day(offer)
+    return render(
+        request,
+        "knowledge_base/article.html",
+        {
+            "article": item,
+            "ancestors": [*ancestors, item.category],
+            "body_html": render_markdown(item.body),
+            "offers": offers,
+            "is_stale": item.review_due_at is not None and item.review_due_at < timezone.now(),
+            "recent": [a for a in selectors.recently_viewed(user=request.user) if a.pk != item.pk],
+        },
+    )
+
+
+@reader_required
+@require_POST
+def feedback(request, pk):
+    item = selectors.article_detail(user=request.user, pk=pk)
+    if item is None:
+        raise Http404
+    helpful = request.POST.get("helpful")
+    if helpful not in ("yes", "no"):
+        return redirect("kb:article", pk=pk)
+    try:
+        services.feedback_create(
+            article=item,
+            user=request.user,
+            helpful=helpful == "yes",
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, MSG_FEEDBACK_THANKS)
+    return redirect("kb:article", pk=pk)
+
+
+@reader_required
+@require_GET
+def bridge(request, code):
+    item = selectors.bridge_list().filter(code=code).first()
+    if item is None:
+        raise Http404
+    item.price_per_day = _price_per_day(item.offer)
+    others = [b for b in selectors.bridge_list().order_by("order", "code") if b.pk != item.pk]
+    return render(request, "knowledge_base/bridge.html", {"bridge": item, "others": others})
+
+
+@reader_required
+@require_GET
+def objections(request):
+    closing = list(selectors.closing_list().order_by("order", "id"))
+    stages = [
+        (label, [phrase for phrase in closing if phrase.stage == value])
+        for value, label in ClosingStage.choices
+    ]
+    return render(
+        request,
+        "knowledge_base/objections.html",
+        {"objections": selectors.objection_list(), "stages": stages},
+    )
+
+
+@login_required
+@require_GET
+def mine(request):
+    """An owner's to-do: their overdue articles and the feedback readers left."""
+    if not roles.has_role(request.user, roles.MANAGERS):
+        raise PermissionDenied
+    return render(
+        request,
+        "knowledge_base/mine.html",
+        {
+            "stale": selectors.stale_articles(owner=request.user),
+            "feedback": selectors.feedback_for_owner(owner=request.user),
+        },
+    )

@@ -1,0 +1,139 @@
+import pytest
+
+from knowledge_base import search, selectors, services
+from knowledge_base.models import Article, ArticleStatus
+from tests import factories
+from tests.conftest import requires_postgres
+
+
+def _article(title, body, **kwargs):
+    category = kwargs.pop("category", None) or factories.CategoryFactory()
+    return services.article_create(
+        title=title,
+        category=category,
+        body=body,
+        status=kwargs.pop("status", ArticleStatus.PUBLISHED),
+        **kwargs,
+    )
+
+
+def _titles(queryset):
+    return [a.title for a in queryset]
+
+
+def test_words_are_tokens_only():
+    assert search.words_of("\"'; DROP TABLE x; -- & | ! <-> :*") == ["drop", "table", "x"]
+    assert search.words_of("Ребёнок") == ["ребенок"]
+    with pytest.raises(search.QueryTooLong):
+        search.words_of("в" * 10_000)
+
+
+def test_stem_strips_one_russian_ending():
+    assert search.stem("антивирусы") == "антивирус"
+    assert search.stem("антивирусом") == "антивирус"
+    assert search.stem("дорого") == "дорог"
+    assert search.stem("пульт") == "пульт"
+
+
+@pytest.mark.django_db
+def test_fallback_finds_inflected_words_in_title_and_body():
+    a = _article("Антивирус Касперского", "Защита двух устройств.")
+    b = _article("Скорость", "Подключите антивирус для защиты.")
+    _article("Пульт ДУ", "Управление просмотром.")
+    found = search._search_fallback(Article.objects.all(), search.words_of("антивирусы"))
+    assert _titles(found) == [a.title, b.title]  # the title match ranks first
+
+
+@pytest.mark.django_db
+def test_fallback_needs_every_word():
+    _article("Антивирус", "для двух устройств")
+    _article("Антивирус детям", "Safe Kids")
+    found = search._search_fallback(Article.objects.all(), search.words_of("антивирус устройств"))
+    assert _titles(found) == ["Антивирус"]
+
+
+def test_python_matcher_tolerates_typos_inflections_and_yo():
+    text = "Консультация по ЕЛК: для защиты Вашего ребенка предлагаю Kaspersky Safe Kids"
+    assert search.text_score(search.words_of("ребёнок"), text) > 0
+    assert search.text_score(search.words_of("ребенку"), text) > 0
+    assert search.text_score(search.words_of("дорага"), "У вас дорого") > 0
+    assert search.text_score(search.words_of("скорость"), "У вас дорого") == 0
+
+
+@pytest.mark.django_db
+def test_bridges_answer_the_customers_words(seeded):
+    def codes(query):
+        return [b.code for b in selectors.bridge_search(query=query)]
+
+    assert codes("вирус")[0] == "virus"
+    assert codes("у меня вирусы на компьютере")[0] == "virus"
+    assert codes("скорость")[0] == "low-speed"
+    assert codes("ребёнок")[0] == "elk-child"
+    assert codes("пульт")[0] == "remote-control"
+    assert codes("вирс")[0] == "virus"  # a typo
+    assert codes("пароход") == []
+
+
+@pytest.mark.django_db
+def test_objections_found_by_the_customers_words_with_typos(seeded):
+    assert selectors.objection_search(query="у вас дорага")[0].code == "expensive"
+    assert selectors.objection_search(query="я подумаю")[0].code == "will_think"
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_stemming_finds_antivirus_for_antiviruses():
+    _article("Антивирус Касперского", "Защита двух устройств от вредоносных программ.")
+    _article("Пульт", "Управление просмотром.")
+    found = list(search.search_articles(Article.objects.all(), search.words_of("антивирусы")))
+    assert _titles(found) == ["Антивирус Касперского"]
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_typos_still_find_the_article():
+    _article("Возражение «У вас дорого»", "Расскажите о качестве и надежности.")
+    _article("Скорость", "Опция + 100 Мбит/с.")
+    for query in ("дорага", "дорогой", "антивирс"):
+        found = _titles(search.search_articles(Article.objects.all(), search.words_of(query)))
+        if query == "антивирс":
+            assert found == []
+        else:
+            assert found == ["Возражение «У вас дорого»"], query
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_title_outranks_body_and_snippets_are_marked():
+    body_hit = _article("Скрипты", "Предложите антивирус Касперского клиенту. " * 3)
+    title_hit = _article("Антивирус", "Лицензия на два устройства.")
+    found = list(search.search_articles(Article.objects.all(), search.words_of("антивирус")))
+    assert [a.pk for a in found] == [title_hit.pk, body_hit.pk]
+    snippet = search.highlight_html(found[1].headline)
+    assert "<mark>антивирус</mark>" in snippet
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_prefix_answers_as_you_type():
+    _article("Антивирус Касперского", "")
+    assert _titles(search.search_articles(Article.objects.all(), ["антив"])) == [
+        "Антивирус Касперского"
+    ]
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_headline_cannot_inject_html():
+    _article("Антивирус", "<script>alert(1)</script> антивирус")
+    found = list(search.search_articles(Article.objects.all(), ["антивирус"]))
+    snippet = search.highlight_html(found[0].headline)
+    assert "<script" not in snippet and "<mark>антивирус</mark>" in snippet
+
+
+@pytest.mark.django_db
+def test_saving_keeps_the_search_vector_in_step(settings):
+    article = _article("Пульт", "Управление просмотром.")
+    services.article_update(article=article, title="Антивирус")
+    found = _titles(search.search_articles(Article.objects.all(), ["антивирус"]))
+    assert found == ["Антивирус"]
