@@ -409,6 +409,19 @@ def _say(stdout, message):
         stdout.write(message)
 
 
+def _ensure(model, *, defaults, **lookup):
+    """update_or_create that saves only when a value differs, so a re-run adds no history rows."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **defaults)
+    changed = [name for name, value in defaults.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, defaults[name])
+        obj.save(update_fields=changed)
+    return obj
+
+
 def _offers(codes):
     return [offer for code in codes if (offer := Offer.objects.filter(code=code).first())]
 
@@ -454,7 +467,8 @@ def _seed_articles(*, category, owner):
 
 def _seed_bridges(*, article):
     for order, spec in enumerate(BRIDGES, start=1):
-        Bridge.objects.update_or_create(
+        _ensure(
+            Bridge,
             code=spec["code"],
             defaults={
                 "trigger": spec["trigger"],
@@ -470,7 +484,8 @@ def _seed_bridges(*, article):
 
 def _seed_objections():
     for spec in OBJECTIONS:
-        objection, _created = ObjectionType.objects.update_or_create(
+        objection = _ensure(
+            ObjectionType,
             code=spec["code"],
             defaults={
                 "name": spec["name"],
@@ -480,11 +495,10 @@ def _seed_objections():
             },
         )
         for step, phrase in spec["steps"].items():
-            ObjectionStep.objects.update_or_create(
-                objection=objection, step=step, defaults={"phrase": phrase}
-            )
+            _ensure(ObjectionStep, objection=objection, step=step, defaults={"phrase": phrase})
         for order, (says, answer) in enumerate(spec["stock"], start=1):
-            StockAnswer.objects.update_or_create(
+            _ensure(
+                StockAnswer,
                 objection=objection,
                 customer_says=says,
                 defaults={"answer": answer, "order": order},
@@ -493,9 +507,7 @@ def _seed_objections():
 
 def _seed_closing():
     for order, (stage, text) in enumerate(CLOSING, start=1):
-        ClosingPhrase.objects.update_or_create(
-            stage=stage, text=text, defaults={"order": order, "is_active": True}
-        )
+        _ensure(ClosingPhrase, stage=stage, text=text, defaults={"order": order, "is_active": True})
 
 
 @transaction.atomic
