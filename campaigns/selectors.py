@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -17,6 +18,7 @@ from campaigns.models import (
     SubscriberAccount,
 )
 from campaigns.scripts import ScriptContext, render_script
+from offers import pricing
 
 HISTORY_PER_RECOMMENDATION = 20
 
@@ -75,6 +77,9 @@ class Recommendation:
     reasons: list[str]
     script: str
     connection_script: str
+    price_per_day: Decimal
+    first_charge: Decimal
+    days_in_month: int
 
     @property
     def id(self):
@@ -142,6 +147,11 @@ def _recommendation(verdict, account, today) -> Recommendation:
         reasons=verdict.reasons,
         script=render_script(campaign.script_template, ctx),
         connection_script=render_script(campaign.connection_script_template, ctx),
+        price_per_day=pricing.price_per_day(offer.monthly_price, on=today),
+        first_charge=pricing.first_charge(
+            offer.monthly_price, on=today, promo_days=offer.promo_days
+        ),
+        days_in_month=pricing.days_in_month(today),
     )
 
 

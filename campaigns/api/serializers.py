@@ -151,6 +151,8 @@ class RecommendationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     campaign = RecommendationCampaignSerializer()
     offer = RecommendationOfferSerializer()
+    price_per_day = serializers.DecimalField(max_digits=10, decimal_places=2)
+    first_charge = serializers.DecimalField(max_digits=10, decimal_places=2)
     script = serializers.CharField()
     connection_script = serializers.CharField()
     result = serializers.ChoiceField(choices=ResultCode.choices, source="target.result")

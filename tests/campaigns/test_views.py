@@ -128,3 +128,18 @@ def test_search_by_full_number_opens_the_account(agent_client, account):
 def test_search_by_prefix_lists_matches(agent_client, account):
     html = agent_client.get("/accounts/", {"q": "352011"}).content.decode()
     assert "352011070411" in html
+
+
+def test_price_is_framed_per_day_and_as_the_prorated_first_charge_r3(
+    agent_client, targets, antivirus
+):
+    from unittest import mock
+
+    antivirus.promo_days = 0
+    antivirus.save()
+    today = __import__("datetime").date(2026, 11, 25)
+    with mock.patch("django.utils.timezone.localdate", return_value=today):
+        html = agent_client.get(PAGE).content.decode()
+    # 139 ₽ / 30 days = 4,63 ₽ a day; connected on the 25th: 139 × 6 / 30 = 27,80 ₽.
+    assert "4,63 ₽ в день (30 дней в этом месяце)" in html
+    assert "первое списание при подключении сегодня: 27,80 ₽" in html
