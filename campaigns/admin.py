@@ -314,4 +314,7 @@ class CampaignTargetAdmin(PortalModelAdmin):
         return " ".join(part for part in (account.surname, account.initials_name) if part)
 
 
-from campaigns import admin_workspace  # noqa: E402,F401  (peak hours, outages, appeals, target lists)
+from campaigns import (  # noqa: E402
+    admin_orders,  # noqa: F401  (connection orders, outbox, reveals, slots, technologies)
+    admin_workspace,  # noqa: F401  (peak hours, outages, appeals, target lists)
+)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     verbose_name = _("Campaigns and sales floor")
+
+    def ready(self):
+        from campaigns import catalogue
+
+        catalogue.bump_on_change()

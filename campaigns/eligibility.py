@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import (
@@ -55,7 +56,7 @@ class Situation:
 
     @property
     def today(self) -> datetime.date:
-        return self.now.date()
+        return timezone.localdate(self.now)
 
 
 @dataclass
@@ -117,13 +118,9 @@ def campaign_running(campaign: Campaign, today) -> bool:
 
 def in_segments(campaign: Campaign, service_ids: frozenset) -> bool:
     """A campaign without segments is for everyone; otherwise the account's services must be
-    exactly those of one of its segments."""
-    segments = campaign.segments.all()
-    if not segments:
-        return True
-    return any(
-        frozenset(s.id for s in segment.services.all()) == service_ids for segment in segments
-    )
+    exactly those of one of its segments (`segment_sets`, attached by campaigns.catalogue)."""
+    segment_sets = campaign.segment_sets
+    return not segment_sets or service_ids in segment_sets
 
 
 def in_cooldown(target: CampaignTarget, now: datetime.datetime) -> bool:

@@ -48,21 +48,28 @@ def _money(amount: Decimal) -> str:
     return number_format(amount, decimal_pos=2, use_l10n=True)
 
 
+VALUES = {
+    "customer": lambda ctx: ctx.customer,
+    "offer": lambda ctx: ctx.offer,
+    "monthly_price": lambda ctx: _money(ctx.monthly_price),
+    "price_per_day": lambda ctx: _money(pricing.price_per_day(ctx.monthly_price, on=ctx.on)),
+    "first_charge": lambda ctx: _money(
+        pricing.first_charge(ctx.monthly_price, on=ctx.on, promo_days=ctx.promo_days)
+    ),
+    "promo_days": lambda ctx: str(ctx.promo_days),
+    "speed": lambda ctx: str(ctx.speed) if ctx.speed else "—",
+}
+
+
 def placeholder_values(ctx: ScriptContext) -> dict[str, str]:
-    return {
-        "customer": ctx.customer,
-        "offer": ctx.offer,
-        "monthly_price": _money(ctx.monthly_price),
-        "price_per_day": _money(pricing.price_per_day(ctx.monthly_price, on=ctx.on)),
-        "first_charge": _money(
-            pricing.first_charge(ctx.monthly_price, on=ctx.on, promo_days=ctx.promo_days)
-        ),
-        "promo_days": str(ctx.promo_days),
-        "speed": str(ctx.speed) if ctx.speed else "—",
-    }
+    return {name: value(ctx) for name, value in VALUES.items()}
 
 
 def render_script(template: str, ctx: ScriptContext) -> str:
-    """Substitute the known placeholders; anything else in braces is left as written."""
-    values = placeholder_values(ctx)
-    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    """Substitute the known placeholders; anything else in braces is left as written. Only the
+    placeholders the template uses are computed."""
+    if "{" not in template:
+        return template
+    return PLACEHOLDER_RE.sub(
+        lambda m: VALUES[m.group(1)](ctx) if m.group(1) in VALUES else m.group(0), template
+    )

@@ -51,9 +51,15 @@ def _account_or_404(number):
 
 @page_roles(*PAGE_ROLES)
 def account_detail(request, number):
-    account = _account_or_404(number)
+    account = NUMBER_RE.match(number) and selectors.account_for_workspace(
+        number=number, agent=request.user
+    )
+    if not account:
+        raise Http404
     can_work = roles.has_role(request.user, roles.AGENTS)
-    appeal = selectors.appeal_open_for(account=account, agent=request.user) if can_work else None
+    appeal = None
+    if can_work and account.open_appeal_id:
+        appeal = selectors.appeal_open_for(account=account, agent=request.user)
     recs = selectors.recommendations_for(account=account, appeal=appeal)
     context = {
         "account": account,
@@ -127,10 +133,10 @@ def record_result(request, number, target_id):
     except services.RecommendationError as error:
         messages.error(request, error.message)
         return redirect(back)
-    offer = entries[0].target.campaign.offer
+    offer = entries[0].campaign.offer
     messages.success(request, MSG_SAVED % {"count": len(entries), "offer": offer.name})
     if request.POST.get("result") == ResultCode.AGREED:
-        url = order_url(account, entries[0].target, entries[0].appeal_id)
+        url = order_url(account, entries[0].campaign.code, entries[0].appeal_id)
         if url:
             return redirect(url)
     return redirect(back)

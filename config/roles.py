@@ -65,6 +65,14 @@ ROLE_PERMISSIONS = {
         "campaigns.orderstatuschange": ("view",),
         "campaigns.orderoutboxmessage": ("view", "change"),
         "campaigns.personaldatareveal": ("view",),
+        # Rewards (issue 5): managers set the monthly targets and read the job's figures and the
+        # campaign funnel; they may unlock a month a supervisor locked.
+        "rewards.monthlytarget": ALL_ACTIONS,
+        "rewards.agentmonth": ("view",),
+        "rewards.campaignmonth": ("view",),
+        "rewards.conversionrun": ("view",),
+        "rewards.monthlock": ("view", "delete"),
+        "rewards.rewardline": ("view",),
     },
     # Supervisors look the catalogue up in the admin; they change nothing there.
     SUPERVISORS: {

@@ -111,3 +111,32 @@ class Offer(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Technology(models.Model):
+    """A connection technology (e.g. FTTB, GPON) with the tariffs and equipment that work over it."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    services = models.ManyToManyField(
+        Service,
+        related_name="technologies",
+        verbose_name=_("services"),
+        help_text=_("The services this technology can carry."),
+    )
+    offers = models.ManyToManyField(
+        Offer,
+        related_name="technologies",
+        blank=True,
+        verbose_name=_("tariffs and equipment"),
+        help_text=_("Tariff plans and equipment that work over this technology."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("connection technology")
+        verbose_name_plural = _("connection technologies")
+
+    def __str__(self):
+        return self.name

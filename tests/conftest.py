@@ -60,3 +60,16 @@ def pytest_runtest_makereport(item, call):
     if SERVICE_SKIP_PREFIX in reason:
         report.outcome = "failed"
         report.longrepr = f"skipped for a missing service while PORTAL_REQUIRE_SERVICES=1: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def fresh_catalogue_cache():
+    """Each test starts with an empty cache and no per-process catalogue copy."""
+    from django.core.cache import cache
+
+    from campaigns import catalogue
+
+    cache.clear()
+    catalogue.forget()
+    yield
+    catalogue.forget()

@@ -237,8 +237,8 @@ class CategoryFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, parent=None, **kwargs):
         if parent is not None:
-            return parent.add_child(**kwargs)
-        return model_class.add_root(**kwargs)
+            return model_class.objects.add_child(parent, kwargs)
+        return model_class.objects.add_root(kwargs)
 
 
 class TagFactory(DjangoModelFactory):
@@ -385,3 +385,97 @@ class RecentViewFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     article = factory.SubFactory(ArticleFactory)
     viewed_at = factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC))
+
+
+# Connection orders (issue 4).
+from campaigns import crypto  # noqa: E402
+from campaigns.models import (  # noqa: E402
+    ConnectionOrder,
+    InstallerSlot,
+    OrderStatus,
+    OrderStatusChange,
+    SalesChannel,
+    StatusSource,
+)
+from offers.models import Technology  # noqa: E402
+
+
+class TechnologyFactory(DjangoModelFactory):
+    class Meta:
+        model = Technology
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"tech-{n}")
+    name = factory.LazyAttribute(lambda t: t.code.upper())
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)
+
+    @factory.post_generation
+    def offers(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.offers.set(extracted)
+
+
+class SalesChannelFactory(DjangoModelFactory):
+    class Meta:
+        model = SalesChannel
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"channel-{n}")
+    name = factory.Sequence(lambda n: f"Канал {n}")
+
+
+class InstallerSlotFactory(DjangoModelFactory):
+    """Three-hour slots (Moscow time) from two days after the real today: 09, 12, 15, 18 h."""
+
+    class Meta:
+        model = InstallerSlot
+
+    starts_at = factory.Sequence(
+        lambda n: datetime.datetime.combine(
+            datetime.date.today() + datetime.timedelta(days=2 + n // 4),
+            datetime.time(9 + 3 * (n % 4)),
+            tzinfo=datetime.timezone(datetime.timedelta(hours=3)),
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + datetime.timedelta(hours=3))
+    capacity = 3
+
+
+def passport_token(series="4512", number="123456", issued_on=datetime.date(2015, 6, 1)):
+    return crypto.encrypt_passport(
+        crypto.Passport(series, number, issued_on, "ОВД района Хамовники г. Москвы")
+    )
+
+
+class ConnectionOrderFactory(DjangoModelFactory):
+    class Meta:
+        model = ConnectionOrder
+
+    account = factory.SubFactory(SubscriberAccountFactory)
+    agent = factory.SubFactory(UserFactory, role=roles.AGENTS)
+    full_name = "Журавлев Евгений Михайлович"
+    contact_phone = "+79161234568"
+    connection_address = "г. Москва, ул. Льва Толстого, д. 16, кв. 5"
+    registration_address = "г. Москва, ул. Тимура Фрунзе, д. 11, кв. 2"
+    passport_ciphertext = factory.LazyFunction(passport_token)
+    technology = factory.SubFactory(TechnologyFactory)
+    service = factory.SubFactory(ServiceFactory)
+    sales_channel = factory.SubFactory(SalesChannelFactory)
+    tariff = factory.SubFactory(OfferFactory, kind=OfferKind.TARIFF)
+    slot = factory.SubFactory(InstallerSlotFactory)
+    status = OrderStatus.REGISTERED
+    created_at = factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC))
+
+
+class OrderStatusChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderStatusChange
+
+    order = factory.SubFactory(ConnectionOrderFactory)
+    status = OrderStatus.REGISTERED
+    source = StatusSource.AGENT
+    changed_at = factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC))

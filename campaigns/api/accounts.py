@@ -17,8 +17,10 @@ from campaigns.api.serializers import (
     RecommendationSerializer,
     ResultInputSerializer,
     ResultOutputSerializer,
+    new_entry_payload,
+    recommendation_payload,
 )
-from campaigns.models import ResultCode, SubscriberAccount
+from campaigns.models import Appeal, ResultCode, SubscriberAccount
 from config import roles
 from config.api.errors import ApiError
 from config.idempotency import idempotent
@@ -38,13 +40,13 @@ def raise_for(error: services.RecommendationError):
     raise exc
 
 
-def order_url(account, target, appeal_id) -> str | None:
+def order_url(account, campaign_code, appeal_id) -> str | None:
     """R7: an agreement leads straight to the connection-order form, prefilled."""
     try:
         base = reverse("orders:new")
     except NoReverseMatch:
         return None
-    query = {"account": account.number, "campaign": target.campaign.code}
+    query = {"account": account.number, "campaign": campaign_code}
     if appeal_id:
         query["appeal"] = appeal_id
     return f"{base}?{urlencode(query)}"
@@ -113,15 +115,19 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def recommendations(self, request, number=None):
         """The account's campaigns, best first, eligible or not with every reason."""
-        account = self.get_object()
+        account = selectors.account_for_workspace(number=self.get_number(), agent=request.user)
+        if account is None:
+            raise ApiError(ERR_NO_ACCOUNT, code="account_not_found", status_code=404)
         appeal = self._appeal(request, account)
         recs = selectors.recommendations_for(account=account, appeal=appeal)
-        return Response(RecommendationSerializer(recs, many=True).data)
+        return Response([recommendation_payload(rec) for rec in recs])
 
     def _appeal(self, request, account):
         raw = request.query_params.get("appeal")
         if raw is None:
-            return selectors.appeal_open_for(account=account, agent=request.user)
+            if account.open_appeal_id is None:
+                return None
+            return Appeal.objects.filter(pk=account.open_appeal_id).first()
         if not raw.isdigit():
             raise ApiError(ERR_BAD_APPEAL_PARAM, code="invalid_appeal")
         appeal = selectors.appeal_visible(user=request.user, appeal_id=int(raw))
@@ -144,7 +150,9 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Record a result (R5), set on every campaign of the same product (R6).
 
         Send an `Idempotency-Key` header to make retries safe."""
-        account = self.get_object()
+        account = SubscriberAccount.objects.filter(number=self.get_number()).only("number").first()
+        if account is None:
+            raise ApiError(ERR_NO_ACCOUNT, code="account_not_found", status_code=404)
         if not str(rec_id).isdigit():
             raise ApiError(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
         data = ResultInputSerializer(data=request.data)
@@ -165,14 +173,12 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             )
         except services.RecommendationError as error:
             raise_for(error)
-        entries = selectors.history_entries(ids=[e.pk for e in entries])
-        target = entries[0].target
         body = {
             "result": values["result"],
             "recommendations": [e.target_id for e in entries],
-            "history": entries,
-            "order_url": order_url(account, target, entries[0].appeal_id)
+            "history": [new_entry_payload(e) for e in entries],
+            "order_url": order_url(account, entries[0].campaign.code, entries[0].appeal_id)
             if values["result"] == ResultCode.AGREED
             else None,
         }
-        return Response(ResultOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)

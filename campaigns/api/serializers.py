@@ -1,10 +1,8 @@
 """Input and output shapes of the workspace API."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns import eligibility
 from campaigns.models import (
     Appeal,
     ContactHistoryEntry,
@@ -12,7 +10,6 @@ from campaigns.models import (
     ResultCode,
     SubscriberAccount,
 )
-from offers import pricing
 
 MASK = "•"
 
@@ -113,6 +110,84 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
         return entry.agent.get_full_name() or entry.agent.get_username()
 
 
+class HistoryRowSerializer(serializers.Serializer):
+    """One contact-history entry as the workspace API returns it (documentation of the shape)."""
+
+    id = serializers.IntegerField()
+    action = serializers.CharField()
+    action_label = serializers.CharField()
+    result = serializers.ChoiceField(choices=ResultCode.choices)
+    created_at = serializers.DateTimeField()
+    comment = serializers.CharField()
+    agent_comment = serializers.CharField()
+    agent = serializers.CharField()
+    department = serializers.CharField()
+    objections = serializers.ListField(child=serializers.CharField())
+    appeal = serializers.IntegerField(allow_null=True)
+
+
+_datetime = serializers.DateTimeField()
+_money = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+def history_payload(row: dict) -> dict:
+    """A history row of campaigns.recommendations, ready for JSON."""
+    return {
+        key: _datetime.to_representation(value) if key == "created_at" else value
+        for key, value in row.items()
+        if key != "target_id"
+    }
+
+
+def new_entry_payload(entry) -> dict:
+    """A history entry just written by recommendation_record_result, without reading it back."""
+    agent = entry.agent
+    return {
+        "id": entry.pk,
+        "action": entry.action,
+        "action_label": str(entry.get_action_display()),
+        "result": entry.result,
+        "created_at": _datetime.to_representation(entry.created_at),
+        "comment": entry.comment,
+        "agent_comment": entry.agent_comment,
+        "agent": agent.get_full_name() or agent.get_username(),
+        "department": entry.department.name if entry.department else "",
+        "objections": entry.objection_codes,
+        "appeal": entry.appeal_id,
+    }
+
+
+def recommendation_payload(rec) -> dict:
+    """A recommendation as JSON, built directly: it is read on every call (see the benchmark)."""
+    campaign, offer = rec.campaign, rec.offer
+    return {
+        "id": rec.id,
+        "campaign": {"code": campaign.code, "name": campaign.name, "priority": campaign.priority},
+        "offer": {
+            "code": offer.code,
+            "name": offer.name,
+            "kind": offer.kind,
+            "service": offer.service.code,
+            "monthly_price": _money.to_representation(offer.monthly_price),
+            "price_per_day": _money.to_representation(rec.price_per_day),
+            "first_charge": _money.to_representation(rec.first_charge),
+            "promo_days": offer.promo_days,
+        },
+        "price_per_day": _money.to_representation(rec.price_per_day),
+        "first_charge": _money.to_representation(rec.first_charge),
+        "script": rec.script,
+        "connection_script": rec.connection_script,
+        "result": rec.target.result,
+        "result_at": _datetime.to_representation(rec.target.result_at)
+        if rec.target.result_at
+        else None,
+        "eligible": rec.eligible,
+        "reasons": rec.reasons,
+        "reason_labels": [{"code": code, "label": str(label)} for code, label in rec.reason_labels],
+        "history": [history_payload(row) for row in rec.history],
+    }
+
+
 class RecommendationCampaignSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -123,23 +198,11 @@ class RecommendationOfferSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     kind = serializers.CharField()
-    service = serializers.CharField(source="service.code")
+    service = serializers.CharField()
     monthly_price = serializers.DecimalField(max_digits=10, decimal_places=2)
-    price_per_day = serializers.SerializerMethodField()
-    first_charge = serializers.SerializerMethodField()
+    price_per_day = serializers.DecimalField(max_digits=10, decimal_places=2)
+    first_charge = serializers.DecimalField(max_digits=10, decimal_places=2)
     promo_days = serializers.IntegerField()
-
-    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
-    def get_price_per_day(self, offer):
-        return str(pricing.price_per_day(offer.monthly_price, on=timezone.localdate()))
-
-    @extend_schema_field(serializers.DecimalField(max_digits=10, decimal_places=2))
-    def get_first_charge(self, offer):
-        return str(
-            pricing.first_charge(
-                offer.monthly_price, on=timezone.localdate(), promo_days=offer.promo_days
-            )
-        )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -148,6 +211,8 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class RecommendationSerializer(serializers.Serializer):
+    """The shape of a recommendation in the schema; `recommendation_payload` builds it."""
+
     id = serializers.IntegerField()
     campaign = RecommendationCampaignSerializer()
     offer = RecommendationOfferSerializer()
@@ -155,16 +220,12 @@ class RecommendationSerializer(serializers.Serializer):
     first_charge = serializers.DecimalField(max_digits=10, decimal_places=2)
     script = serializers.CharField()
     connection_script = serializers.CharField()
-    result = serializers.ChoiceField(choices=ResultCode.choices, source="target.result")
-    result_at = serializers.DateTimeField(source="target.result_at")
+    result = serializers.ChoiceField(choices=ResultCode.choices)
+    result_at = serializers.DateTimeField(allow_null=True)
     eligible = serializers.BooleanField()
     reasons = serializers.ListField(child=serializers.CharField())
-    reason_labels = serializers.SerializerMethodField()
-    history = HistoryEntrySerializer(many=True)
-
-    @extend_schema_field(ReasonSerializer(many=True))
-    def get_reason_labels(self, rec):
-        return [{"code": r, "label": str(eligibility.Reason(r).label)} for r in rec.reasons]
+    reason_labels = ReasonSerializer(many=True)
+    history = HistoryRowSerializer(many=True)
 
 
 class ResultInputSerializer(serializers.Serializer):
@@ -179,7 +240,7 @@ class ResultInputSerializer(serializers.Serializer):
 class ResultOutputSerializer(serializers.Serializer):
     result = serializers.CharField()
     recommendations = serializers.ListField(child=serializers.IntegerField())
-    history = HistoryEntrySerializer(many=True)
+    history = HistoryRowSerializer(many=True)
     order_url = serializers.CharField(allow_null=True)
 
 

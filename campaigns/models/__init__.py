@@ -3,22 +3,48 @@ from campaigns.models.appeals import Appeal, AppealTheme
 from campaigns.models.campaigns import Campaign, CampaignStatus, CampaignTarget, ResultCode
 from campaigns.models.exclusions import Outage, PeakHours, Weekday
 from campaigns.models.history import ContactHistoryEntry, HistoryAction
+from campaigns.models.orders import (
+    TRANSITIONS,
+    ConnectionOrder,
+    InstallerSlot,
+    OrderOutboxMessage,
+    OrderStatus,
+    OrderStatusChange,
+    OutboxKind,
+    OutboxState,
+    PersonalDataReveal,
+    RevealChannel,
+    SalesChannel,
+    StatusSource,
+)
 from campaigns.models.org import AgentProfile, Department, Team
 
 __all__ = [
+    "TRANSITIONS",
     "AgentProfile",
     "Appeal",
     "AppealTheme",
     "Campaign",
     "CampaignStatus",
     "CampaignTarget",
+    "ConnectionOrder",
     "ContactHistoryEntry",
     "Department",
     "HistoryAction",
+    "InstallerSlot",
+    "OrderOutboxMessage",
+    "OrderStatus",
+    "OrderStatusChange",
     "Outage",
+    "OutboxKind",
+    "OutboxState",
     "PaymentModel",
     "PeakHours",
+    "PersonalDataReveal",
     "ResultCode",
+    "RevealChannel",
+    "SalesChannel",
+    "StatusSource",
     "SubscriberAccount",
     "Team",
     "Weekday",

@@ -12,10 +12,11 @@ from campaigns.models import (
     AppealTheme,
     CampaignTarget,
     ContactHistoryEntry,
+    Department,
     ResultCode,
     SubscriberAccount,
 )
-from campaigns.selectors import situation_for, targets_for_account
+from campaigns.recommendations import account_for_workspace, situation_for, targets_of
 from knowledge_base.models import ObjectionType
 from offers.models import Offer, Service
 
@@ -44,8 +45,7 @@ class RecommendationError(Exception):
 
 
 def _department_of(agent):
-    profile = getattr(agent, "agent_profile", None)
-    return profile.team.department if profile else None
+    return Department.objects.filter(teams__agents__user=agent).first()
 
 
 def _objections(codes: list[str]) -> list[ObjectionType]:
@@ -64,7 +64,8 @@ def _objections(codes: list[str]) -> list[ObjectionType]:
 def _appeal_for(*, appeal_id, account, agent) -> Appeal | None:
     appeals = Appeal.objects.open().filter(account=account, agent=agent)
     if appeal_id is None:
-        return appeals.order_by("-started_at").first()
+        open_id = getattr(account, "open_appeal_id", None)
+        return appeals.filter(pk=open_id).first() if open_id else None
     appeal = appeals.filter(pk=appeal_id).first()
     if appeal is None:
         raise RecommendationError(ERR_INVALID_APPEAL, code="invalid_appeal")
@@ -106,10 +107,11 @@ def recommendation_record_result(
         raise RecommendationError(ERR_INVALID_RESULT, code="invalid_result")
     objections = _objections(objection_codes or [])
     with transaction.atomic():
-        account = SubscriberAccount.objects.select_for_update().get(pk=account.pk)
+        SubscriberAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk").get()
         # Taken under the lock, so the history's order is the order the saves landed in.
         now = now or timezone.now()
-        targets = {t.pk: t for t in targets_for_account(account)}
+        account = account_for_workspace(number=account.number, agent=agent, now=now)
+        targets = {t.id: t for t in targets_of(account.pk, with_history=False)}
         target = targets.get(target_id)
         if target is None:
             raise RecommendationError(ERR_NOT_ON_ACCOUNT, code="not_on_account")
@@ -129,7 +131,7 @@ def recommendation_record_result(
         siblings = [target] + [
             t
             for t in targets.values()
-            if t.campaign.offer_id == target.campaign.offer_id and t.pk != target.pk
+            if t.campaign.offer_id == target.campaign.offer_id and t.id != target.id
         ]
         return _write_result(siblings, result, objections, comment, agent, appeal, now)
 
@@ -138,14 +140,13 @@ def _write_result(targets, result, objections, comment, agent, appeal, now):
     department = _department_of(agent)
     offer = targets[0].campaign.offer
     system_comment = history_comment(result=result, offer=offer, department=department)
-    for target in targets:
-        target.result = result
-        target.result_at = now
-    CampaignTarget.objects.bulk_update(targets, ["result", "result_at"])
+    CampaignTarget.objects.filter(pk__in=[t.id for t in targets]).update(
+        result=result, result_at=now
+    )
     entries = ContactHistoryEntry.objects.bulk_create(
         [
             ContactHistoryEntry(
-                target=target,
+                target_id=target.id,
                 result=result,
                 comment=system_comment,
                 agent_comment=comment,
@@ -157,6 +158,10 @@ def _write_result(targets, result, objections, comment, agent, appeal, now):
             for target in targets
         ]
     )
+    for entry, target in zip(entries, targets, strict=True):
+        # For the caller's answer: what it would otherwise read back from the database.
+        entry.campaign = target.campaign
+        entry.objection_codes = [objection.code for objection in objections]
     if objections:
         through = ContactHistoryEntry.objections.through
         through.objects.bulk_create(

@@ -14,7 +14,7 @@ from knowledge_base.api import (
     ObjectionTypeViewSet,
 )
 from offers.api import OfferViewSet
-from rewards.api import RewardRuleViewSet
+from rewards.api import LeaderboardView, MyProgressView, RewardRuleViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -33,5 +33,7 @@ router.register("kb/closing-phrases", ClosingPhraseViewSet, basename="kb-closing
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("auth/me/", MeView.as_view(), name="auth-me"),
+    path("leaderboard/", LeaderboardView.as_view(), name="leaderboard-api"),
+    path("me/progress/", MyProgressView.as_view(), name="me-progress"),
     *router.urls,
 ]

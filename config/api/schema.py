@@ -1,20 +1,71 @@
-"""Shared pieces of the OpenAPI schema: the error body every endpoint may return."""
+"""The OpenAPI schema: the one error body, documented on every operation that can return it.
 
+`PortalAutoSchema` is the DEFAULT_SCHEMA_CLASS. After drf-spectacular has described an operation it
+adds the `Error` component for the status codes the plumbing itself can produce there:
+
+- 400 when the operation takes a body or query parameters (validation, filters, pagination);
+- 401 and 403 unless the view lets anyone in;
+- 404 when the path names an object or the list is paginated (`?page=` past the end).
+
+Codes a view declares itself (with `@extend_schema(responses=...)`) are left as the view wrote them.
+"""
+
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import serializers
+from rest_framework import permissions, serializers
 
 ErrorSerializer = inline_serializer(
     "Error",
     {
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(required=False),
+        "code": serializers.CharField(help_text="A stable, machine-readable error code."),
+        "detail": serializers.CharField(help_text="A human-readable, translated message."),
+        "errors": serializers.DictField(
+            required=False,
+            help_text="Field errors: each field with its list of messages.",
+        ),
     },
 )
 
-ERROR_RESPONSES = {
-    400: OpenApiResponse(ErrorSerializer, description="Invalid input"),
-    401: OpenApiResponse(ErrorSerializer, description="Not authenticated"),
-    403: OpenApiResponse(ErrorSerializer, description="Not allowed"),
-    404: OpenApiResponse(ErrorSerializer, description="Not found"),
+ERROR_DESCRIPTIONS = {
+    400: "Invalid input",
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Not found",
 }
+
+ERROR_RESPONSES = {
+    code: OpenApiResponse(ErrorSerializer, description=description)
+    for code, description in ERROR_DESCRIPTIONS.items()
+}
+
+
+class PortalAutoSchema(AutoSchema):
+    """drf-spectacular's AutoSchema plus the error responses every endpoint may return."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation.setdefault("responses", {})
+        for code in self._error_codes(operation):
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(ERROR_RESPONSES[code], str(code))
+        operation["responses"] = dict(sorted(responses.items()))
+        return operation
+
+    def _error_codes(self, operation) -> list[int]:
+        codes = []
+        takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+        if "requestBody" in operation or takes_query:
+            codes.append(400)
+        if not self._open_to_anyone():
+            codes.extend([401, 403])
+        if "{" in self.path or self._is_paginated_list():
+            codes.append(404)
+        return codes
+
+    def _open_to_anyone(self) -> bool:
+        return any(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
+
+    def _is_paginated_list(self) -> bool:
+        return self.method == "GET" and self._is_list_view() and self._get_paginator() is not None

@@ -15,9 +15,11 @@ from config.demo import (
     catalogue,
     knowledge,
     logins,
+    orders,
     org,
     results,
     rewards,
+    rewards_month,
 )
 from config.demo.base import SeedContext, Step
 
@@ -30,7 +32,10 @@ STEPS = [
     Step("campaigns", campaigns.run),
     Step("knowledge base", knowledge.run),
     Step("results of the running month", results.run),
+    Step("connection orders", orders.run),
     # Later issues append here: results (appeals, recommendation results) and connection orders.
+    # Keep the conversions job last: it reads the results and orders of the steps above.
+    Step("conversions of the previous and running month", rewards_month.run),
 ]
 
 __all__ = ["STEPS", "SeedContext", "Step"]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import translation
 from django.utils.functional import Promise
 
@@ -116,10 +116,16 @@ def test_running_on_selects_active_campaigns_in_their_dates():
 # Subscriber accounts
 
 
-@pytest.mark.parametrize("number", ["35201107041", "3520110704111", "35201107041a", ""])
+@pytest.mark.parametrize("number", ["35201107041", "35201107041a", "", " 35201107041"])
 def test_account_number_is_twelve_digits_in_the_database(number):
     with pytest.raises(IntegrityError), transaction.atomic():
         factories.SubscriberAccountFactory(number=number)
+
+
+def test_a_longer_account_number_is_refused_by_the_database():
+    # PostgreSQL refuses it for its length (DataError), SQLite by the check constraint.
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic():
+        factories.SubscriberAccountFactory(number="3520110704111")
 
 
 def test_account_numbers_are_unique():

@@ -1,0 +1,87 @@
+"""A per-process copy of what every recommendation reads and managers seldom change: the
+campaigns with their offers and segments, and the peak-hours schedule.
+
+A process keeps its copy while the catalogue version in Django's cache is unchanged (the cache is
+shared between processes when CACHE_URL points at Redis); saving a campaign, offer, service,
+segment or peak-hours window bumps the version (see `bump_on_change`). MAX_AGE bounds how stale a
+copy can get when a change bypasses model signals (a queryset update) or the cache is per process.
+"""
+
+import threading
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from campaigns.models import Campaign, PeakHours
+from offers.models import Offer, Segment, Service
+
+VERSION_KEY = "campaigns:catalogue:version"
+MAX_AGE = 30.0
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    loaded_at: float
+    campaigns: dict[int, Campaign]
+    peak_hours: tuple[PeakHours, ...]
+
+
+_current: Catalogue | None = None
+_lock = threading.Lock()
+
+
+def current() -> Catalogue:
+    """The catalogue as of the latest version, reloaded when the version moved or MAX_AGE passed."""
+    global _current
+    version = cache.get(VERSION_KEY) or bump()
+    snapshot = _current
+    if snapshot and snapshot.version == version and time.monotonic() - snapshot.loaded_at < MAX_AGE:
+        return snapshot
+    with _lock:
+        snapshot = _load(version)
+        _current = snapshot
+    return snapshot
+
+
+def bump(*args, **kwargs) -> str:
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, None)
+    return version
+
+
+def forget() -> None:
+    """Drop this process's copy (tests)."""
+    global _current
+    _current = None
+
+
+def _load(version: str) -> Catalogue:
+    campaigns = {c.pk: c for c in Campaign.objects.select_related("offer__service")}
+    services_of = defaultdict(set)
+    for segment_id, service_id in Segment.services.through.objects.values_list(
+        "segment_id", "service_id"
+    ):
+        services_of[segment_id].add(service_id)
+    segments_of = defaultdict(list)
+    for campaign_id, segment_id in Campaign.segments.through.objects.values_list(
+        "campaign_id", "segment_id"
+    ):
+        segments_of[campaign_id].append(frozenset(services_of[segment_id]))
+    for campaign in campaigns.values():
+        campaign.segment_sets = tuple(segments_of[campaign.pk])
+    peak_hours = tuple(PeakHours.objects.filter(is_active=True))
+    return Catalogue(version, time.monotonic(), campaigns, peak_hours)
+
+
+def bump_on_change() -> None:
+    """Connected once in CampaignsConfig.ready()."""
+    for model in (Campaign, Offer, Service, Segment, PeakHours):
+        post_save.connect(bump, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
+        post_delete.connect(bump, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}")
+    for through in (Campaign.segments.through, Segment.services.through):
+        m2m_changed.connect(bump, sender=through, dispatch_uid=f"catalogue-m2m-{through.__name__}")

@@ -1,0 +1,14 @@
+"""The order pages, included under /orders/ in the "orders" namespace."""
+
+from django.urls import path
+
+from campaigns import orders_views as views
+
+urlpatterns = [
+    path("", views.order_list, name="list"),
+    path("new/", views.order_new, name="new"),
+    path("export.csv", views.order_export, name="export"),
+    path("<int:pk>/", views.order_detail, name="detail"),
+    path("<int:pk>/reveal/", views.order_reveal, name="reveal"),
+    path("<int:pk>/cancel/", views.order_cancel, name="cancel"),
+]

@@ -1,0 +1,419 @@
+"""The order pages: register an order (R7, R8), the agent's and the supervisor's lists, the order.
+
+Personal data is masked on every page; the order page's «Show personal data» button posts a reason
+and renders the values once (audited), they are never stored in the session or the URL.
+"""
+
+import csv
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from campaigns import crypto, selectors_orders, services
+from campaigns.api.accounts import NUMBER_RE
+from campaigns.filters_orders import ConnectionOrderFilter
+from campaigns.models import OrderStatus, RevealChannel
+from campaigns.selectors import account_get
+from config import roles
+from config.models import IdempotencyKey
+from config.permissions import page_roles
+
+PAGE_SIZE = 50
+LIST_ROLES = (roles.AGENTS, roles.SUPERVISORS)
+
+MSG_REGISTERED = _("Order %(order)s registered and queued for the fulfilment system.")
+MSG_ALREADY = _("This order was already registered.")
+MSG_CANCELLED = _("Order cancelled.")
+MSG_FIX_ERRORS = _("Please correct the errors below.")
+MSG_NO_ACCOUNT = _("Open the order from a customer's account (no account given).")
+MSG_REVEAL_DENIED = _("You may not see the personal data of this order.")
+
+STATUS_BADGES = {
+    OrderStatus.REGISTERED: "",
+    OrderStatus.SENT: "warn",
+    OrderStatus.CONNECTED: "ok",
+    OrderStatus.CANCELLED: "bad",
+}
+
+
+class OrderForm(forms.Form):
+    """The ДК form: parses what the agent typed; the rules are the service's (shared with the API)."""
+
+    account = forms.CharField(widget=forms.HiddenInput)
+    campaign = forms.CharField(widget=forms.HiddenInput, required=False)
+    appeal = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    full_name = forms.CharField(label=_("Full name"), max_length=255, required=False)
+    contact_phone = forms.CharField(
+        label=_("Contact phone"), max_length=40, required=False, help_text=_("+7 …")
+    )
+    use_account_phone = forms.BooleanField(label=_("Use the phone on the account"), required=False)
+    connection_address = forms.CharField(
+        label=_("Connection address"), max_length=500, required=False
+    )
+    registration_address = forms.CharField(
+        label=_("Registration address"), max_length=500, required=False
+    )
+    passport_series = forms.CharField(label=_("Passport series"), max_length=10, required=False)
+    passport_number = forms.CharField(label=_("Passport number"), max_length=10, required=False)
+    passport_issued_on = forms.DateField(
+        label=_("Issued on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    passport_issued_by = forms.CharField(label=_("Issued by"), max_length=255, required=False)
+    technology = forms.ChoiceField(label=_("Connection technology"), required=False)
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    sales_channel = forms.ChoiceField(label=_("Sales channel"), required=False)
+    tariff = forms.ChoiceField(label=_("Tariff plan"), required=False)
+    equipment = forms.MultipleChoiceField(
+        label=_("Equipment"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    extras = forms.MultipleChoiceField(
+        label=_("Additional services"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    slot = forms.ChoiceField(label=_("Installer visit"), required=False)
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea({"rows": 2})
+    )
+
+    BLOCKS = [
+        (
+            _("Client data"),
+            [
+                "full_name",
+                "contact_phone",
+                "use_account_phone",
+                "connection_address",
+                "registration_address",
+                "passport_series",
+                "passport_number",
+                "passport_issued_on",
+                "passport_issued_by",
+            ],
+        ),
+        (_("Technology"), ["technology", "service"]),
+        (_("Sales channel"), ["sales_channel"]),
+        (_("Tariff plan and equipment"), ["tariff", "equipment"]),
+        (_("Additional services"), ["extras"]),
+        (_("Installer visit"), ["slot", "comment"]),
+    ]
+
+    def __init__(self, *args, choices, account_phone="", **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, options in choices.items():
+            self.fields[name].choices = options
+        if account_phone:
+            self.fields["use_account_phone"].help_text = crypto.mask_phone(account_phone)
+        else:
+            del self.fields["use_account_phone"]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
+
+    def blocks(self):
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in self.BLOCKS
+        ]
+
+    def order_input(self, account) -> services.OrderInput:
+        data = self.cleaned_data
+        phone = data["contact_phone"]
+        if data.get("use_account_phone") and account.contact_phone:
+            phone = account.contact_phone
+        return services.OrderInput(
+            full_name=data["full_name"],
+            contact_phone=phone,
+            connection_address=data["connection_address"],
+            registration_address=data["registration_address"],
+            passport_series=data["passport_series"],
+            passport_number=data["passport_number"],
+            passport_issued_on=data["passport_issued_on"],
+            passport_issued_by=data["passport_issued_by"],
+            technology=data["technology"],
+            service=data["service"],
+            sales_channel=data["sales_channel"],
+            tariff=data["tariff"],
+            equipment=data["equipment"],
+            extras=data["extras"],
+            slot=int(data["slot"]) if data["slot"] else None,
+            comment=data["comment"],
+        )
+
+
+def _choices(account):
+    technologies = list(selectors_orders.technologies())
+    fitting = {o.pk: o for t in technologies for o in t.offers.all()}.values()
+    services_ = {s.code: s for t in technologies for s in t.services.all()}
+    slots = selectors_orders.open_slots(region=account.region)
+    return {
+        "technology": [("", "—")] + [(t.code, t.name) for t in technologies],
+        "service": [("", "—")] + [(s.code, s.name) for s in services_.values()],
+        "sales_channel": [(c.code, c.name) for c in selectors_orders.sales_channels()],
+        "tariff": [("", "—")]
+        + [(o.code, f"{o.name} · {o.monthly_price} ₽") for o in fitting if o.kind != "equipment"],
+        "equipment": [(o.code, o.name) for o in fitting if o.kind == "equipment"],
+        "extras": [(o.code, f"{o.name} · {o.monthly_price} ₽") for o in selectors_orders.extras()],
+        "slot": [("", "—")]
+        + [(str(s.pk), f"{s} · {s.capacity - s.booked}/{s.capacity}") for s in slots],
+    }, technologies
+
+
+def _initial(request, account, technologies):
+    campaign = selectors_orders.campaign_by_code(request.GET.get("campaign", ""))
+    appeal = request.GET.get("appeal", "")
+    service = campaign.offer.service.code if campaign else ""
+    if not service:
+        held = [s.code for s in account.services.all()]
+        service = held[0] if held else ""
+    initial = {
+        "account": account.number,
+        "campaign": campaign.code if campaign else "",
+        "appeal": int(appeal) if appeal.isdigit() else None,
+        "idempotency_key": uuid.uuid4().hex,
+        "full_name": " ".join(
+            p for p in (account.surname, account.first_name, account.patronymic) if p
+        ),
+        "service": service,
+        "use_account_phone": bool(account.contact_phone),
+    }
+    carrying = [t for t in technologies if service in {s.code for s in t.services.all()}]
+    if carrying:
+        initial["technology"] = carrying[0].code
+    channels = selectors_orders.sales_channels()
+    default = next((c for c in channels if c.is_default), None)
+    if default:
+        initial["sales_channel"] = default.code
+    return initial, campaign
+
+
+def _account_from(value):
+    account = account_get(number=value) if value and NUMBER_RE.match(value) else None
+    if account is None:
+        raise Http404(MSG_NO_ACCOUNT)
+    return account
+
+
+@page_roles(roles.AGENTS)
+def order_new(request):
+    source = request.POST if request.method == "POST" else request.GET
+    account = _account_from(source.get("account", ""))
+    choices, technologies = _choices(account)
+    initial, campaign = _initial(request, account, technologies)
+    form = OrderForm(
+        request.POST or None, initial=initial, choices=choices, account_phone=account.contact_phone
+    )
+    if request.method == "POST" and form.is_valid():
+        campaign = selectors_orders.campaign_by_code(form.cleaned_data["campaign"])
+        order_id = _register(request, form, account)
+        if order_id:
+            return redirect("orders:detail", pk=order_id)
+        messages.error(request, MSG_FIX_ERRORS)
+    context = {
+        "form": form,
+        "account": account,
+        "campaign": campaign,
+        "technology_map": {
+            t.code: {
+                "services": [s.code for s in t.services.all()],
+                "offers": [o.code for o in t.offers.all()],
+                "tariff_services": {o.code: o.service.code for o in t.offers.all()},
+            }
+            for t in technologies
+        },
+    }
+    return render(request, "orders/order_form.html", context)
+
+
+def _register(request, form, account) -> int | None:
+    """Register once per form (its idempotency key); field errors go back onto the form."""
+    key = form.cleaned_data["idempotency_key"][:255]
+    try:
+        with transaction.atomic():
+            record = None
+            if key:
+                record = IdempotencyKey.objects.create(
+                    user=request.user, key=key, scope=request.path[:255]
+                )
+            order = services.order_register(
+                agent=request.user,
+                account=account,
+                data=form.order_input(account),
+                campaign_code=form.cleaned_data["campaign"],
+                appeal_id=form.cleaned_data["appeal"],
+            )
+            if record is not None:
+                record.status_code = 201
+                record.response = {"order": order.pk}
+                record.save(update_fields=["status_code", "response"])
+    except IntegrityError:
+        previous = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        if previous and previous.response:
+            messages.info(request, MSG_ALREADY)
+            return previous.response["order"]
+        raise
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+    messages.success(request, MSG_REGISTERED % {"order": order})
+    return order.pk
+
+
+def _filtered(request):
+    orders = selectors_orders.orders_visible_to(request.user)
+    return ConnectionOrderFilter(request.GET, queryset=orders)
+
+
+@page_roles(*LIST_ROLES)
+def order_list(request):
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    is_supervisor = roles.has_role(request.user, roles.SUPERVISORS)
+    context = {
+        "page": page,
+        "orders": [_row(order) for order in page.object_list],
+        "statuses": OrderStatus.choices,
+        "selected": request.GET.getlist("status"),
+        "is_supervisor": is_supervisor,
+        "summary": None if is_supervisor else _summary(request.user),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "orders/order_list.html", context)
+
+
+def _summary(agent):
+    counts = selectors_orders.month_counts(
+        agent=agent, month_start=timezone.localdate().replace(day=1)
+    )
+    return [(label, counts[code]) for code, label in OrderStatus.choices]
+
+
+def _row(order):
+    return {
+        "order": order,
+        "badge": STATUS_BADGES[OrderStatus(order.status)],
+        "phone": crypto.mask_phone(order.contact_phone),
+        "address": crypto.mask_address(order.connection_address),
+        "passport": crypto.mask_passport_stored(order),
+    }
+
+
+EXPORT_COLUMNS = [
+    _("Order"),
+    _("Registered"),
+    _("Status"),
+    _("Agent"),
+    _("Account"),
+    _("Full name"),
+    _("Contact phone"),
+    _("Connection address"),
+    _("Passport"),
+    _("Tariff plan"),
+    _("Installer visit"),
+]
+
+
+@page_roles(*LIST_ROLES)
+def order_export(request):
+    """The list as CSV, masked like the page (Excel opens it with the BOM)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([str(c) for c in EXPORT_COLUMNS])
+    for order in _filtered(request).qs[:5000]:
+        passport = crypto.mask_passport_stored(order)
+        writer.writerow(
+            [
+                str(order),
+                timezone.localtime(order.created_at).strftime("%d.%m.%Y %H:%M"),
+                order.get_status_display(),
+                order.agent.get_full_name() or order.agent.username,
+                order.account.number,
+                order.full_name,
+                crypto.mask_phone(order.contact_phone),
+                crypto.mask_address(order.connection_address),
+                f"{passport['series']} {passport['number']}".strip(),
+                order.tariff.name,
+                str(order.slot),
+            ]
+        )
+    return response
+
+
+def _order_or_404(request, pk):
+    order = selectors_orders.order_visible(user=request.user, order_id=pk)
+    if order is None:
+        raise Http404
+    return order
+
+
+def _detail(request, order, revealed=None, status=200):
+    context = {
+        "order": order,
+        "row": _row(order),
+        "revealed": revealed,
+        "can_reveal": services.can_reveal(request.user, order),
+        "can_cancel": order.agent_id == request.user.pk and order.status != OrderStatus.CANCELLED,
+        "registration_address": crypto.mask_address(order.registration_address),
+        "reveal_fields": services.REVEALABLE_FIELDS,
+    }
+    response = render(request, "orders/order_detail.html", context, status=status)
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@page_roles(*LIST_ROLES)
+def order_detail(request, pk):
+    return _detail(request, _order_or_404(request, pk))
+
+
+@require_POST
+@page_roles(*LIST_ROLES)
+def order_reveal(request, pk):
+    order = _order_or_404(request, pk)
+    try:
+        values, _audit = services.order_reveal(
+            order=order,
+            user=request.user,
+            reason=request.POST.get("reason", ""),
+            channel=RevealChannel.PAGE,
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except PermissionDenied:
+        messages.error(request, MSG_REVEAL_DENIED)
+        return _detail(request, order, status=403)
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+        return _detail(request, order, status=400)
+    return _detail(request, order, revealed=values)
+
+
+@require_POST
+@page_roles(roles.AGENTS)
+def order_cancel(request, pk):
+    order = _order_or_404(request, pk)
+    try:
+        services.order_cancel(
+            order=order, agent=request.user, reason=request.POST.get("reason", "")
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("orders:detail", pk=pk)
+    messages.success(request, MSG_CANCELLED)
+    return redirect("orders:detail", pk=pk)

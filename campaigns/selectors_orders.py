@@ -1,0 +1,88 @@
+"""Reads for connection orders: what each role may see, the form's choices, the stuck hand-offs."""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from campaigns.models import (
+    Campaign,
+    ConnectionOrder,
+    InstallerSlot,
+    OrderStatus,
+    SalesChannel,
+)
+from campaigns.services.order_rules import EXTRA_KINDS, PLAN_KINDS
+from offers.models import Offer, OfferKind, Technology
+
+
+def orders_visible_to(user):
+    """Agents their own, supervisors their teams', managers all (personal data always masked)."""
+    return ConnectionOrder.objects.visible_to(user).with_relations().order_by("-created_at", "-id")
+
+
+def order_visible(*, user, order_id) -> ConnectionOrder | None:
+    return (
+        ConnectionOrder.objects.visible_to(user)
+        .with_relations()
+        .select_related("agent__agent_profile__team")
+        .filter(pk=order_id)
+        .first()
+    )
+
+
+def technologies():
+    """Active technologies with the services they carry and the tariffs and equipment that fit."""
+    return (
+        Technology.objects.filter(is_active=True)
+        .prefetch_related(
+            "services",
+            Prefetch(
+                "offers",
+                queryset=Offer.objects.active()
+                .filter(kind__in=[*PLAN_KINDS, OfferKind.EQUIPMENT])
+                .select_related("service")
+                .order_by("monthly_price", "name"),
+            ),
+        )
+        .order_by("name")
+    )
+
+
+def extras():
+    return Offer.objects.active().filter(kind__in=EXTRA_KINDS).select_related("service")
+
+
+def sales_channels():
+    return SalesChannel.objects.filter(is_active=True)
+
+
+def open_slots(*, now=None, region: str = "", limit: int = 60):
+    """Upcoming slots with free visits, for the account's region (or for every region)."""
+    from django.db.models import F, Q
+
+    now = now or timezone.now()
+    slots = InstallerSlot.objects.upcoming(now).with_booked().filter(booked__lt=F("capacity"))
+    if region:
+        slots = slots.filter(Q(region="") | Q(region__iexact=region))
+    return slots[:limit]
+
+
+def campaign_by_code(code: str) -> Campaign | None:
+    if not code:
+        return None
+    return Campaign.objects.select_related("offer__service").filter(code=code).first()
+
+
+def month_counts(*, agent, month_start: datetime.date) -> dict:
+    """The agent's orders this month by status (for the list page's summary)."""
+    from django.db.models import Count
+
+    rows = (
+        ConnectionOrder.objects.filter(agent=agent, created_at__date__gte=month_start)
+        .values("status")
+        .annotate(n=Count("id"))
+    )
+    counts = dict.fromkeys(OrderStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts

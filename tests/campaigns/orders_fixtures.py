@@ -1,0 +1,108 @@
+"""Fixtures of the connection-order tests (a pytest plugin: `pytest_plugins` in each module)."""
+
+from decimal import Decimal
+
+import pytest
+
+from campaigns.models import SalesChannel
+from config.celery_app import app as celery_app
+from offers.models import OfferKind
+from tests import factories
+from tests.campaigns.orders_support import FulfilmentStandIn, future_slot
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks enqueued on commit run in-process, whatever broker the environment names."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def catalogue(broadband, iptv):
+    """FTTB carries broadband and IPTV with two tariffs and a router; ADSL only a slow tariff."""
+    fast = factories.OfferFactory(
+        code="bb-100",
+        name="Базовый 100",
+        kind=OfferKind.TARIFF,
+        service=broadband,
+        monthly_price=Decimal("450"),
+    )
+    iptv_tariff = factories.OfferFactory(
+        code="iptv-basic",
+        name="ТВ базовый",
+        kind=OfferKind.TARIFF,
+        service=iptv,
+        monthly_price=Decimal("320"),
+    )
+    slow = factories.OfferFactory(
+        code="adsl-8",
+        name="ADSL 8",
+        kind=OfferKind.TARIFF,
+        service=broadband,
+        monthly_price=Decimal("300"),
+    )
+    router = factories.OfferFactory(
+        code="router-wifi6",
+        name="Роутер Wi-Fi 6",
+        kind=OfferKind.EQUIPMENT,
+        service=broadband,
+        monthly_price=Decimal("150"),
+    )
+    modem = factories.OfferFactory(
+        code="adsl-modem",
+        name="ADSL-модем",
+        kind=OfferKind.EQUIPMENT,
+        service=broadband,
+        monthly_price=Decimal("50"),
+    )
+    kino = factories.OfferFactory(
+        code="iptv-kino",
+        name="Кино",
+        kind=OfferKind.PACKAGE,
+        service=iptv,
+        monthly_price=Decimal("299"),
+    )
+    fttb = factories.TechnologyFactory(
+        code="fttb", name="FTTB", services=[broadband, iptv], offers=[fast, iptv_tariff, router]
+    )
+    adsl = factories.TechnologyFactory(
+        code="adsl", name="ADSL", services=[broadband], offers=[slow, modem]
+    )
+    channel, _ = SalesChannel.objects.get_or_create(
+        code="26-mc-ntt", defaults={"name": "26 Обслуживание МЦ НТТ", "is_default": True}
+    )
+    return {
+        "fttb": fttb,
+        "adsl": adsl,
+        "fast": fast,
+        "slow": slow,
+        "router": router,
+        "modem": modem,
+        "kino": kino,
+        "channel": channel,
+        "iptv_tariff": iptv_tariff,
+    }
+
+
+@pytest.fixture
+def slot(db):
+    return future_slot()
+
+
+@pytest.fixture
+def standin(settings):
+    server = FulfilmentStandIn()
+    settings.FULFILMENT_URL = server.url
+    settings.FULFILMENT_TIMEOUT = 1.0
+    yield server
+    if not server.stopped:
+        server.stop()
+
+
+@pytest.fixture
+def api(api_client, agent):
+    api_client.force_authenticate(agent)
+    return api_client
