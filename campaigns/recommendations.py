@@ -105,8 +105,12 @@ def account_for_workspace(*, number: str, agent=None, now=None) -> SubscriberAcc
     if _postgres():
         from django.contrib.postgres.expressions import ArraySubquery
 
-        held = SubscriberAccount.services.through.objects.filter(subscriberaccount_id=OuterRef("pk"))
-        offers = SubscriberAccount.offers.through.objects.filter(subscriberaccount_id=OuterRef("pk"))
+        held = SubscriberAccount.services.through.objects.filter(
+            subscriberaccount_id=OuterRef("pk")
+        )
+        offers = SubscriberAccount.offers.through.objects.filter(
+            subscriberaccount_id=OuterRef("pk")
+        )
         queryset = queryset.annotate(
             service_ids=ArraySubquery(held.values("service_id")),
             offer_ids=ArraySubquery(offers.values("offer_id")),
@@ -180,7 +184,9 @@ def _history(account_id: int, n_targets: int) -> list[dict]:
         through = ContactHistoryEntry.objections.through.objects.filter(
             contacthistoryentry_id=OuterRef("pk")
         ).order_by("objectiontype__order", "objectiontype__code")
-        queryset = queryset.annotate(objection_codes=ArraySubquery(through.values("objectiontype__code")))
+        queryset = queryset.annotate(
+            objection_codes=ArraySubquery(through.values("objectiontype__code"))
+        )
         fields.append("objection_codes")
     rows = list(queryset.values(*fields)[: HISTORY_PER_RECOMMENDATION * n_targets])
     if not _postgres() and rows:
