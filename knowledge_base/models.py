@@ -106,8 +106,12 @@ class Article(models.Model):
     )
     # Filled by services.article_refresh_search on PostgreSQL (title weight A, body weight B).
     search_vector = SearchVectorField(null=True, editable=False)
+    # The title alone (weight A): small enough to stay in the row, so ordering every match by it
+    # is cheap, while the long search_vector is read only for the few best candidates.
+    title_vector = SearchVectorField(null=True, editable=False)
     history = HistoricalRecords(
-        m2m_fields=[tags], excluded_fields=["search_vector", "review_due_at", "updated_at"]
+        m2m_fields=[tags],
+        excluded_fields=["search_vector", "title_vector", "review_due_at", "updated_at"],
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -349,3 +353,16 @@ class RecentView(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.article}"
+
+
+class SearchWord(models.Model):
+    """A distinct word of the articles' titles and bodies: misspelt query words are corrected to these."""
+
+    word = models.CharField(_("word"), max_length=100, primary_key=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self):
+        return self.word

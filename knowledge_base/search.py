@@ -1,10 +1,12 @@
 """Search in Russian.
 
-Articles: on PostgreSQL, full-text search (`russian` configuration, title weight A over body B,
-GIN index on the stored vector) OR'ed with pg_trgm word similarity per query word (GIN trigram
-indexes on title and body) so typos still match; only the matched rows are ranked, and only the
-page shown gets highlighted snippets. On SQLite, an honest fallback: every query word, with its
-Russian ending stripped, must occur in the title or body.
+Articles: on PostgreSQL, one SQL statement per search: full-text search (`russian`
+configuration, title weight A over body B, GIN index on the stored vector); every match is
+ordered by the small title vector and only the best RANK_CANDIDATES are ranked by the full
+vector; only the rows fetched get highlighted snippets. A word no article contains is corrected
+inside the same statement against the word list (lexicon, GiST trigram index), so typos
+(«дорага») become index terms instead of trigram scans of bodies. On SQLite, an honest fallback:
+every query word, with its Russian ending stripped, must occur in the title or body.
 
 Bridges, objections and closing phrases are a few dozen rows: they are matched in Python, the same
 way on every database, by word stems with prefix and small-edit-distance tolerance.
@@ -15,9 +17,27 @@ Queries are reduced to word tokens first, so quotes, operators and SQL never rea
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Case, F, FloatField, IntegerField, Q, TextField, Value, When
-from django.db.models.functions import Cast, Greatest
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQueryField,
+    SearchRank,
+)
+from django.db.models import (
+    BooleanField,
+    Case,
+    Expression,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, RowNumber
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -25,9 +45,13 @@ from django.utils.translation import gettext_lazy as _
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 MIN_TRIGRAM_WORD = 4
-# ts_rank reads every matched vector: rank at most this many matches.
-RANK_CANDIDATES = 200
-TYPO_CANDIDATES = 40
+# ts_rank must read the long (out-of-line) search vector: only this many of the matches, the
+# best by their title, get it; the rest follow in title and date order.
+RANK_CANDIDATES = 40
+# Lexicon words tried for one misspelt query word, and how close they must be (pg_trgm
+# similarity: «дорага» ~ «дорого» is 0.27).
+TYPO_CANDIDATES = 3
+TYPO_SIMILARITY = 0.25
 
 ERR_QUERY_TOO_LONG = _("The search query is too long (at most %(limit)s characters).")
 
@@ -329,11 +353,70 @@ def highlight_html(snippet: str) -> str:
     return mark_safe(safe.replace(HL_START, "<mark>").replace(HL_STOP, "</mark>"))
 
 
-def _tsquery(words):
-    """A prefix query over the tokens (answers as you type); tokens are letters and digits only."""
-    terms = [w for w in words if w not in STOP_WORDS] or words
-    text = " & ".join([*terms[:-1], terms[-1] + ":*"])
-    return SearchQuery(text, config="russian", search_type="raw")
+def lexicon_words(text: str) -> set[str]:
+    """The words of a text worth keeping for typo correction."""
+    return {w for w in _WORD.findall(fold(text).lower()) if MIN_TRIGRAM_WORD <= len(w) <= 100}
+
+
+class ArticleTsQuery(Expression):
+    """The query's tsquery, with misspelt words corrected inside the same SQL statement.
+
+    A word of four letters or more that matches no lexicon word (the articles' words) is OR'ed with its nearest lexicon words (GiST trigram index, `<->` distance, similarity at
+    least TYPO_SIMILARITY): «дорага» becomes «дорага | дорого | дорогой», which the Russian
+    stemmer turns into index terms. The probes are evaluated once per statement (InitPlans), so
+    a search stays one query whether or not it needed correcting.
+    """
+
+    output_field = SearchQueryField()
+
+    def __init__(self, words):
+        super().__init__()
+        self.words = list(words)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.words!r})"
+
+    def as_sql(self, compiler, connection):
+        terms = [w for w in self.words if w not in STOP_WORDS] or self.words
+        parts, params = [], []
+        for index, word in enumerate(terms):
+            term = "to_tsquery('russian', %s)"
+            term_params = [word + (":*" if index == len(terms) - 1 else "")]
+            if len(word) >= MIN_TRIGRAM_WORD:
+                # A word that matches no word of the articles is a typo or a stemmer miss
+                # («дорогой» vs «дорого»): OR it with its nearest known words. Both probes are
+                # index lookups on the word list.
+                term = (
+                    f"CASE WHEN EXISTS ({_KNOWN}) THEN {term} "
+                    f"ELSE {term} || coalesce(({_CORRECTIONS}), ''::tsquery) END"
+                )
+                term_params = [
+                    stem(word) + "%",
+                    *term_params,
+                    *term_params,
+                    *term_params,
+                    word,
+                    TYPO_CANDIDATES,
+                    1 - TYPO_SIMILARITY,
+                ]
+            parts.append(f"({term})")
+            params += term_params
+        # A scalar subquery: PostgreSQL builds the tsquery once per statement instead of once
+        # per row (to_tsquery is only STABLE, so it is not folded).
+        return "(SELECT {})".format(" && ".join(parts)), params
+
+
+# Some word of the articles starts like the query word and matches it after stemming.
+_KNOWN = (
+    "SELECT 1 FROM knowledge_base_searchword WHERE word LIKE %s "
+    "AND to_tsvector('russian', word) @@ to_tsquery('russian', %s)"
+)
+# The nearest lexicon words (GiST KNN), those close enough OR'ed into one tsquery, else NULL.
+_CORRECTIONS = (
+    "SELECT to_tsquery('russian', string_agg(near.word, ' | ')) FROM ("
+    "SELECT word, word <-> %s AS distance FROM knowledge_base_searchword "
+    "ORDER BY distance LIMIT %s) near WHERE near.distance <= %s"
+)
 
 
 def search_articles(queryset, words):
@@ -346,23 +429,28 @@ def search_articles(queryset, words):
 
 
 def _search_postgres(queryset, words):
-    tsquery = _tsquery(words)
-    typo_words = [w for w in words if len(w) >= MIN_TRIGRAM_WORD and w not in STOP_WORDS]
-    match = Q(search_vector=tsquery)
-    limit = RANK_CANDIDATES
-    if typo_words and not queryset.filter(match).exists():
-        # Nothing by stems: a typo or a stemmer miss («дорага», «дорогой» vs «дорого»). The
-        # trigram scans (titles, then long bodies) run only when the stem index found nothing,
-        # and the slow body recheck stops at a few candidates.
-        match = Q()
-        for word in typo_words:
-            match |= Q(title__trigram_word_similar=word) | Q(body__trigram_word_similar=word)
-        limit = TYPO_CANDIDATES
-    candidates = queryset.filter(match).order_by().values("pk")[:limit]
-    trigram = _trigram_rank(typo_words)
+    """One statement: match by the GIN index, order every match by the small title vector, rank
+    the best RANK_CANDIDATES of them by the full vector (title A over body B), and build the
+    highlighted snippets only for the rows fetched (PostgreSQL postpones the costly headline
+    past ORDER BY ... LIMIT). Filters added later (category, tag) narrow the matches before the
+    candidates are chosen, so they never lose results."""
+    tsquery = ArticleTsQuery(words)
+    title_rank = SearchRank(F("title_vector"), tsquery)
+    position = Window(
+        RowNumber(),
+        order_by=[title_rank.desc(), F("published_at").desc(nulls_last=True), F("pk").asc()],
+    )
+    rank = Case(
+        When(
+            LessThanOrEqual(position, RANK_CANDIDATES), then=SearchRank(F("search_vector"), tsquery)
+        ),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
     return (
-        queryset.filter(pk__in=candidates)
-        .annotate(rank=SearchRank(F("search_vector"), tsquery) + trigram)
+        queryset.filter(TsMatch(F("search_vector"), tsquery))
+        .defer("search_vector", "title_vector")
+        .annotate(title_rank=title_rank, rank=rank)
         .annotate(
             headline=SearchHeadline(
                 Cast("body", TextField()),
@@ -376,17 +464,16 @@ def _search_postgres(queryset, words):
                 fragment_delimiter=" … ",
             )
         )
-        .order_by("-rank", "-published_at", "pk")
+        .order_by("-rank", "-title_rank", "-published_at", "pk")
     )
 
 
-def _trigram_rank(typo_words):
-    from django.contrib.postgres.search import TrigramWordSimilarity
+class TsMatch(Func):
+    """`vector @@ query` as a filter condition (the query here is an expression, not a string)."""
 
-    if not typo_words:
-        return Value(0.0, output_field=FloatField())
-    scores = [TrigramWordSimilarity(Value(w), "title") * 0.5 for w in typo_words]
-    return scores[0] if len(scores) == 1 else Greatest(*scores)
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
 
 
 def _contains_any_case(field, fragment):

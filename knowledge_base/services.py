@@ -11,12 +11,14 @@ from django.db.models.functions import Cast, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from knowledge_base import search
 from knowledge_base.models import (
     Article,
     ArticleFeedback,
     ArticleStatus,
     Category,
     RecentView,
+    SearchWord,
     Tag,
 )
 
@@ -51,14 +53,36 @@ def article_search_vector():
     )
 
 
+def article_title_vector():
+    return SearchVector(_folded("title"), weight="A", config="russian")
+
+
 def article_refresh_search(*, article_ids=None) -> None:
-    """Recompute the stored search vector (PostgreSQL only; SQLite searches the text itself)."""
+    """Recompute the stored search vectors and the word list (PostgreSQL only; SQLite searches
+    the text itself). Without ids, every article is refreshed and the word list rebuilt."""
     if not settings.IS_POSTGRES:
         return
     queryset = Article.objects.all()
     if article_ids is not None:
         queryset = queryset.filter(pk__in=list(article_ids))
-    queryset.update(search_vector=article_search_vector())
+    queryset.update(search_vector=article_search_vector(), title_vector=article_title_vector())
+    if article_ids is None:
+        SearchWord.objects.all().delete()
+    lexicon_add(texts=queryset.values_list("title", "body").iterator())
+
+
+def lexicon_add(*, texts) -> None:
+    """Add the words of the texts (strings or tuples of strings) to the typo-correction list.
+
+    Words only come in: a word an edit removed stays until the next full refresh, and at worst
+    corrects a typo to a word that finds nothing.
+    """
+    words = set()
+    for text in texts:
+        words.update(search.lexicon_words(" ".join(text) if isinstance(text, tuple) else text))
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=word) for word in sorted(words)], batch_size=1000, ignore_conflicts=True
+    )
 
 
 def _review_due(article) -> datetime.datetime | None:

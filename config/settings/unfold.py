@@ -82,6 +82,10 @@ SIDEBAR_NAVIGATION = [
         "collapsible": False,
         "items": [
             _item(_("Reward rules"), "payments", "rewards", "rewardrule"),
+            _item(_("Campaign funnel"), "filter_alt", "rewards", "campaignmonth"),
+            _item(_("Monthly targets"), "flag", "rewards", "monthlytarget"),
+            _item(_("Agents' months"), "leaderboard", "rewards", "agentmonth"),
+            _item(_("Month locks"), "lock", "rewards", "monthlock"),
         ],
     },
     {
@@ -91,6 +95,10 @@ SIDEBAR_NAVIGATION = [
             _item(_("Categories"), "account_tree", "knowledge_base", "category"),
             _item(_("Articles"), "article", "knowledge_base", "article"),
             _item(_("Tags"), "label", "knowledge_base", "tag"),
+            _item(_("Business bridges"), "alt_route", "knowledge_base", "bridge"),
+            _item(_("Objection types"), "record_voice_over", "knowledge_base", "objectiontype"),
+            _item(_("Closing phrases"), "handshake", "knowledge_base", "closingphrase"),
+            _item(_("Article feedback"), "thumbs_up_down", "knowledge_base", "articlefeedback"),
         ],
     },
     {

@@ -1,10 +1,11 @@
 """Knowledge-base search latency on PostgreSQL: our selector vs a bare indexed full-text SELECT.
 
-Run: DATABASE_URL=postgres://... python -m tests.benchmarks.kb_search
+Run: DATABASE_URL=postgres://... python -m tests.benchmarks kb_search
 Builds a throw-away database (test_<name>) with 10,000 generated articles, runs 200 queries
 through `search.search_articles` (first page of 20, headlines included) and the same number of
 bare `SELECT id FROM article WHERE search_vector @@ plainto_tsquery(...) LIMIT 20`, and prints
-the median and p95 of each and their ratio (goal: at most 3).
+the median and p95 of each and their ratio (goal: at most 3), twice: right after the bulk load
+and in the steady state after VACUUM (the GIN pending list merged, as autovacuum would).
 """
 
 import os
@@ -120,21 +121,37 @@ def main():
                 )
                 return cursor.fetchall()
 
-        for function in (ours, bare):  # warm the caches
-            _time(function, QUERY_TEXTS)
-        ours_ms = _time(ours, queries)
-        bare_ms = _time(bare, queries)
-        median_ratio = statistics.median(ours_ms) / statistics.median(bare_ms)
-        p95_ratio = _percentile(ours_ms, 0.95) / _percentile(bare_ms, 0.95)
-        print(f"{QUERIES} queries over {ARTICLES} articles")
-        print(f"  search selector: median {statistics.median(ours_ms):.2f} ms, "
-              f"p95 {_percentile(ours_ms, 0.95):.2f} ms")  # fmt: skip
-        print(f"  bare FTS SELECT: median {statistics.median(bare_ms):.2f} ms, "
-              f"p95 {_percentile(bare_ms, 0.95):.2f} ms")  # fmt: skip
-        print(f"  ratio: median {median_ratio:.2f}, p95 {p95_ratio:.2f} (goal <= 3)")
+        ratios = {}
+        # Right after the bulk load the GIN index still has its whole pending list, and the
+        # planner scans the table instead of the index; autovacuum soon merges the list, so the
+        # steady state (after VACUUM) is what agents meet. Both are measured on the same table.
+        for state, statement in (
+            ("after bulk load", None),
+            ("steady state", "VACUUM ANALYZE knowledge_base_article"),
+        ):
+            if statement:
+                with connection.cursor() as cursor:
+                    cursor.execute(statement)
+            ratios.update(_measure(state, ours, bare, queries))
     finally:
         teardown_databases(old_config, verbosity=0)
-    return 0
+    return ratios
+
+
+def _measure(state, ours, bare, queries):
+    for function in (ours, bare):  # warm the caches
+        _time(function, QUERY_TEXTS)
+    ours_ms = _time(ours, queries)
+    bare_ms = _time(bare, queries)
+    median_ratio = statistics.median(ours_ms) / statistics.median(bare_ms)
+    p95_ratio = _percentile(ours_ms, 0.95) / _percentile(bare_ms, 0.95)
+    print(f"{state}: {len(queries)} queries over {ARTICLES} articles")
+    print(f"  search selector: median {statistics.median(ours_ms):.2f} ms, "
+          f"p95 {_percentile(ours_ms, 0.95):.2f} ms")  # fmt: skip
+    print(f"  bare FTS SELECT: median {statistics.median(bare_ms):.2f} ms, "
+          f"p95 {_percentile(bare_ms, 0.95):.2f} ms")  # fmt: skip
+    print(f"  ratio: median {median_ratio:.2f}, p95 {p95_ratio:.2f} (goal <= 3)")
+    return {f"{state}, median": median_ratio, f"{state}, p95": p95_ratio}
 
 
 if __name__ == "__main__":

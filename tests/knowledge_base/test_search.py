@@ -137,3 +137,47 @@ def test_saving_keeps_the_search_vector_in_step(settings):
     services.article_update(article=article, title="Антивирус")
     found = _titles(search.search_articles(Article.objects.all(), ["антивирус"]))
     assert found == ["Антивирус"]
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_typo_search_is_still_one_query(django_assert_num_queries):
+    _article("Возражение «У вас дорого»", "Расскажите о качестве и надежности.")
+    with django_assert_num_queries(1):
+        found = _titles(search.search_articles(Article.objects.all(), ["у", "вас", "дорага"]))
+    assert found == ["Возражение «У вас дорого»"]
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_corrects_one_misspelt_word_of_several():
+    _article("Скорость интернета", "Опция + 100 Мбит/с.")
+    _article("Скорость телевизора", "Каналы.")
+    found = _titles(search.search_articles(Article.objects.all(), ["скорость", "интирнета"]))
+    assert found == ["Скорость интернета"]
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_word_list_follows_the_articles():
+    from knowledge_base.models import SearchWord
+
+    article = _article("Пульт", "Управление просмотром.")
+    services.article_update(article=article, body="Перемотка архива.")
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"пульт", "управление", "перемотка", "архива"} <= words
+    services.article_refresh_search()
+    assert "управление" not in set(SearchWord.objects.values_list("word", flat=True))
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_filters_after_the_search_lose_no_match(monkeypatch):
+    monkeypatch.setattr(search, "RANK_CANDIDATES", 1)
+    wanted, other = factories.CategoryFactory(), factories.CategoryFactory()
+    for i in range(3):
+        _article(f"Антивирус {i}", "антивирус", category=other)
+    body_hit = _article("Скрипты", "Предложите антивирус.", category=wanted)
+    title_hit = _article("Антивирус детям", "Safe Kids", category=wanted)
+    found = search.search_articles(Article.objects.all(), ["антивирус"]).filter(category=wanted)
+    assert [a.pk for a in found] == [title_hit.pk, body_hit.pk]
