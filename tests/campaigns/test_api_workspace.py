@@ -97,6 +97,7 @@ def test_recommendations_run_a_constant_number_of_queries(as_agent, account, tar
             assert as_agent.get(RECS_URL).status_code == 200
         return len(ctx)
 
+    factories.ContactHistoryEntryFactory(target=targets[0])
     before = count()
     for _ in range(5):
         campaign = factories.CampaignFactory(offer=factories.OfferFactory(service=broadband))
