@@ -3,10 +3,8 @@
 Every step is idempotent (natural keys, nothing saved when nothing changed) and deterministic (a
 fixed random seed), so running `seed_demo` twice leaves the same rows.
 
-The "believable running month" of CONTRACT.md (results recorded and connection orders in the
-current and previous month) needs the appeals, results and orders models of later issues. Their
-steps go at the end of STEPS, after "knowledge base": a module `config/demo/<name>.py` with
-`run(ctx) -> dict[str, int]`, appended as `Step("<name>", <name>.run)`.
+The "believable running month" of CONTRACT.md comes from the last steps: the results recorded in
+the agents' appeals, the connection orders, and the conversions job run over both months.
 """
 
 from config.demo import (
@@ -22,8 +20,17 @@ from config.demo import (
     rewards_month,
 )
 from config.demo.base import SeedContext, Step
+from config.roles import ROLE_PERMISSIONS
+
+
+def roles_step(ctx: SeedContext) -> dict[str, int]:
+    """The groups first: the teams step gives the generated agents and supervisors their roles."""
+    logins.sync_roles()
+    return {"roles": len(ROLE_PERMISSIONS)}
+
 
 STEPS = [
+    Step("roles", roles_step),
     Step("catalogue", catalogue.run),
     Step("rewards", rewards.run),
     Step("teams and agents", org.run),
@@ -33,7 +40,6 @@ STEPS = [
     Step("knowledge base", knowledge.run),
     Step("results of the running month", results.run),
     Step("connection orders", orders.run),
-    # Later issues append here: results (appeals, recommendation results) and connection orders.
     # Keep the conversions job last: it reads the results and orders of the steps above.
     Step("conversions of the previous and running month", rewards_month.run),
 ]

@@ -2,13 +2,10 @@
 and a real HTTP server on loopback standing in for the fulfilment system."""
 
 import datetime
-import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from django.utils import timezone
 
+from campaigns import fulfilment_standin
 from tests import factories
 
 MSK = datetime.timezone(datetime.timedelta(hours=3))
@@ -64,79 +61,12 @@ def leaked(text: str) -> list[str]:
     return [value for value in PERSONAL_VALUES if value in text]
 
 
-class FulfilmentStandIn:
-    """A real HTTP server on 127.0.0.1 that takes orders like the fulfilment system.
+class FulfilmentStandIn(fulfilment_standin.FulfilmentStandIn):
+    """The stand-in of campaigns/fulfilment_standin.py on a free port, serving from a thread.
 
-    It de-duplicates by the Idempotency-Key header (a repeat gets the first answer) and counts
-    every request it saw. `mode`: "up", "slow" (answers after `delay` seconds), "error" (503),
-    "reject" (400). `stop()` takes it off the network (connection refused).
+    It makes no status callbacks: the tests post those themselves when they need them.
     """
 
     def __init__(self):
-        self.mode = "up"
-        self.delay = 0.0
-        self.requests: list[dict] = []
-        self.accepted: dict[str, dict] = {}
-        self.lock = threading.Lock()
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                key = self.headers.get("Idempotency-Key", "")
-                with standin.lock:
-                    standin.requests.append({"path": self.path, "key": key})
-                    mode = standin.mode
-                if mode == "slow":
-                    time.sleep(standin.delay)
-                if mode == "error":
-                    return self._reply(503, {"error": "unavailable"})
-                if mode == "reject":
-                    return self._reply(400, {"error": "bad order"})
-                with standin.lock:
-                    if key not in standin.accepted:
-                        payload = json.loads(body)
-                        standin.accepted[key] = {
-                            "path": self.path,
-                            "payload": payload,
-                            "answer": {
-                                "id": f"WO-{len(standin.accepted) + 1}",
-                                "status": "accepted",
-                            },
-                        }
-                    answer = standin.accepted[key]["answer"]
-                self._reply(201, answer)
-
-            def _reply(self, status, body):
-                data = json.dumps(body).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    stopped = False
-
-    def stop(self):
-        self.stopped = True
-        self.server.shutdown()
-        self.server.server_close()
-
-    def orders_received(self) -> list[str]:
-        """References of the orders accepted (after de-duplication), in order."""
-        return [
-            a["payload"]["reference"] for a in self.accepted.values() if a["path"] == "/orders/"
-        ]
+        super().__init__(port=0)
+        self.start()
