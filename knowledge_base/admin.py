@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 from unfold.admin import StackedInline, TabularInline
@@ -241,7 +241,7 @@ class ResolvedFilter(admin.SimpleListFilter):
     parameter_name = "resolved"
 
     def lookups(self, request, model_admin):
-        return [("no", _("Open")), ("yes", _("Resolved"))]
+        return [("no", pgettext_lazy("feedback", "Open")), ("yes", _("Resolved"))]
 
     def queryset(self, request, queryset):
         if self.value() in ("no", "yes"):

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models.accounts import SubscriberAccount
 from campaigns.models.appeals import Appeal
@@ -17,8 +18,8 @@ from offers.models import Offer, Service, Technology
 class OrderStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     SENT = "sent", _("Sent to fulfilment")
-    CONNECTED = "connected", _("Connected")
-    CANCELLED = "cancelled", _("Cancelled")
+    CONNECTED = "connected", pgettext_lazy("order status", "Connected")
+    CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
 
 
 # The lifecycle: registered → sent → connected, or cancelled from any of them.
@@ -258,7 +259,7 @@ class OrderStatusChange(models.Model):
         ConnectionOrder,
         on_delete=models.CASCADE,
         related_name="status_changes",
-        verbose_name=_("order"),
+        verbose_name=pgettext_lazy("connection order", "order"),
     )
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices)
     source = models.CharField(_("source"), max_length=20, choices=StatusSource.choices)
@@ -312,7 +313,10 @@ class OrderOutboxMessage(models.Model):
     """A message to the fulfilment system, written in the same transaction as the change it reports."""
 
     order = models.ForeignKey(
-        ConnectionOrder, on_delete=models.CASCADE, related_name="outbox", verbose_name=_("order")
+        ConnectionOrder,
+        on_delete=models.CASCADE,
+        related_name="outbox",
+        verbose_name=pgettext_lazy("connection order", "order"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=OutboxKind.choices)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
@@ -346,7 +350,10 @@ class PersonalDataReveal(models.Model):
     """An audit record: who saw an order's personal data unmasked, when, which fields and why."""
 
     order = models.ForeignKey(
-        ConnectionOrder, on_delete=models.CASCADE, related_name="reveals", verbose_name=_("order")
+        ConnectionOrder,
+        on_delete=models.CASCADE,
+        related_name="reveals",
+        verbose_name=pgettext_lazy("connection order", "order"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
