@@ -114,10 +114,7 @@ class ArticleListSerializer(serializers.ModelSerializer):
         words = self.context.get("search_words")
         if not words:
             return ""
-        headline = getattr(article, "headline", None)
-        if headline is not None:
-            return search.highlight_html(headline)
-        return search.python_headline(article.body, words)
+        return search.snippet(article, words)
 
     def get_is_stale(self, article) -> bool:
         return article.review_due_at is not None and article.review_due_at < timezone.now()
@@ -157,7 +154,11 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
             return queryset.prefetch_related("offers")
         query = search_query(self.request)
         if query:
-            return search.search_articles(queryset, search.words_of(query))
+            # The search chooses its candidates within the filtered articles: filter first.
+            filtered = self.filterset_class(
+                self.request.query_params, queryset=queryset, request=self.request
+            ).qs
+            return search.search_articles(filtered, search.words_of(query))
         return queryset
 
     def get_serializer_context(self):
@@ -169,9 +170,7 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
     def filter_queryset(self, queryset):
         # Relevance order from the search must survive the ordering backend.
         if self.request.query_params.get("search", "").strip():
-            return self.filterset_class(
-                self.request.query_params, queryset=queryset, request=self.request
-            ).qs
+            return queryset  # filtered in get_queryset, before the search
         return super().filter_queryset(queryset)
 
 

@@ -1,9 +1,9 @@
 """Search in Russian.
 
 Articles: on PostgreSQL, one SQL statement per search: full-text search (`russian`
-configuration, title weight A over body B, GIN index on the stored vector); every match is
-ordered by the small title vector and only the best RANK_CANDIDATES are ranked by the full
-vector; only the rows fetched get highlighted snippets. A word no article contains is corrected
+configuration, title weight A over body B, GIN indexes on the stored vectors); the candidates
+are every title match and a bounded number of body matches, and only they are ranked; snippets
+are made in Python for the rows shown. A word no article contains is corrected
 inside the same statement against the word list (lexicon, GiST trigram index), so typos
 («дорага») become index terms instead of trigram scans of bodies. On SQLite, an honest fallback:
 every query word, with its Russian ending stripped, must occur in the title or body.
@@ -18,7 +18,6 @@ import re
 
 from django.conf import settings
 from django.contrib.postgres.search import (
-    SearchHeadline,
     SearchQueryField,
     SearchRank,
 )
@@ -27,17 +26,12 @@ from django.db.models import (
     Case,
     Expression,
     F,
-    FloatField,
     Func,
     IntegerField,
     Q,
-    TextField,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Cast, RowNumber
-from django.db.models.lookups import LessThanOrEqual
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +41,10 @@ MAX_WORDS = 8
 MIN_TRIGRAM_WORD = 4
 # ts_rank must read the long (out-of-line) search vector: only this many of the matches, the
 # best by their title, get it; the rest follow in title and date order.
-RANK_CANDIDATES = 40
+# Body-only matches ranked at most (title matches always are): see _search_postgres.
+BODY_CANDIDATES = 60
+# Title matches ranked at most, the best by the small title vector.
+TITLE_CANDIDATES = 40
 # Lexicon words tried for one misspelt query word, and how close they must be (pg_trgm
 # similarity: «дорага» ~ «дорого» is 0.27).
 TYPO_CANDIDATES = 3
@@ -429,42 +426,27 @@ def search_articles(queryset, words):
 
 
 def _search_postgres(queryset, words):
-    """One statement: match by the GIN index, order every match by the small title vector, rank
-    the best RANK_CANDIDATES of them by the full vector (title A over body B), and build the
-    highlighted snippets only for the rows fetched (PostgreSQL postpones the costly headline
-    past ORDER BY ... LIMIT). Filters added later (category, tag) narrow the matches before the
-    candidates are chosen, so they never lose results."""
+    """One statement: the candidates are every article whose title matches (GIN index on the
+    title vector) and the first BODY_CANDIDATES whose body matches (GIN index on the full
+    vector, no ordering); only the candidates are ranked by the full vector, title A over body B.
+    Ranking every match of a common word reads and sorts every matching row, which costs far
+    more than finding them; a title match always competes, a body-only match of a very common
+    word may not. Filters must be applied to `queryset` before the search (the candidates are
+    chosen within it). Snippets are made in Python from the rows fetched (`python_headline`)."""
     tsquery = ArticleTsQuery(words)
-    title_rank = SearchRank(F("title_vector"), tsquery)
-    position = Window(
-        RowNumber(),
-        order_by=[title_rank.desc(), F("published_at").desc(nulls_last=True), F("pk").asc()],
+    base = queryset.order_by()
+    title_hits = (
+        base.filter(TsMatch(F("title_vector"), tsquery))
+        .annotate(title_rank=SearchRank(F("title_vector"), tsquery))
+        .order_by("-title_rank")
+        .values("pk")[:TITLE_CANDIDATES]
     )
-    rank = Case(
-        When(
-            LessThanOrEqual(position, RANK_CANDIDATES), then=SearchRank(F("search_vector"), tsquery)
-        ),
-        default=Value(0.0),
-        output_field=FloatField(),
-    )
+    body_hits = base.filter(TsMatch(F("search_vector"), tsquery)).values("pk")[:BODY_CANDIDATES]
     return (
-        queryset.filter(TsMatch(F("search_vector"), tsquery))
+        queryset.filter(pk__in=title_hits.union(body_hits))
         .defer("search_vector", "title_vector")
-        .annotate(title_rank=title_rank, rank=rank)
-        .annotate(
-            headline=SearchHeadline(
-                Cast("body", TextField()),
-                tsquery,
-                config="russian",
-                start_sel=HL_START,
-                stop_sel=HL_STOP,
-                max_words=30,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            )
-        )
-        .order_by("-rank", "-title_rank", "-published_at", "pk")
+        .annotate(rank=SearchRank(F("search_vector"), tsquery))
+        .order_by("-rank", "-published_at", "pk")
     )
 
 
@@ -498,18 +480,25 @@ def _search_fallback(queryset, words):
     return queryset.annotate(rank=rank).order_by("-rank", "-published_at", "pk")
 
 
+def snippet(article, words: list[str]) -> str:
+    """The highlighted snippet of a found article (from the database where it made one)."""
+    headline = getattr(article, "headline", None)
+    if headline is not None:
+        return highlight_html(headline)
+    return python_headline(article.body, words)
+
+
 def python_headline(body: str, words: list[str], width: int = 160) -> str:
-    """The fallback's snippet: the text around the first matching word, marked."""
-    text = _clean_snippet(body)
-    stems = [stem(w) for w in words if len(w) >= 2]
-    lowered = fold(text).lower()
-    positions = [lowered.find(s) for s in stems if s and lowered.find(s) >= 0]
+    """The snippet: the text around the first matching word, marked (cheaper than ts_headline,
+    which parses the whole body of every row). Only the window shown is cleaned and marked."""
+    stems = sorted({stem(w) for w in words if len(w) >= 2} - {""}, key=len, reverse=True)
+    lowered = fold(body.lower())
+    positions = [p for p in (lowered.find(s) for s in stems) if p >= 0]
     start = max(min(positions) - width // 3, 0) if positions else 0
-    snippet = text[start : start + width]
-    for s in sorted(set(stems), key=len, reverse=True):
-        snippet = re.sub(
-            f"({re.escape(s)})", HL_START + r"\1" + HL_STOP, snippet, flags=re.IGNORECASE
-        )
+    snippet = _clean_snippet(body[start : start + width])
+    if stems:
+        pattern = re.compile("(" + "|".join(map(re.escape, stems)) + ")", re.IGNORECASE)
+        snippet = pattern.sub(HL_START + r"\1" + HL_STOP, snippet)
     prefix = "… " if start else ""
-    suffix = " …" if start + width < len(text) else ""
+    suffix = " …" if start + width < len(body) else ""
     return highlight_html(prefix + snippet + suffix)

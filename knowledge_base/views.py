@@ -52,12 +52,7 @@ def _results(user, query):
         search.search_articles(selectors.article_list(user=user), words)[:ARTICLE_RESULTS]
     )
     for article in articles:
-        headline = getattr(article, "headline", None)
-        article.snippet = (
-            search.highlight_html(headline)
-            if headline is not None
-            else search.python_headline(article.body, words)
-        )
+        article.snippet = search.snippet(article, words)
     bridges = selectors.bridge_search(query=query)
     for bridge in bridges:
         bridge.price_per_day = _price_per_day(bridge.offer)

@@ -2,7 +2,7 @@
 
 Run: DATABASE_URL=postgres://... python -m tests.benchmarks kb_search
 Builds a throw-away database (test_<name>) with 10,000 generated articles, runs 200 queries
-through `search.search_articles` (first page of 20, headlines included) and the same number of
+through `search.search_articles` (first page of 20, highlighted snippets included) and the same number of
 bare `SELECT id FROM article WHERE search_vector @@ plainto_tsquery(...) LIMIT 20`, and prints
 the median and p95 of each and their ratio (goal: at most 3), twice: right after the bulk load
 and in the steady state after VACUUM (the GIN pending list merged, as autovacuum would).
@@ -109,8 +109,9 @@ def main():
         queries = [rng.choice(QUERY_TEXTS) for _ in range(QUERIES)]
 
         def ours(query):
-            rows = search.search_articles(Article.objects.published(), search.words_of(query))
-            return [(a.pk, a.headline) for a in rows[:PAGE]]
+            words = search.words_of(query)
+            rows = search.search_articles(Article.objects.published(), words)
+            return [(a.pk, search.snippet(a, words)) for a in rows[:PAGE]]
 
         def bare(query):
             with connection.cursor() as cursor:

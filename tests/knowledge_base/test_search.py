@@ -109,7 +109,7 @@ def test_postgres_title_outranks_body_and_snippets_are_marked():
     title_hit = _article("Антивирус", "Лицензия на два устройства.")
     found = list(search.search_articles(Article.objects.all(), search.words_of("антивирус")))
     assert [a.pk for a in found] == [title_hit.pk, body_hit.pk]
-    snippet = search.highlight_html(found[1].headline)
+    snippet = search.snippet(found[1], ["антивирус"])
     assert "<mark>антивирус</mark>" in snippet
 
 
@@ -127,7 +127,7 @@ def test_postgres_prefix_answers_as_you_type():
 def test_postgres_headline_cannot_inject_html():
     _article("Антивирус", "<script>alert(1)</script> антивирус")
     found = list(search.search_articles(Article.objects.all(), ["антивирус"]))
-    snippet = search.highlight_html(found[0].headline)
+    snippet = search.snippet(found[0], ["антивирус"])
     assert "<script" not in snippet and "<mark>антивирус</mark>" in snippet
 
 
@@ -172,12 +172,24 @@ def test_postgres_word_list_follows_the_articles():
 
 @requires_postgres
 @pytest.mark.django_db
-def test_postgres_filters_after_the_search_lose_no_match(monkeypatch):
-    monkeypatch.setattr(search, "RANK_CANDIDATES", 1)
+def test_postgres_filters_before_the_search_lose_no_match(monkeypatch):
+    monkeypatch.setattr(search, "BODY_CANDIDATES", 1)
     wanted, other = factories.CategoryFactory(), factories.CategoryFactory()
     for i in range(3):
         _article(f"Антивирус {i}", "антивирус", category=other)
     body_hit = _article("Скрипты", "Предложите антивирус.", category=wanted)
     title_hit = _article("Антивирус детям", "Safe Kids", category=wanted)
-    found = search.search_articles(Article.objects.all(), ["антивирус"]).filter(category=wanted)
+    found = search.search_articles(Article.objects.filter(category=wanted), ["антивирус"])
     assert [a.pk for a in found] == [title_hit.pk, body_hit.pk]
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgres_title_matches_always_compete_however_many_body_matches(monkeypatch):
+    monkeypatch.setattr(search, "BODY_CANDIDATES", 2)
+    for i in range(5):
+        _article(f"Скрипт {i}", "Предложите антивирус.")
+    title_hit = _article("Антивирус детям", "Safe Kids")
+    found = list(search.search_articles(Article.objects.all(), ["антивирус"]))
+    assert found[0].pk == title_hit.pk
+    assert len(found) == 3  # the title match and the two body candidates
