@@ -1,10 +1,20 @@
-"""The portal shell: login, the home page and the error pages."""
+"""The portal shell: login, the home page, the lockout answer and the error pages."""
 
+from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from config import roles
 from config.navigation import navigation_for
+
+ERR_LOCKED_OUT = _("Too many failed login attempts. Try again in %(minutes)s.")
+ERR_NOT_FOUND = _("Not found.")
+ERR_SERVER = _("Something went wrong on our side. The error has been logged.")
+LOCKOUT_STATUS = 429
 
 
 class LoginView(auth_views.LoginView):
@@ -14,12 +24,35 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    return render(request, "portal/home.html", {"entries": navigation_for(request.user)})
+    context = {
+        "entries": navigation_for(request.user),
+        "has_role": bool(roles.user_roles(request.user)),
+    }
+    return render(request, "portal/home.html", context)
+
+
+def _minutes(cool_off) -> str:
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else 0
+    return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes' answer once a login is locked: a page, or the API's error body."""
+    message = ERR_LOCKED_OUT % {"minutes": _minutes(get_cool_off(request))}
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "locked_out", "detail": message}, status=LOCKOUT_STATUS)
+    return render(
+        request, "registration/locked_out.html", {"message": message}, status=LOCKOUT_STATUS
+    )
 
 
 def page_not_found(request, exception):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": str(ERR_NOT_FOUND)}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": str(ERR_SERVER)}, status=500)
     return render(request, "500.html", status=500)

@@ -1,10 +1,20 @@
-"""The reward catalogue: `/api/v1/rewards/rules/`."""
+"""The rewards API: `/rewards/rules/`, `/leaderboard/` and `/me/progress/`."""
 
-from rest_framework import serializers, viewsets
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from config.api.errors import ApiError
+from config.api.schema import ERROR_RESPONSES
+from rewards import access, calendar, selectors
 from rewards.filters import RewardRuleFilter
-from rewards.models import RewardBand, RewardRule
+from rewards.models import AgentMonth, RewardBand, RewardRule
 from rewards.selectors import reward_rule_list
+
+ERR_NOT_STARTED = _("The agent had not started work in that month.")
 
 
 class RewardBandSerializer(serializers.ModelSerializer):
@@ -43,3 +53,175 @@ class RewardRuleViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return reward_rule_list()
+
+
+# Leaderboard and the agent's progress (issue 5) ---------------------------------------------------
+
+MONTH_PARAMETER = OpenApiParameter(
+    "month", OpenApiTypes.STR, description="YYYY-MM; the running month when left out."
+)
+TEAM_PARAMETER = OpenApiParameter(
+    "team", OpenApiTypes.INT, description="A team the caller leads; all of them when left out."
+)
+AGENT_PARAMETER = OpenApiParameter(
+    "agent",
+    OpenApiTypes.STR,
+    description="Username of an agent in the caller's teams (supervisors, managers).",
+)
+
+
+def _scoped(function, **kwargs):
+    try:
+        return function(**kwargs)
+    except access.ScopeError as error:
+        raise ApiError(error.message, code=error.code, status_code=error.status) from error
+
+
+class LeaderboardRowSerializer(serializers.ModelSerializer):
+    agent = serializers.CharField(source="agent.username")
+    agent_name = serializers.CharField(source="agent.get_full_name")
+    employee_number = serializers.CharField(source="agent.agent_profile.employee_number")
+    team = serializers.CharField(source="team.name", allow_null=True)
+    team_id = serializers.IntegerField(allow_null=True)
+    target_met = serializers.BooleanField()
+    rank = serializers.IntegerField()
+    previous_orders = serializers.IntegerField(allow_null=True)
+    trend = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgentMonth
+        fields = [
+            "rank",
+            "agent",
+            "agent_name",
+            "employee_number",
+            "team",
+            "team_id",
+            "orders",
+            "target",
+            "base_target",
+            "prorated",
+            "target_met",
+            "connected",
+            "cancelled",
+            "reward_total",
+            "reward_pending",
+            "previous_orders",
+            "trend",
+            "locked",
+            "adjustment_orders",
+            "adjustment_reward",
+            "computed_at",
+        ]
+
+    def get_trend(self, row) -> int | None:
+        return None if row.previous_orders is None else row.orders - row.previous_orders
+
+
+class LeaderboardView(generics.ListAPIView):
+    """The month's agents of the caller's teams, ranked by orders, then connected.
+
+    Ties share a rank (competition ranking: 1, 2, 2, 4). Supervisors see the teams they lead,
+    managers every team; agents get 403. Figures are those of the last conversions run.
+    """
+
+    serializer_class = LeaderboardRowSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        scope = _scoped(
+            access.leaderboard_scope,
+            user=self.request.user,
+            month=params.get("month"),
+            team=params.get("team"),
+        )
+        return selectors.leaderboard(scope.month, team_ids=scope.team_ids)
+
+    @extend_schema(
+        operation_id="leaderboard",
+        parameters=[MONTH_PARAMETER, TEAM_PARAMETER],
+        responses={200: LeaderboardRowSerializer(many=True), **ERROR_RESPONSES},
+        tags=["rewards"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class StatementLineSerializer(serializers.Serializer):
+    order = serializers.IntegerField(source="order.pk")
+    registered_at = serializers.DateTimeField(source="order.created_at")
+    connected_at = serializers.DateTimeField(source="order.connected_at", allow_null=True)
+    status = serializers.CharField(source="order.status")
+    offer = serializers.SerializerMethodField()
+    rule = serializers.CharField(source="rule.name", allow_null=True, default=None)
+    rule_code = serializers.CharField(source="rule.code", allow_null=True, default=None)
+    state = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    counted = serializers.BooleanField()
+
+    def get_offer(self, line) -> str:
+        offer = line.order.product or line.order.tariff
+        return offer.name
+
+
+class ProgressSerializer(serializers.Serializer):
+    month = serializers.SerializerMethodField()
+    agent = serializers.CharField(source="row.agent.username")
+    orders = serializers.IntegerField(source="row.orders")
+    target = serializers.IntegerField(source="row.target")
+    base_target = serializers.IntegerField(source="row.base_target")
+    prorated = serializers.BooleanField(source="row.prorated")
+    target_met = serializers.BooleanField(source="row.target_met")
+    connected = serializers.IntegerField(source="row.connected")
+    cancelled = serializers.IntegerField(source="row.cancelled")
+    reward_earned = serializers.DecimalField(12, 2, source="row.reward_earned")
+    reward_clawed_back = serializers.DecimalField(12, 2, source="row.reward_clawed_back")
+    reward_total = serializers.DecimalField(12, 2, source="row.reward_total")
+    reward_pending = serializers.DecimalField(12, 2, source="row.reward_pending")
+    projection = serializers.IntegerField(source="pace.projection")
+    needed_per_day = serializers.DecimalField(6, 1, source="pace.needed_per_day", allow_null=True)
+    working_days_left = serializers.IntegerField(source="pace.days_left")
+    locked = serializers.BooleanField()
+    adjustment_orders = serializers.IntegerField(source="row.adjustment_orders")
+    adjustment_reward = serializers.DecimalField(12, 2, source="row.adjustment_reward")
+    funnel = serializers.SerializerMethodField()
+    lines = StatementLineSerializer(source="statement.lines", many=True)
+
+    def get_month(self, progress) -> str:
+        return calendar.month_key(progress.month)
+
+    def get_funnel(self, progress) -> dict[str, int]:
+        row = progress.row
+        return {
+            "shown": row.shown,
+            "offered": row.offered,
+            "thinking": row.thinking,
+            "agreed": row.agreed,
+            "ordered": row.ordered,
+            "connected": row.ordered_connected,
+        }
+
+
+class MyProgressView(APIView):
+    """The caller's month: orders against the target, projection, rewards and the statement.
+
+    Worked out now for a month still open (the job's own code, for one agent), as locked for a
+    month a supervisor has locked. Supervisors and managers may pass `?agent=` for an agent of
+    their teams; an agent asking for another agent gets 403.
+    """
+
+    @extend_schema(
+        operation_id="me_progress",
+        parameters=[MONTH_PARAMETER, AGENT_PARAMETER],
+        responses={200: ProgressSerializer, **ERROR_RESPONSES},
+        tags=["rewards"],
+    )
+    def get(self, request):
+        params = request.query_params
+        month = _scoped(access.month_or_error, value=params.get("month"))
+        agent = _scoped(access.progress_agent, user=request.user, username=params.get("agent"))
+        progress = selectors.agent_progress(agent, month)
+        if progress is None:
+            raise ApiError(ERR_NOT_STARTED, code="not_started", status_code=404)
+        return Response(ProgressSerializer(progress).data)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -195,6 +196,15 @@ CELERY_BEAT_SCHEDULE = {
     "open-installer-slots": {
         "task": "campaigns.tasks.open_installer_slots",
         "schedule": timedelta(hours=12),
+    },
+    # Rewards (issue 5): the running month every night, and the month just closed on the 1st.
+    "compute-running-month": {
+        "task": "rewards.tasks.compute_running_month",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "compute-closed-month": {
+        "task": "rewards.tasks.compute_closed_month",
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
     },
 }
 

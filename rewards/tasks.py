@@ -1,0 +1,31 @@
+"""The monthly conversions job in Celery: nightly for the running month, once more after it closes.
+
+The tasks take a month string and call the service; the service's single transaction and the
+`acks_late` delivery make a worker killed mid-run harmless: the message goes back to the queue
+and the retry computes the month again.
+"""
+
+from celery import shared_task
+from django.utils import timezone
+
+from rewards import calendar, services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def compute_conversions(month: str) -> dict:
+    """Compute one month, given as YYYY-MM."""
+    run = services.conversions_compute(month=calendar.parse_month(month))
+    return {"month": month, "agents": run.agents, "orders": run.orders, "runs": run.runs}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def compute_running_month() -> dict:
+    """The nightly run: the month in progress."""
+    return compute_conversions(calendar.month_key(timezone.localdate()))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def compute_closed_month() -> dict:
+    """The final run after a month has closed (scheduled early on the 1st): the month before."""
+    month = calendar.previous_month(timezone.localdate())
+    return compute_conversions(calendar.month_key(month))

@@ -1,0 +1,53 @@
+"""The demo month: after `seed_demo` the leaderboard, `/me/` and the funnel agree to the kopeck, and
+running the conversions step again changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from campaigns.models import AgentProfile, ConnectionOrder, OrderStatus
+from config.demo import STEPS, SeedContext, rewards_month
+from rewards import calendar, selectors
+from rewards.models import AgentMonth, CampaignMonth
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ["agent_id", "orders", "connected", "cancelled", "reward_total", "reward_pending", "shown"]
+
+
+def test_the_conversions_step_runs_last():
+    assert STEPS[-1].run is rewards_month.run
+
+
+def test_demo_figures_agree_everywhere_and_a_rerun_changes_nothing():
+    call_command("seed_demo", stdout=StringIO())
+    running = timezone.localdate().replace(day=1)
+    months = (calendar.previous_month(running), running)
+    before = list(AgentMonth.objects.order_by("month", "agent_id").values(*FIELDS))
+    assert (
+        AgentMonth.objects.filter(month=running).count()
+        == AgentProfile.objects.filter(started_on__lt=calendar.next_month(running)).count()
+    )
+    rewards_month.run(SeedContext())
+    assert list(AgentMonth.objects.order_by("month", "agent_id").values(*FIELDS)) == before
+    for month in months:
+        for row in AgentMonth.objects.filter(month=month).select_related("agent"):
+            progress = selectors.agent_progress(row.agent, month)
+            assert (progress.row.orders, progress.row.reward_total) == (
+                row.orders,
+                row.reward_total,
+            )
+            assert progress.statement.total == row.reward_total
+            assert progress.statement.pending == row.reward_pending
+        start, end = calendar.month_bounds(month)
+        with_campaign = ConnectionOrder.objects.filter(
+            ~Q(status=OrderStatus.CANCELLED),
+            created_at__gte=start,
+            created_at__lt=end,
+            campaign__isnull=False,
+        ).count()
+        funnel = CampaignMonth.objects.filter(month=month).aggregate(n=Sum("ordered"))["n"] or 0
+        assert funnel == with_campaign

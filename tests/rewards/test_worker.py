@@ -1,0 +1,159 @@
+"""A real worker killed in the middle of the conversions job: the retry leaves the right figures.
+
+The worker runs the prefork pool with one child. The test holds a row lock on one agent's month,
+so the job blocks half-way (aggregates read, rows being written); the child is then killed with
+SIGKILL. With `acks_late` and `task_reject_on_worker_lost` the message goes back to the queue, a
+new child takes it and, once the lock is released, writes the month whole.
+"""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_celery_results.models import TaskResult
+
+from config.celery_app import app
+from offers.models import OfferKind
+from rewards import services
+from rewards.models import AgentMonth, ConversionRun
+from rewards.tasks import compute_conversions
+from tests.conftest import requires_postgres, requires_redis
+from tests.rewards.support import OCT, agent, fixed_rule, offer, order
+
+pytestmark = [requires_postgres, requires_redis]
+
+BASE_DIR = Path(settings.BASE_DIR)
+DEADLINE = 60
+
+
+def _test_database_url() -> str:
+    db = settings.DATABASES["default"]
+    credentials = quote(db.get("USER") or "")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"])
+    return f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def prefork_worker(tmp_path):
+    app.control.purge()
+    log_path = tmp_path / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DJANGO_CONN_MAX_AGE": "0",
+    }
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
+        *("--pool=prefork", "-c", "1", "-Q", "celery", "-l", "info"),
+        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+        *("-n", f"rewards-{uuid.uuid4().hex[:8]}@%h"),
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            yield process, log_path
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def _wait_for(condition, process, log_path, what):
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        if process.poll() is not None:
+            pytest.fail(f"the worker exited with {process.returncode}:\n{log_path.read_text()}")
+        time.sleep(0.2)
+    pytest.fail(f"no {what} in {DEADLINE} s; worker log:\n{log_path.read_text()}")
+
+
+def _children(pid) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _blocked_backend(watcher):
+    """The PostgreSQL backend of the job, waiting on the row the test holds.
+
+    The watcher is in autocommit: inside a transaction pg_stat_activity is one frozen snapshot.
+    """
+    row = watcher.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def test_killed_mid_run_the_job_is_retried_and_leaves_correct_figures(
+    transactional_db, prefork_worker
+):
+    process, log_path = prefork_worker
+    vip = offer("399", kind=OfferKind.PACKAGE)
+    fixed_rule("75", [vip])
+    users = [agent(username=f"w{i}") for i in range(3)]
+    for user in users:
+        order(user, vip, created=datetime.date(2025, 10, 3), connected=datetime.date(2025, 10, 6))
+    services.conversions_compute(month=OCT)
+    # New orders after the first run: the figures the retry must arrive at.
+    for user in users:
+        order(user, vip, created=datetime.date(2025, 10, 7), connected=datetime.date(2025, 10, 8))
+    blocked_row = AgentMonth.objects.get(agent=users[1], month=OCT)
+
+    dsn = connection.get_connection_params()
+    params = {k: dsn.get(k) for k in ("dbname", "user", "host", "port")}
+    holder = psycopg.connect(**params)
+    watcher = psycopg.connect(**params, autocommit=True)
+    try:
+        holder.execute(
+            "SELECT 1 FROM rewards_agentmonth WHERE id = %s FOR UPDATE", [blocked_row.pk]
+        )
+        child = _wait_for(lambda: _children(process.pid), process, log_path, "pool child")[0]
+        result = compute_conversions.delay("2025-10")
+        _wait_for(lambda: _blocked_backend(watcher), process, log_path, "job blocked mid-run")
+        os.kill(child, signal.SIGKILL)
+        _wait_for(
+            lambda: [c for c in _children(process.pid) if c != child],
+            process,
+            log_path,
+            "new child",
+        )
+        # The retry arrives at the same row and waits for it too: the message was not lost.
+        _wait_for(lambda: _blocked_backend(watcher), process, log_path, "the retry")
+        holder.rollback()
+
+        def succeeded():
+            return TaskResult.objects.filter(task_id=result.id, status="SUCCESS").exists()
+
+        _wait_for(succeeded, process, log_path, "successful retry")
+    finally:
+        holder.close()
+        watcher.close()
+    assert "WorkerLostError" in log_path.read_text() or "SIGKILL" in log_path.read_text()
+    rows = AgentMonth.objects.filter(month=OCT)
+    assert rows.count() == 3
+    assert {(r.orders, r.connected, r.reward_total) for r in rows} == {(2, 2, Decimal("150.00"))}
+    # The first run and the retry committed; the killed attempt rolled back.
+    assert ConversionRun.objects.get(month=OCT).runs == 2
