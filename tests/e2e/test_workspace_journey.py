@@ -48,10 +48,13 @@ def test_agent_records_thinking_with_an_objection_on_both_antivirus_campaigns(
 
     expect(page.locator(".msg.success")).to_be_visible()
     history = page.locator("section.history tbody")
-    expect(history.locator("tr", has_text="Антивирус_vo12_CRM_MR03")).to_contain_text(
+    # The newest entry of each campaign (the history is newest first) is the one just saved.
+    expect(history.locator("tr", has_text="Антивирус_vo12_CRM_MR03").first).to_contain_text(
         "Клиент думает"
     )
-    expect(history.locator("tr", has_text="TEST_CRM_MR03_W4")).to_contain_text("Клиент думает")
+    expect(history.locator("tr", has_text="TEST_CRM_MR03_W4").first).to_contain_text(
+        "Клиент думает"
+    )
     entries = ContactHistoryEntry.objects.filter(
         target__account__number=ACCOUNT, agent__username="agent"
     )
