@@ -397,6 +397,7 @@ from campaigns.models import (  # noqa: E402
     SalesChannel,
     StatusSource,
 )
+from campaigns.services.orders import previous_plan  # noqa: E402
 from offers.models import Technology  # noqa: E402
 
 
@@ -466,6 +467,14 @@ class ConnectionOrderFactory(DjangoModelFactory):
     service = factory.SubFactory(ServiceFactory)
     sales_channel = factory.SubFactory(SalesChannelFactory)
     tariff = factory.SubFactory(OfferFactory, kind=OfferKind.TARIFF)
+    product = None
+    # As registration records them: the account's plan the sale replaces, and its fee then.
+    previous_tariff = factory.LazyAttribute(
+        lambda o: previous_plan(account=o.account, sale=o.product or o.tariff)
+    )
+    previous_monthly_fee = factory.LazyAttribute(
+        lambda o: o.previous_tariff.monthly_price if o.previous_tariff else None
+    )
     slot = factory.SubFactory(InstallerSlotFactory)
     status = OrderStatus.REGISTERED
     created_at = factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC))

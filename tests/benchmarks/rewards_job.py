@@ -3,7 +3,7 @@
 Run: DATABASE_URL=postgres://... python -m tests.benchmarks rewards_job
 Builds a throw-away database (test_<name>) with the demo catalogue and reward table, 250 teams of
 20 agents, 100,000 accounts (half of them holding a broadband tariff, so tiered and ARPU rules
-both come up), 1,000,000 orders in October 2025 (60% connected, 25% sent, 10% registered, 5%
+both come up; each order records the plan it replaces as registration does), 1,000,000 orders in October 2025 (60% connected, 25% sent, 10% registered, 5%
 cancelled, a third of those after connection within the clawback window) and 500,000 saved
 results on 100,000 recommendations.
 
@@ -112,19 +112,30 @@ def _populate_orders():
         "product_id, full_name, contact_phone, connection_address, registration_address, "
         "passport_ciphertext, technology_id, service_id, sales_channel_id, tariff_id, slot_id, "
         "comment, status, cancel_reason, clawback, external_id, created_at, sent_at, "
-        "connected_at, cancelled_at, updated_at) "
-        "SELECT md5(i::text)::uuid, a.first + (i %% %(accounts)s), u.first + (i %% %(agents)s), "
-        "CASE WHEN i %% 3 = 0 THEN %(campaign)s END, (%(ids)s::bigint[])[1 + i %% %(n)s], "
+        "connected_at, cancelled_at, updated_at, previous_tariff_id, previous_monthly_fee) "
+        "SELECT md5(i::text)::uuid, o.account, u.first + (i %% %(agents)s), "
+        "CASE WHEN i %% 3 = 0 THEN %(campaign)s END, o.sale, "
         "'Иванов Иван', '+79160000000', 'Москва', 'Москва', '', %(tech)s, "
         "(SELECT id FROM offers_service WHERE code = 'broadband'), %(channel)s, %(tariff)s, "
         "%(slot)s, '', s.status, CASE WHEN s.status = 'cancelled' THEN 'Передумал' ELSE '' END, "
         "s.status = 'cancelled' AND i %% 60 < 1, '', c.created, c.created + interval '1 hour', "
         "CASE WHEN s.status = 'connected' OR (s.status = 'cancelled' AND i %% 60 < 1) "
         "THEN c.created + interval '2 days' END, "
-        "CASE WHEN s.status = 'cancelled' THEN c.created + interval '5 days' END, now() "
+        "CASE WHEN s.status = 'cancelled' THEN c.created + interval '5 days' END, now(), "
+        "p.id, p.monthly_price "
         "FROM generate_series(1::bigint, %(orders)s) i "
         "CROSS JOIN (SELECT min(id) AS first FROM campaigns_subscriberaccount) a "
         "CROSS JOIN (SELECT min(user_id) AS first FROM campaigns_agentprofile) u "
+        "CROSS JOIN LATERAL (SELECT a.first + (i %% %(accounts)s) AS account, "
+        "(%(ids)s::bigint[])[1 + i %% %(n)s] AS sale) o "
+        # What registration records: the account's dearest plan of the sale's service.
+        "LEFT JOIN LATERAL (SELECT held.id, held.monthly_price "
+        "FROM campaigns_subscriberaccount_offers h "
+        "JOIN offers_offer held ON held.id = h.offer_id "
+        "JOIN offers_offer sold ON sold.id = o.sale "
+        "WHERE h.subscriberaccount_id = o.account AND held.kind IN ('tariff', 'service') "
+        "AND held.service_id = sold.service_id AND held.id <> sold.id "
+        "ORDER BY held.monthly_price DESC, held.id LIMIT 1) p ON true "
         "CROSS JOIN LATERAL (SELECT CASE WHEN i %% 20 < 12 THEN 'connected' "
         "WHEN i %% 20 < 17 THEN 'sent' WHEN i %% 20 < 19 THEN 'registered' "
         "ELSE 'cancelled' END AS status) s "
