@@ -9,6 +9,7 @@ the agents' appeals, the connection orders, and the conversions job run over bot
 
 from config.demo import (
     accounts,
+    agreements,
     campaigns,
     catalogue,
     knowledge,
@@ -40,6 +41,7 @@ STEPS = [
     Step("knowledge base", knowledge.run),
     Step("results of the running month", results.run),
     Step("connection orders", orders.run),
+    Step("agreements behind the orders", agreements.run),
     # Keep the conversions job last: it reads the results and orders of the steps above.
     Step("conversions of the previous and running month", rewards_month.run),
 ]

@@ -244,28 +244,34 @@ def _campaigns(ctx: SeedContext, tally: Tally) -> dict[str, Campaign]:
     return campaigns
 
 
-def _targets(ctx: SeedContext, campaigns: dict[str, Campaign]) -> int:
-    """Target lists over the generated accounts of the campaign's segments, less those that
-    already have the offer; added in bulk, never removed (managers extend them by import)."""
+def target_pairs(ctx: SeedContext) -> list[tuple[str, str]]:
+    """(campaign code, account number) of the demo target lists, the same on every run: the
+    generated accounts of the campaign's segments, less those that already have the offer."""
     accounts = generated_accounts()
-    ids = dict(
-        SubscriberAccount.objects.filter(
-            number__in=[a.number for a in accounts] + [DEMO_ACCOUNT]
-        ).values_list("number", "pk")
-    )
-    rows = [
-        CampaignTarget(campaign=campaigns[code], account_id=ids[DEMO_ACCOUNT])
-        for code in DEMO_TARGETS
-    ]
+    pairs = [(code, DEMO_ACCOUNT) for code in DEMO_TARGETS]
     for spec in CAMPAIGNS:
         rng = ctx.rng(f"targets:{spec.code}")
-        rows += [
-            CampaignTarget(campaign=campaigns[spec.code], account_id=ids[account.number])
+        pairs += [
+            (spec.code, account.number)
             for account in accounts
             if account.segment in spec.segments
             and spec.offer not in account.offers
             and rng.random() < spec.reach
         ]
+    return pairs
+
+
+def _targets(ctx: SeedContext, campaigns: dict[str, Campaign]) -> int:
+    """The target lists, added in bulk, never removed (managers extend them by import)."""
+    pairs = target_pairs(ctx)
+    ids = dict(
+        SubscriberAccount.objects.filter(number__in={n for _, n in pairs}).values_list(
+            "number", "pk"
+        )
+    )
+    rows = [
+        CampaignTarget(campaign=campaigns[code], account_id=ids[number]) for code, number in pairs
+    ]
     before = CampaignTarget.objects.filter(campaign__in=campaigns.values()).count()
     for start in range(0, len(rows), 500):
         CampaignTarget.objects.bulk_create(rows[start : start + 500], ignore_conflicts=True)

@@ -24,6 +24,7 @@ from campaigns.models import (
 from campaigns.services.workspace import history_comment
 from config.demo.accounts import DEMO_ACCOUNT
 from config.demo.base import SeedContext, Tally
+from config.demo.campaigns import target_pairs
 from knowledge_base.models import ObjectionType
 
 APPEALS_PER_WORKDAY = (0, 2)
@@ -63,13 +64,16 @@ def _plan(ctx: SeedContext) -> list[dict]:
         AgentProfile.objects.select_related("team__department", "user").order_by("employee_number")
     )
     targets = defaultdict(list)
+    # Only the demo target lists count: later steps add targets, and the plan must not move.
+    planned = set(target_pairs(ctx))
     usable = CampaignTarget.objects.filter(
         campaign__status=CampaignStatus.ACTIVE,
         account__financial_block=False,
         account__balance__gte=0,
-    ).select_related("campaign__offer")
+    ).select_related("campaign__offer", "account")
     for target in usable.order_by("account__number", "campaign__code"):
-        targets[target.account_id].append(target)
+        if (target.campaign.code, target.account.number) in planned:
+            targets[target.account_id].append(target)
     accounts = sorted(targets)
     objections = list(ObjectionType.objects.filter(is_active=True).order_by("order", "code"))
     plan = []
