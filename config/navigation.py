@@ -50,5 +50,12 @@ def navigation_for(user, current_path=""):
         url = _url(entry.url_name)
         if url is None:
             continue
-        items.append({"url": url, "label": entry.label, "active": current_path.startswith(url)})
+        items.append(
+            {
+                "name": entry.url_name,
+                "url": url,
+                "label": entry.label,
+                "active": current_path.startswith(url),
+            }
+        )
     return items

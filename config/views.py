@@ -24,9 +24,12 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
+    entries = navigation_for(request.user)
     context = {
-        "entries": navigation_for(request.user),
+        "entries": entries,
         "has_role": bool(roles.user_roles(request.user)),
+        # The agent's first move on a call: open the customer's account.
+        "account_search": next((e["url"] for e in entries if e["name"] == "account-search"), None),
     }
     return render(request, "portal/home.html", context)
 

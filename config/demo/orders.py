@@ -31,6 +31,7 @@ from campaigns.models import (
     SubscriberAccount,
 )
 from campaigns.services import installer_slots_open
+from campaigns.services.orders import previous_fields
 from config import roles
 from config.demo.base import SeedContext, Tally, set_m2m, upsert
 from offers.models import Offer, OfferKind, Service, Technology
@@ -181,6 +182,8 @@ def _write(
         service=plan.service,
         sales_channel=channel,
         tariff=plan,
+        # What the order replaces, as registration records it (the rewards engine reads it).
+        **previous_fields(account=account, sale=product or plan),
         slot=_slot(rng, created + datetime.timedelta(days=1)),
         status=status,
         external_id=f"WO-{reference.hex[:8].upper()}" if status != OrderStatus.REGISTERED else "",

@@ -365,3 +365,14 @@ def test_server_error_under_the_api_is_the_error_body():
 
     assert response.status_code == 500
     assert json.loads(response.content)["code"] == "server_error"
+
+
+def test_agents_home_opens_an_account_by_number(client, agent):
+    client.force_login(agent)
+    html = client.get("/").content.decode()
+    assert 'action="/accounts/"' in html and 'name="q"' in html
+
+
+def test_managers_home_has_no_account_search(client, manager):
+    client.force_login(manager)
+    assert 'action="/accounts/"' not in client.get("/").content.decode()
