@@ -11,18 +11,20 @@ order is still pending):
 
 1. **Fixed**: every fixed rule listing the sale's offer pays its amount. An offer may be in two
    rules (the antivirus + Safe Kids bundle is two services) and then earns both.
-2. **Tiered** (only when no fixed rule matched): the offer is in the rule's offers, the account
-   held a tariff of the same service before, and the monthly fee rose: the band whose
-   [from, below) holds the increase pays its amount. No band, no rise: no reward.
+2. **Tiered** (only when no fixed rule matched): the offer is in the rule's offers, the order
+   replaces a plan of the same service (`previous_tariff`), and the monthly fee rose: the band
+   whose [from, below) holds the increase (the sale's fee − `previous_monthly_fee`) pays its
+   amount. No band, no rise: no reward.
 3. **Share of ARPU** (only when neither matched): a new service for the account, i.e. an offer of
-   kind service or tariff of the rule's service while the account held no tariff or service offer
-   of that service (or an offer the rule lists explicitly). ARPU is taken as the monthly fee of
-   the new service's offer (`Offer.monthly_price` of the sale, promo days ignored), so the reward
-   is round(share × fee) to the kopeck, half up: 0.75 × 139 ₽ = 104.25 ₽.
+   kind service or tariff of the rule's service on an order that replaces no plan (or an offer the
+   rule lists explicitly). ARPU is taken as the monthly fee of the new service's offer
+   (`Offer.monthly_price` of the sale, promo days ignored), so the reward is round(share × fee) to
+   the kopeck, half up: 0.75 × 139 ₽ = 104.25 ₽.
 
-"The tariff held before" is derived from the account's connected offers (`SubscriberAccount.offers`)
-other than the sale, the dearest of its kind tariff/service for the sale's service: the order does
-not yet record the tariff it replaces.
+What the order replaces is recorded on it at registration (`ConnectionOrder.previous_tariff`, the
+account's dearest plan of the sale's service other than the sale, and `previous_monthly_fee`, its
+fee then), never read from the account at job time: by then the CRM may have swapped the plan, and
+the catalogue's fee may have changed. So the engine reads only the order's own row and its offers.
 """
 
 import datetime
@@ -34,19 +36,15 @@ from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Round
 from django.db.models.lookups import IsNull
 
-from campaigns.models import SubscriberAccount
 from offers.models import OfferKind
 from rewards.calendar import local_midnight
 from rewards.models import RewardKind, RewardRule
@@ -83,28 +81,9 @@ def _to_kopecks(expression):
     return Cast(Round(expression * Value(KOPECKS)), BigIntegerField())
 
 
-def _held():
-    """The account's tariffs (and service offers) of the sale's service, other than the sale: what
-    the customer moves from."""
-    return SubscriberAccount.offers.through.objects.filter(
-        subscriberaccount_id=OuterRef("account_id"),
-        offer__kind__in=NEW_SERVICE_KINDS,
-        # Outer columns by their path, not the outer aliases: a reference to an alias alone does
-        # not keep the outer query's joins to the product and the tariff.
-        offer__service_id=Coalesce(OuterRef("product__service_id"), OuterRef("tariff__service_id")),
-    ).exclude(offer_id=Coalesce(OuterRef("product_id"), OuterRef("tariff_id")))
-
-
 def _band_amount(rule):
-    """One subquery per order: the band of the rule holding the rise from the dearest tariff held,
-    in kopecks; NULL without a held tariff, a rise or a band. It is worked out once per order
-    (the rise is a column of the subquery), not once per band."""
-    price = _to_kopecks(
-        Coalesce(OuterRef("product__monthly_price"), OuterRef("tariff__monthly_price"))
-    )
-    rise = ExpressionWrapper(
-        price - _to_kopecks(F("offer__monthly_price")), output_field=BigIntegerField()
-    )
+    """The band of the rule holding the rise over the frozen previous fee, in kopecks; NULL without
+    a previous plan, a rise or a band."""
     whens = []
     for band in rule.bands.all():
         condition = Q(rw_rise__gte=max(kopecks(band.min_increase), 1))  # at least a kopeck
@@ -113,14 +92,7 @@ def _band_amount(rule):
         whens.append(When(condition, then=_int(kopecks(band.amount))))
     if not whens:
         return None
-    band = (
-        _held()
-        .annotate(rw_rise=rise)
-        .annotate(band=Case(*whens, default=None, output_field=BigIntegerField()))
-        .order_by("-offer__monthly_price", "offer_id")
-        .values("band")[:1]
-    )
-    return Subquery(band, output_field=BigIntegerField())
+    return Case(*whens, default=None, output_field=BigIntegerField())
 
 
 def with_sale(orders):
@@ -131,6 +103,10 @@ def with_sale(orders):
         rw_service=Coalesce("product__service_id", "tariff__service_id"),
         rw_price=_to_kopecks(Coalesce("product__monthly_price", "tariff__monthly_price")),
         rw_at=Coalesce("connected_at", "created_at"),
+        # NULL when the order replaces no plan: then no band holds it.
+        rw_rise=ExpressionWrapper(
+            F("rw_price") - _to_kopecks(F("previous_monthly_fee")), output_field=BigIntegerField()
+        ),
     )
 
 
@@ -182,7 +158,7 @@ def _tiered(rule):
     offers, amount = _offer_ids(rule), _band_amount(rule)
     if not offers or amount is None:
         return []
-    condition = _window(rule) & Q(rw_offer__in=offers)
+    condition = _window(rule) & Q(rw_offer__in=offers, previous_tariff__isnull=False)
     return [Term(rule, condition, amount, False)]
 
 
@@ -191,8 +167,10 @@ def _arpu(rule):
     if offers:
         condition = Q(rw_offer__in=offers)
     else:
-        condition = Q(rw_service=rule.service_id, rw_kind__in=NEW_SERVICE_KINDS) & ~Q(
-            Exists(_held())
+        condition = Q(
+            rw_service=rule.service_id,
+            rw_kind__in=NEW_SERVICE_KINDS,
+            previous_tariff__isnull=True,
         )
     share_milli = int((rule.arpu_share * 1000).to_integral_value())
     # Whole kopecks, half up: (fee in kopecks × share in thousandths + 500) div 1000.

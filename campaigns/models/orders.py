@@ -185,6 +185,25 @@ class ConnectionOrder(models.Model):
     tariff = models.ForeignKey(
         Offer, on_delete=models.PROTECT, related_name="tariff_orders", verbose_name=_("tariff plan")
     )
+    # What the order replaces, recorded at registration: the account's plan of the sale's service
+    # then, and its fee then (frozen: later catalogue prices and CRM swaps do not rewrite it).
+    previous_tariff = models.ForeignKey(
+        Offer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by_orders",
+        verbose_name=_("previous tariff plan"),
+        help_text=_("The plan of the same service the account held when the order was registered."),
+    )
+    previous_monthly_fee = models.DecimalField(
+        _("previous monthly fee, ₽"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The previous plan's monthly fee when the order was registered."),
+    )
     equipment = models.ManyToManyField(
         Offer, related_name="equipment_orders", blank=True, verbose_name=_("equipment")
     )

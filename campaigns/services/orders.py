@@ -31,6 +31,7 @@ from campaigns.models import (
 from campaigns.services import order_rules as rules
 from campaigns.services.workspace import _department_of
 from config import roles
+from offers.models import Offer
 
 logger = logging.getLogger("campaigns.orders")
 
@@ -168,16 +169,38 @@ def order_register(
     return order
 
 
+def previous_plan(*, account: SubscriberAccount, sale: Offer) -> Offer | None:
+    """The plan a sale replaces: the dearest tariff (or base service offer) of the sale's service
+    the account holds, other than the sale itself; None when the service is new to the account."""
+    return (
+        account.offers.filter(kind__in=rules.PLAN_KINDS, service_id=sale.service_id)
+        .exclude(pk=sale.pk)
+        .order_by("-monthly_price", "pk")
+        .first()
+    )
+
+
+def previous_fields(*, account: SubscriberAccount, sale: Offer) -> dict:
+    """`previous_tariff` and its fee now, to freeze on the order: what the rewards engine reads."""
+    previous = previous_plan(account=account, sale=sale)
+    return {
+        "previous_tariff": previous,
+        "previous_monthly_fee": previous.monthly_price if previous else None,
+    }
+
+
 def _create(clean, *, agent, account, campaign, appeal, slot, now) -> ConnectionOrder:
     passport = clean.pop("_passport")
     equipment, extras = clean.pop("_equipment"), clean.pop("_extras")
+    product = campaign.offer if campaign else None
     order = ConnectionOrder(
         **clean,
+        **previous_fields(account=account, sale=product or clean["tariff"]),
         agent=agent,
         account=account,
         campaign=campaign,
         appeal=appeal,
-        product=campaign.offer if campaign else None,
+        product=product,
         slot=slot,
         passport_ciphertext=crypto.encrypt_passport(passport),
         status=OrderStatus.REGISTERED,

@@ -9,6 +9,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from campaigns.models import AgentProfile, ConnectionOrder, OrderStatus
+from campaigns.services.orders import previous_fields
 from config.demo import STEPS, SeedContext, rewards_month
 from rewards import calendar, selectors
 from rewards.models import AgentMonth, CampaignMonth
@@ -51,3 +52,27 @@ def test_demo_figures_agree_everywhere_and_a_rerun_changes_nothing():
         ).count()
         funnel = CampaignMonth.objects.filter(month=month).aggregate(n=Sum("ordered"))["n"] or 0
         assert funnel == with_campaign
+
+
+def test_demo_orders_record_the_plan_they_replace_and_a_rerun_keeps_it():
+    call_command("seed_demo", stdout=StringIO())
+    orders = list(
+        ConnectionOrder.objects.select_related("account", "product", "tariff").order_by("pk")
+    )
+    recorded = [(o.pk, o.previous_tariff_id, o.previous_monthly_fee) for o in orders]
+    expected = []
+    for o in orders:
+        fields = previous_fields(account=o.account, sale=o.product or o.tariff)
+        previous = fields["previous_tariff"]
+        expected.append((o.pk, previous.pk if previous else None, fields["previous_monthly_fee"]))
+    assert recorded == expected
+    assert any(previous for _pk, previous, _fee in recorded)
+    call_command("seed_demo", stdout=StringIO())
+    assert (
+        list(
+            ConnectionOrder.objects.order_by("pk").values_list(
+                "pk", "previous_tariff_id", "previous_monthly_fee"
+            )
+        )
+        == recorded
+    )
