@@ -78,8 +78,9 @@ bench: install
 	$(PY) -m tests.benchmarks
 
 messages: install
-	cd config && ../$(MANAGE) makemessages -l ru --ignore=../.venv
-	$(MANAGE) compilemessages -l ru
+	for app in offers knowledge_base campaigns rewards config; do \
+		(cd $$app && ../$(MANAGE) makemessages -l ru); done
+	$(MANAGE) compilemessages -l ru --ignore=.venv
 
 clean:
 	rm -rf var $(VENV)
