@@ -25,6 +25,10 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared between processes when it is Redis: the catalogue version that tells every worker to
+# reload its copy of the campaigns (campaigns.catalogue). Per process by default.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 INSTALLED_APPS = [
