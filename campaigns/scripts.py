@@ -6,10 +6,12 @@ is saved.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
@@ -65,11 +67,20 @@ def placeholder_values(ctx: ScriptContext) -> dict[str, str]:
     return {name: value(ctx) for name, value in VALUES.items()}
 
 
+@functools.lru_cache(maxsize=4096)
+def _value(name: str, ctx: ScriptContext, language: str) -> str:
+    """One placeholder's text, computed once per customer, offer, day and language: scripts
+    repeat their placeholders, and every call reads the recommendations."""
+    return VALUES[name](ctx)
+
+
 def render_script(template: str, ctx: ScriptContext) -> str:
     """Substitute the known placeholders; anything else in braces is left as written. Only the
     placeholders the template uses are computed."""
     if "{" not in template:
         return template
+    language = translation.get_language()
     return PLACEHOLDER_RE.sub(
-        lambda m: VALUES[m.group(1)](ctx) if m.group(1) in VALUES else m.group(0), template
+        lambda m: _value(m.group(1), ctx, language) if m.group(1) in VALUES else m.group(0),
+        template,
     )

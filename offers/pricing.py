@@ -6,13 +6,19 @@ out is the figure the billing system charges.
 
 import calendar
 import datetime
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 KOPECK = Decimal("0.01")
 
 
 def days_in_month(day: datetime.date) -> int:
-    return calendar.monthrange(day.year, day.month)[1]
+    return _days_in_month(day.year, day.month)
+
+
+@functools.cache
+def _days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
 
 
 def to_kopecks(amount: Decimal) -> Decimal:
