@@ -1,16 +1,8 @@
 """A real Celery worker, in its own process, runs a task that a transaction enqueued on commit."""
 
 import datetime
-import os
-import subprocess
-import sys
-import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
@@ -21,24 +13,12 @@ from campaigns.tasks import archive_expired_campaigns
 from config import roles
 from config.celery_app import app
 from tests import factories
+from tests.celery_support import wait_for, worker_process
 from tests.conftest import requires_postgres, requires_redis
 
 pytestmark = [requires_postgres, requires_redis]
 
-BASE_DIR = Path(settings.BASE_DIR)
 TASK_NAME = "campaigns.tasks.archive_expired_campaigns"
-DEADLINE_SECONDS = 60
-
-
-def _test_database_url() -> str:
-    """The URL of the database pytest-django created for this session (test_<name>)."""
-    db = settings.DATABASES["default"]
-    credentials = quote(db.get("USER") or "")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"])
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{credentials}@{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,46 +32,13 @@ def _roles_restored(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def worker(tmp_path):
-    app.control.purge()
     log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DJANGO_CONN_MAX_AGE": "0",
-    }
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
-        *("--pool=solo", "-c", "1", "-Q", "celery", "-l", "info"),
-        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-        *("-n", f"test-{uuid.uuid4().hex[:8]}@%h"),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            yield process, log_path
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    with worker_process(log_path, pool="solo", name="test") as process:
+        yield process, log_path
 
 
 def _wait_for(condition, process, log_path):
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        if process.poll() is not None:
-            pytest.fail(f"the worker exited with {process.returncode}:\n{log_path.read_text()}")
-        time.sleep(0.5)
-    pytest.fail(f"nothing happened in {DEADLINE_SECONDS} s; worker log:\n{log_path.read_text()}")
+    wait_for(condition, process, log_path, what="result", every=0.5)
 
 
 def test_worker_process_runs_the_task_enqueued_on_commit(transactional_db, worker):

@@ -9,85 +9,34 @@ new child takes it and, once the lock is released, writes the month whole.
 import datetime
 import os
 import signal
-import subprocess
-import sys
-import time
-import uuid
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 from django_celery_results.models import TaskResult
 
-from config.celery_app import app
 from offers.models import OfferKind
 from rewards import services
 from rewards.models import AgentMonth, ConversionRun
 from rewards.tasks import compute_conversions
+from tests.celery_support import wait_for, worker_process
 from tests.conftest import requires_postgres, requires_redis
 from tests.rewards.support import OCT, agent, fixed_rule, offer, order
 
 pytestmark = [requires_postgres, requires_redis]
 
-BASE_DIR = Path(settings.BASE_DIR)
-DEADLINE = 60
-
-
-def _test_database_url() -> str:
-    db = settings.DATABASES["default"]
-    credentials = quote(db.get("USER") or "")
-    if db.get("PASSWORD"):
-        credentials += ":" + quote(db["PASSWORD"])
-    return f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
 
 @pytest.fixture
 def prefork_worker(tmp_path):
-    app.control.purge()
     log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DJANGO_CONN_MAX_AGE": "0",
-    }
-    command = [
-        *(sys.executable, "-m", "celery", "-A", "config", "worker"),
-        *("--pool=prefork", "-c", "1", "-Q", "celery", "-l", "info"),
-        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
-        *("-n", f"rewards-{uuid.uuid4().hex[:8]}@%h"),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            yield process, log_path
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    with worker_process(log_path, pool="prefork", name="rewards") as process:
+        yield process, log_path
 
 
 def _wait_for(condition, process, log_path, what):
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        if process.poll() is not None:
-            pytest.fail(f"the worker exited with {process.returncode}:\n{log_path.read_text()}")
-        time.sleep(0.2)
-    pytest.fail(f"no {what} in {DEADLINE} s; worker log:\n{log_path.read_text()}")
+    return wait_for(condition, process, log_path, what=what)
 
 
 def _children(pid) -> list[int]:
