@@ -1,10 +1,16 @@
-"""Admin-theme strings (django-unfold 0.91 and its contrib templates) that ship with no Russian
-translation. Marked here only so that makemessages puts them into the portal catalogue
+"""Admin strings (django-unfold 0.91 and its contrib templates, django-celery-results) that ship
+with no Russian translation. Marked here only so that makemessages puts them into the portal catalogue
 (config/locale), which Django consults first; nothing imports this module."""
 
 from django.utils.translation import gettext_noop, ngettext_lazy
 
 SINGULAR = [
+    # django-celery-results' own names, missing from its Russian catalogue.
+    gettext_noop("Celery Results"),
+    gettext_noop("task results"),
+    gettext_noop("task result"),
+    gettext_noop("group results"),
+    gettext_noop("group result"),
     gettext_noop("Select record"),
     gettext_noop("Select action"),
     gettext_noop("From"),
