@@ -144,6 +144,8 @@ class ConnectionOrderAdmin(PortalModelAdmin):
         "service",
         "sales_channel",
         "tariff",
+        "previous_tariff",
+        "previous_monthly_fee",
         "slot",
         "comment",
         "external_id",
