@@ -64,6 +64,9 @@ PRODUCTS = [
     ("iptv-disney", "iptv-basic"),
     ("iptv-view-control", "iptv-basic"),
     ("phone-tvoya-strana-500", "phone-bezlimitnaya-rossiya"),
+    # Moves to a dearer broadband plan (the tiered reward) or, without broadband, a new service.
+    ("bb-optimalny-300", "bb-optimalny-300"),
+    ("bb-maksimalny-500", "bb-maksimalny-500"),
 ]
 STREETS = ["ул. Ленина", "ул. Гагарина", "пр. Мира", "ул. Садовая", "ул. Лесная", "ул. Школьная"]
 ISSUERS = ["ОВД района Хамовники г. Москвы", "ТП УФМС России по г. Москве", "ОУФМС района Южное"]
