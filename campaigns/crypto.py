@@ -64,6 +64,16 @@ def mask_phone(phone: str) -> str:
     return f"+{digits[0]} {MASK * 3} {MASK * 3}-{MASK * 2}-{digits[-2:]}"
 
 
+def mask_email(email: str) -> str:
+    """ivanov@example.com → i•••@example.com."""
+    if not email:
+        return ""
+    if "@" not in email:
+        return MASK * 3
+    name, domain = email.split("@", 1)
+    return f"{name[:1]}{MASK * 3}@{domain}"
+
+
 def mask_address(address: str) -> str:
     """Only the first part (usually the town) stays: «г. Москва, ул. …» → «г. Москва, •••»."""
     if not address:

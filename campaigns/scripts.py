@@ -63,10 +63,6 @@ VALUES = {
 }
 
 
-def placeholder_values(ctx: ScriptContext) -> dict[str, str]:
-    return {name: value(ctx) for name, value in VALUES.items()}
-
-
 @functools.lru_cache(maxsize=4096)
 def _value(name: str, ctx: ScriptContext, language: str) -> str:
     """One placeholder's text, computed once per customer, offer, day and language: scripts

@@ -44,12 +44,6 @@ def account_history(*, account: SubscriberAccount, limit: int = 50):
     )
 
 
-def history_entries(*, ids: list[int]) -> list[ContactHistoryEntry]:
-    """The given entries in the given order, ready to serialize."""
-    by_id = {e.pk: e for e in history_queryset().select_related("target").filter(pk__in=ids)}
-    return [by_id[i] for i in ids]
-
-
 def appeals_visible_to(user):
     return (
         Appeal.objects.visible_to(user)

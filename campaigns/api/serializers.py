@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from campaigns import crypto
 from campaigns.models import (
     Appeal,
     ContactHistoryEntry,
@@ -10,23 +11,6 @@ from campaigns.models import (
     ResultCode,
     SubscriberAccount,
 )
-
-MASK = "•"
-
-
-def mask_phone(value: str) -> str:
-    """+7 ••• •••-••-68: the last two digits only."""
-    digits = [c for c in value if c.isdigit()]
-    if len(digits) < 4:
-        return MASK * len(value)
-    return f"{MASK * 3} {MASK * 3}-{MASK * 2}-{''.join(digits[-2:])}"
-
-
-def mask_email(value: str) -> str:
-    if "@" not in value:
-        return MASK * len(value)
-    name, domain = value.split("@", 1)
-    return f"{name[:1]}{MASK * 3}@{domain}"
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -60,13 +44,13 @@ class AccountSerializer(serializers.ModelSerializer):
     def get_contact_phone(self, account):
         if self._reveal() or not account.contact_phone:
             return account.contact_phone
-        return mask_phone(account.contact_phone)
+        return crypto.mask_phone(account.contact_phone)
 
     @extend_schema_field(serializers.CharField())
     def get_email(self, account):
         if self._reveal() or not account.email:
             return account.email
-        return mask_email(account.email)
+        return crypto.mask_email(account.email)
 
 
 class AccountInputSerializer(serializers.Serializer):

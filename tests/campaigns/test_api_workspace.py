@@ -35,7 +35,7 @@ def test_account_shows_its_state_with_contacts_masked_for_agents(as_agent, accou
     assert body["payment_model"] == "advance"
     assert body["balance"] == "224.55"
     assert body["services"] == ["broadband"]
-    assert body["contact_phone"] == "••• •••-••-68"
+    assert body["contact_phone"] == "+7 ••• •••-••-68"
     assert body["email"] == "z•••@example.com"
 
 
