@@ -30,6 +30,16 @@ from rewards.models import RewardBand, RewardKind, RewardRule
 User = get_user_model()
 
 
+def many_to_many(name):
+    """`Factory(services=[...])` sets that many-to-many relation after the object is saved."""
+
+    def set_related(obj, create, extracted, **kwargs):
+        if create and extracted:
+            getattr(obj, name).set(extracted)
+
+    return factory.PostGeneration(set_related)
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
@@ -93,10 +103,7 @@ class SegmentFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"segment-{n}")
     name = factory.LazyAttribute(lambda s: s.code)
 
-    @factory.post_generation
-    def services(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.services.set(extracted)
+    services = many_to_many("services")
 
 
 class OfferFactory(DjangoModelFactory):
@@ -110,10 +117,7 @@ class OfferFactory(DjangoModelFactory):
     monthly_price = Decimal("139.00")
     promo_days = 0
 
-    @factory.post_generation
-    def segments(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.segments.set(extracted)
+    segments = many_to_many("segments")
 
 
 class DepartmentFactory(DjangoModelFactory):
@@ -132,10 +136,7 @@ class TeamFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Team {n}")
     department = factory.SubFactory(DepartmentFactory)
 
-    @factory.post_generation
-    def supervisors(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.supervisors.set(extracted)
+    supervisors = many_to_many("supervisors")
 
 
 class AgentProfileFactory(DjangoModelFactory):
@@ -160,15 +161,9 @@ class SubscriberAccountFactory(DjangoModelFactory):
     balance = Decimal("224.55")
     region = "Москва"
 
-    @factory.post_generation
-    def services(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.services.set(extracted)
+    services = many_to_many("services")
 
-    @factory.post_generation
-    def offers(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.offers.set(extracted)
+    offers = many_to_many("offers")
 
 
 class CampaignFactory(DjangoModelFactory):
@@ -184,10 +179,7 @@ class CampaignFactory(DjangoModelFactory):
     status = CampaignStatus.ACTIVE
     priority = 100
 
-    @factory.post_generation
-    def segments(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.segments.set(extracted)
+    segments = many_to_many("segments")
 
 
 class CampaignTargetFactory(DjangoModelFactory):
@@ -209,10 +201,7 @@ class RewardRuleFactory(DjangoModelFactory):
     amount = Decimal("15.00")
     valid_from = datetime.date(2019, 1, 1)
 
-    @factory.post_generation
-    def offers(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.offers.set(extracted)
+    offers = many_to_many("offers")
 
 
 class RewardBandFactory(DjangoModelFactory):
@@ -262,10 +251,7 @@ class ArticleFactory(DjangoModelFactory):
         lambda: datetime.datetime(2019, 6, 7, 14, 52, tzinfo=datetime.UTC)
     )
 
-    @factory.post_generation
-    def tags(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.tags.set(extracted)
+    tags = many_to_many("tags")
 
 
 class AppealFactory(DjangoModelFactory):
@@ -409,15 +395,9 @@ class TechnologyFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"tech-{n}")
     name = factory.LazyAttribute(lambda t: t.code.upper())
 
-    @factory.post_generation
-    def services(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.services.set(extracted)
+    services = many_to_many("services")
 
-    @factory.post_generation
-    def offers(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.offers.set(extracted)
+    offers = many_to_many("offers")
 
 
 class SalesChannelFactory(DjangoModelFactory):
