@@ -1,7 +1,7 @@
 """The agent's workspace pages: find an account, work its recommendations, save the appeal."""
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +12,7 @@ from campaigns import selectors, services
 from campaigns.api.accounts import NUMBER_RE, order_url
 from campaigns.models import ResultCode, SubscriberAccount
 from config import roles
-from config.models import IdempotencyKey
+from config.idempotency import first_submission
 from config.permissions import page_roles
 from knowledge_base.selectors import objection_list
 
@@ -119,7 +119,11 @@ def record_result(request, number, target_id):
     back = reverse("account-page", kwargs={"number": number}) + f"#rec-{target_id}"
     try:
         with transaction.atomic():
-            if not _first_submission(request):
+            if not first_submission(
+                user=request.user,
+                key=request.POST.get("idempotency_key", ""),
+                scope=request.path,
+            ):
                 messages.info(request, MSG_ALREADY_SAVED)
                 return redirect(back)
             entries = services.recommendation_record_result(
@@ -140,16 +144,3 @@ def record_result(request, number, target_id):
         if url:
             return redirect(url)
     return redirect(back)
-
-
-def _first_submission(request) -> bool:
-    """A form submitted twice (double click, browser retry) saves once."""
-    token = request.POST.get("idempotency_key", "")[:255]
-    if not token:
-        return True
-    try:
-        with transaction.atomic():
-            IdempotencyKey.objects.create(user=request.user, key=token, scope=request.path[:255])
-    except IntegrityError:
-        return False
-    return True

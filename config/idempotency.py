@@ -5,7 +5,7 @@ neither does; a concurrent retry with the same key waits on the unique index and
 stored answer.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.response import Response
@@ -47,3 +47,16 @@ def idempotent(request, handler) -> Response:
         record.response = response.data
         record.save(update_fields=["status_code", "response"])
         return response
+
+
+def first_submission(*, user, key: str, scope: str) -> bool:
+    """For page forms: record the form's one-time key; False when it was submitted before (a double
+    click, a browser retry). Called inside the transaction of the write it guards."""
+    if not key:
+        return True
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(user=user, key=key[:MAX_KEY_LENGTH], scope=scope[:255])
+    except IntegrityError:
+        return False
+    return True
