@@ -14,8 +14,10 @@ way on every database, by word stems with prefix and small-edit-distance toleran
 Queries are reduced to word tokens first, so quotes, operators and SQL never reach a query parser.
 """
 
+import functools
 import re
 
+import snowballstemmer
 from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQueryField,
@@ -53,217 +55,22 @@ TYPO_SIMILARITY = 0.25
 ERR_QUERY_TOO_LONG = _("The search query is too long (at most %(limit)s characters).")
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_ENDINGS = sorted(
-    [
-        "ями",
-        "ами",
-        "ого",
-        "его",
-        "ему",
-        "ому",
-        "ыми",
-        "ими",
-        "иях",
-        "ях",
-        "ах",
-        "ям",
-        "ам",
-        "ов",
-        "ев",
-        "ей",
-        "ой",
-        "ий",
-        "ый",
-        "ая",
-        "яя",
-        "ое",
-        "ее",
-        "ые",
-        "ие",
-        "ых",
-        "их",
-        "ым",
-        "им",
-        "ом",
-        "ем",
-        "ую",
-        "юю",
-        "ию",
-        "ья",
-        "ье",
-        "ьи",
-        "ьё",
-        "а",
-        "я",
-        "ы",
-        "и",
-        "о",
-        "е",
-        "у",
-        "ю",
-        "ь",
-        "й",
-    ],
-    key=len,
-    reverse=True,
-)
-STOP_WORDS = frozenset(
-    [
-        "и",
-        "в",
-        "во",
-        "не",
-        "что",
-        "он",
-        "на",
-        "я",
-        "с",
-        "со",
-        "как",
-        "а",
-        "то",
-        "все",
-        "она",
-        "так",
-        "его",
-        "но",
-        "да",
-        "ты",
-        "к",
-        "у",
-        "же",
-        "вы",
-        "за",
-        "бы",
-        "по",
-        "только",
-        "ее",
-        "мне",
-        "было",
-        "вот",
-        "от",
-        "меня",
-        "еще",
-        "нет",
-        "о",
-        "из",
-        "ему",
-        "теперь",
-        "когда",
-        "даже",
-        "ну",
-        "вдруг",
-        "ли",
-        "если",
-        "уже",
-        "или",
-        "ни",
-        "быть",
-        "был",
-        "него",
-        "до",
-        "вас",
-        "нибудь",
-        "опять",
-        "уж",
-        "вам",
-        "ведь",
-        "там",
-        "потом",
-        "себя",
-        "ничего",
-        "ей",
-        "может",
-        "они",
-        "тут",
-        "где",
-        "есть",
-        "надо",
-        "ней",
-        "для",
-        "мы",
-        "тебя",
-        "их",
-        "чем",
-        "была",
-        "сам",
-        "чтоб",
-        "без",
-        "будто",
-        "чего",
-        "раз",
-        "тоже",
-        "себе",
-        "под",
-        "будет",
-        "ж",
-        "тогда",
-        "кто",
-        "этот",
-        "того",
-        "потому",
-        "этого",
-        "какой",
-        "совсем",
-        "ним",
-        "здесь",
-        "этом",
-        "один",
-        "почти",
-        "мой",
-        "тем",
-        "чтобы",
-        "нее",
-        "сейчас",
-        "были",
-        "куда",
-        "зачем",
-        "всех",
-        "никогда",
-        "можно",
-        "при",
-        "наконец",
-        "два",
-        "об",
-        "другой",
-        "хоть",
-        "после",
-        "над",
-        "больше",
-        "тот",
-        "через",
-        "эти",
-        "нас",
-        "про",
-        "всего",
-        "них",
-        "какая",
-        "много",
-        "разве",
-        "три",
-        "эту",
-        "моя",
-        "впрочем",
-        "хорошо",
-        "свою",
-        "этой",
-        "перед",
-        "иногда",
-        "лучше",
-        "чуть",
-        "том",
-        "нельзя",
-        "такой",
-        "им",
-        "более",
-        "всегда",
-        "конечно",
-        "всю",
-        "между",
-        "у",
-        "меня",
-    ]
-)
+_RUSSIAN = snowballstemmer.stemmer("russian")
+_ENGLISH = snowballstemmer.stemmer("english")
+# PostgreSQL's `russian` configuration drops these words (its russian.stop, the Snowball
+# project's list) from every text and query; the fallback drops the same ones, so both databases
+# search the same words. tests/knowledge_base/test_search.py checks the two lists agree.
+_RUSSIAN_STOP = """
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне
+было вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до
+вас нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы
+тебя их чем была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому
+этого какой совсем ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех
+никогда можно при наконец два об другой хоть после над больше тот через эти нас про всего них
+какая много разве три эту моя впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой
+им более всегда конечно всю между
+"""
+STOP_WORDS = frozenset(_RUSSIAN_STOP.split())
 
 
 class QueryTooLong(ValueError):
@@ -274,19 +81,23 @@ def fold(text: str) -> str:
     return text.replace("ё", "е").replace("Ё", "Е")
 
 
+def tokens(text: str) -> list[str]:
+    """The text's words, lower-cased with «ё» as «е» (punctuation and operators are not words)."""
+    return _WORD.findall(fold(text).lower())
+
+
 def words_of(query: str) -> list[str]:
-    """The query's word tokens, lower-cased with «ё» as «е»; raises QueryTooLong."""
+    """The query's word tokens; raises QueryTooLong."""
     if len(query) > MAX_QUERY_LENGTH:
         raise QueryTooLong(query)
-    return _WORD.findall(fold(query).lower())[:MAX_WORDS]
+    return tokens(query)[:MAX_WORDS]
 
 
+@functools.lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
-    """Strip one Russian inflectional ending, keeping at least four letters."""
-    for ending in _ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 4:
-            return word[: -len(ending)]
-    return word
+    """The word's Snowball stem, as PostgreSQL's `russian` configuration makes it: the Russian
+    stemmer for Cyrillic words, the English one for Latin words («антивирусы» → «антивирус»)."""
+    return (_ENGLISH if word.isascii() else _RUSSIAN).stemWord(word)
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -304,26 +115,28 @@ def _distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _word_score(query_stem: str, text_stems: set[str]) -> float:
-    if query_stem in text_stems:
+def _word_score(word: str, text_words: set[str], text_stems: set[str]) -> float:
+    """1 for the same stem, 0.8 for a word the query word begins, 0.6 for a near spelling."""
+    if stem(word) in text_stems:
         return 1.0
     best = 0.0
-    limit = 1 if len(query_stem) <= 5 else 2
-    for text_stem in text_stems:
-        if len(query_stem) >= 3 and text_stem.startswith(query_stem):
-            best = max(best, 0.8)
-        elif len(query_stem) >= 4 and _distance(query_stem, text_stem, limit) <= limit:
-            best = max(best, 0.6)
+    limit = 1 if len(word) <= 5 else 2
+    for text_word in text_words:
+        if len(word) >= 3 and text_word.startswith(word):
+            return 0.8
+        if len(word) >= 4 and _distance(word, text_word, limit) <= limit:
+            best = 0.6
     return best
 
 
 def text_score(words: list[str], text: str) -> float:
     """How well the text answers the query words: 0 (not at all) to 1 (every word)."""
-    query_stems = [stem(w) for w in words if w not in STOP_WORDS and len(w) >= 2]
-    if not query_stems:
+    query_words = [w for w in words if w not in STOP_WORDS and len(w) >= 2]
+    if not query_words:
         return 0.0
-    text_stems = {stem(w) for w in _WORD.findall(fold(text).lower())}
-    return sum(_word_score(s, text_stems) for s in query_stems) / len(query_stems)
+    text_words = set(tokens(text))
+    text_stems = {stem(w) for w in text_words}
+    return sum(_word_score(w, text_words, text_stems) for w in query_words) / len(query_words)
 
 
 def rank_in_python(rows, words, text_of, threshold=0.3):

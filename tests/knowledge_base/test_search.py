@@ -28,11 +28,43 @@ def test_words_are_tokens_only():
         search.words_of("в" * 10_000)
 
 
-def test_stem_strips_one_russian_ending():
+def test_stem_is_snowballs_as_postgresql_has_it():
     assert search.stem("антивирусы") == "антивирус"
     assert search.stem("антивирусом") == "антивирус"
-    assert search.stem("дорого") == "дорог"
+    assert search.stem("дорого") == "дор"  # an adjective's «-ого»
     assert search.stem("пульт") == "пульт"
+    assert search.stem("kids") == "kid"  # Latin words by the English stemmer
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_stems_and_stop_words_are_postgresqls_own():
+    """The fallback and the snippets stem and drop words exactly as PostgreSQL's `russian`
+    configuration does, on every word of the seed's texts."""
+    from django.db import connection
+
+    from knowledge_base import seed
+
+    texts = [a["title"] + " " + a["body"] for a in seed.ARTICLES]
+    texts += [" ".join([b["trigger"], b["phrase"], b["keywords"]]) for b in seed.BRIDGES]
+    texts += [str(o) for o in seed.OBJECTIONS] + [text for _stage, text in seed.CLOSING]
+    words = sorted({w for t in texts for w in search.tokens(t)} - search.STOP_WORDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, (ts_lexize(CASE WHEN w ~ '^[a-z]+$' THEN 'english_stem' "
+            "ELSE 'russian_stem' END::regdictionary, w))[1] FROM unnest(%s::text[]) AS w",
+            [words],
+        )
+        theirs = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT w FROM unnest(%s::text[]) AS w WHERE to_tsvector('russian', w) = ''",
+            [sorted(search.STOP_WORDS | {"антивирус"})],
+        )
+        dropped = {row[0] for row in cursor.fetchall()}
+    assert {w: search.stem(w) for w in words if theirs[w]} == {
+        w: stem for w, stem in theirs.items() if stem
+    }
+    assert dropped == search.STOP_WORDS
 
 
 @pytest.mark.django_db
