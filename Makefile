@@ -1,6 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a helper.
 #   make run                      migrate, load the demo data, serve on http://127.0.0.1:$(PORT)
-#   make test                     ruff, the migration check and the whole pytest suite
+#   make test                     ruff, the layering contracts (lint-imports), the migration check
+#                                 and the whole pytest suite
 #   make test PYTHON=python3.12 VENV=.venv-3.12    the same on another interpreter
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -60,6 +61,7 @@ run: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
 # pytest exits 5 when it collected no test; make treats that as the failure it is.

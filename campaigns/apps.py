@@ -7,6 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns and sales floor")
 
     def ready(self):
+        # Models are ready only now: the catalogue (which imports them) cannot load with apps.py.
         from campaigns import catalogue
 
         catalogue.bump_on_change()

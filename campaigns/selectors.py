@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 
-from campaigns.models import Appeal, Campaign, ContactHistoryEntry, SubscriberAccount
+from campaigns.models import Appeal, Campaign, ContactHistoryEntry, Department, SubscriberAccount
 
 # The workspace's lean reads live in campaigns.recommendations; re-exported for the callers.
 from campaigns.recommendations import (  # noqa: F401
@@ -27,6 +27,11 @@ def appeal_open_for(*, account: SubscriberAccount, agent) -> Appeal | None:
     return (
         Appeal.objects.open().filter(account=account, agent=agent).order_by("-started_at").first()
     )
+
+
+def department_of(*, agent) -> Department | None:
+    """The department of the agent's team (the appeal and the history entry record it)."""
+    return Department.objects.filter(teams__agents__user=agent).first()
 
 
 def history_queryset():

@@ -1,5 +1,9 @@
 """Role-based permissions shared by the API and the pages."""
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 from config import roles
@@ -25,10 +29,6 @@ def role_required(*role_names: str, read_roles: tuple[str, ...] = ()):
 
 def page_roles(*role_names: str):
     """A view decorator: logged-in users with one of the roles, others get 403 (anonymous: login)."""
-    from functools import wraps
-
-    from django.contrib.auth.decorators import login_required
-    from django.core.exceptions import PermissionDenied
 
     def decorator(view):
         @wraps(view)

@@ -5,6 +5,7 @@ The groups and their permissions are created by a data migration (portal 0001) a
 it here and writing a migration that calls `sync_roles`.
 """
 
+from django.contrib.auth.management import create_permissions
 from django.utils.translation import gettext_lazy as _
 
 MANAGERS = "Marketing managers"
@@ -125,8 +126,6 @@ def has_role(user, *roles: str) -> bool:
 
 def migrate_roles(apps, schema_editor):
     """For data migrations: create the permissions of every model now, then sync the groups."""
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)

@@ -12,7 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("kb/", include(("knowledge_base.urls", "kb"))),
-    path("orders/", include(("campaigns.orders_urls", "orders"))),
+    path("orders/", include(("campaigns.orders.urls", "orders"))),
     path("", include("campaigns.urls")),
     path("", include("rewards.urls")),
     path("api/v1/", include("config.api.router")),

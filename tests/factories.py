@@ -374,7 +374,7 @@ class RecentViewFactory(DjangoModelFactory):
 
 
 # Connection orders (issue 4).
-from campaigns import crypto  # noqa: E402
+from campaigns import personal_data  # noqa: E402
 from campaigns.models import (  # noqa: E402
     ConnectionOrder,
     InstallerSlot,
@@ -383,7 +383,7 @@ from campaigns.models import (  # noqa: E402
     SalesChannel,
     StatusSource,
 )
-from campaigns.services.orders import previous_plan  # noqa: E402
+from campaigns.orders.services import previous_plan  # noqa: E402
 from offers.models import Technology  # noqa: E402
 
 
@@ -427,8 +427,8 @@ class InstallerSlotFactory(DjangoModelFactory):
 
 
 def passport_token(series="4512", number="123456", issued_on=datetime.date(2015, 6, 1)):
-    return crypto.encrypt_passport(
-        crypto.Passport(series, number, issued_on, "ОВД района Хамовники г. Москвы")
+    return personal_data.encrypt_passport(
+        personal_data.Passport(series, number, issued_on, "ОВД района Хамовники г. Москвы")
     )
 
 

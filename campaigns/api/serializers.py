@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns import crypto
+from campaigns import personal_data
 from campaigns.models import (
     Appeal,
     ContactHistoryEntry,
@@ -44,13 +44,13 @@ class AccountSerializer(serializers.ModelSerializer):
     def get_contact_phone(self, account):
         if self._reveal() or not account.contact_phone:
             return account.contact_phone
-        return crypto.mask_phone(account.contact_phone)
+        return personal_data.mask_phone(account.contact_phone)
 
     @extend_schema_field(serializers.CharField())
     def get_email(self, account):
         if self._reveal() or not account.email:
             return account.email
-        return crypto.mask_email(account.email)
+        return personal_data.mask_email(account.email)
 
 
 class AccountInputSerializer(serializers.Serializer):

@@ -3,7 +3,10 @@ from campaigns.models.appeals import Appeal, AppealTheme
 from campaigns.models.campaigns import Campaign, CampaignStatus, CampaignTarget, ResultCode
 from campaigns.models.exclusions import Outage, PeakHours, Weekday
 from campaigns.models.history import ContactHistoryEntry, HistoryAction
-from campaigns.models.orders import (
+from campaigns.models.org import AgentProfile, Department, Team
+
+# Connection orders live in their sub-package; imported here so that Django registers them.
+from campaigns.orders.models import (
     TRANSITIONS,
     ConnectionOrder,
     InstallerSlot,
@@ -17,7 +20,6 @@ from campaigns.models.orders import (
     SalesChannel,
     StatusSource,
 )
-from campaigns.models.org import AgentProfile, Department, Team
 
 __all__ = [
     "TRANSITIONS",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models.accounts import SubscriberAccount
 from campaigns.models.org import Department
+from config import roles
 
 
 class AppealTheme(models.TextChoices):
@@ -20,8 +21,6 @@ class AppealQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Agents see their own appeals, supervisors their teams', managers and the CRM all."""
-        from config import roles
-
         if roles.has_role(user, roles.MANAGERS, roles.CRM):
             return self
         if roles.has_role(user, roles.SUPERVISORS):

@@ -95,6 +95,7 @@ def _csv_rows(data: bytes):
 
 
 def _xlsx_rows(data: bytes):
+    # openpyxl is heavy and only an .xlsx upload needs it: imported on that path alone.
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

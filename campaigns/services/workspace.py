@@ -12,11 +12,11 @@ from campaigns.models import (
     AppealTheme,
     CampaignTarget,
     ContactHistoryEntry,
-    Department,
     ResultCode,
     SubscriberAccount,
 )
 from campaigns.recommendations import account_for_workspace, situation_for, targets_of
+from campaigns.selectors import department_of
 from knowledge_base.models import ObjectionType
 from offers.models import Offer, Service
 
@@ -42,10 +42,6 @@ class RecommendationError(Exception):
         self.code = code
         self.status = status
         self.extra = extra or {}
-
-
-def _department_of(agent):
-    return Department.objects.filter(teams__agents__user=agent).first()
 
 
 def _objections(codes: list[str]) -> list[ObjectionType]:
@@ -137,7 +133,7 @@ def recommendation_record_result(
 
 
 def _write_result(targets, result, objections, comment, agent, appeal, now):
-    department = _department_of(agent)
+    department = department_of(agent=agent)
     offer = targets[0].campaign.offer
     system_comment = history_comment(result=result, offer=offer, department=department)
     CampaignTarget.objects.filter(pk__in=[t.id for t in targets]).update(
@@ -190,7 +186,7 @@ APPEAL_FLAGS = ("question_resolved", "negative_customer", "complaint", "not_serv
 
 @transaction.atomic
 def appeal_open(*, account: SubscriberAccount, agent, **flags) -> Appeal:
-    appeal = Appeal(account=account, agent=agent, department=_department_of(agent))
+    appeal = Appeal(account=account, agent=agent, department=department_of(agent=agent))
     for name in APPEAL_FLAGS:
         if name in flags:
             setattr(appeal, name, bool(flags[name]))

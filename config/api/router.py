@@ -3,7 +3,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from campaigns.api import AccountViewSet, AppealViewSet, CampaignViewSet, OrderViewSet
+from campaigns.api import AccountViewSet, AppealViewSet, CampaignViewSet
+from campaigns.orders.api import OrderViewSet
 from config.api.auth import TokenView
 from config.api.me import MeView
 from knowledge_base.api import (

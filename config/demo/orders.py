@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from campaigns import crypto
+from campaigns import personal_data
 from campaigns.models import (
     AgentProfile,
     Campaign,
@@ -30,8 +30,7 @@ from campaigns.models import (
     StatusSource,
     SubscriberAccount,
 )
-from campaigns.services import installer_slots_open
-from campaigns.services.orders import previous_fields
+from campaigns.orders.services import installer_slots_open, previous_fields
 from config import roles
 from config.demo.base import SeedContext, Tally, set_m2m, upsert
 from offers.models import Offer, OfferKind, Service, Technology
@@ -154,7 +153,7 @@ def _month_orders(rng, month_start, months_back, end):
 def _passport(rng, created):
     issued = created.date() - datetime.timedelta(days=rng.randint(400, 6000))
     issued = max(issued, datetime.date(1998, 1, 1))
-    return crypto.Passport(
+    return personal_data.Passport(
         f"{rng.randint(10, 99)}{rng.randint(0, 99):02d}",
         f"{rng.randint(100000, 999999)}",
         issued,
@@ -180,7 +179,7 @@ def _write(
         contact_phone=f"+7916{rng.randint(1000000, 9999999)}",
         connection_address=address,
         registration_address=address,
-        passport_ciphertext=crypto.encrypt_passport(_passport(rng, created)),
+        passport_ciphertext=personal_data.encrypt_passport(_passport(rng, created)),
         technology=tech,
         service=plan.service,
         sales_channel=channel,

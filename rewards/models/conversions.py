@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from config import roles
 from rewards.models.catalogue import RewardRule
 
 DEFAULT_TARGET = 10
@@ -103,8 +104,6 @@ class AgentMonthQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Supervisors their teams' rows, managers all, anyone else none."""
-        from config import roles
-
         if roles.has_role(user, roles.MANAGERS):
             return self
         if roles.has_role(user, roles.SUPERVISORS):

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from campaigns import fulfilment_standin
+from campaigns.orders.fulfilment import standin as fulfilment_standin
 from tests import factories
 
 MSK = datetime.timezone(datetime.timedelta(hours=3))

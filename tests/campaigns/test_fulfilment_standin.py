@@ -17,11 +17,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from rest_framework.authtoken.models import Token
 
-from campaigns import fulfilment, services
-from campaigns.fulfilment_standin import FulfilmentStandIn
 from campaigns.management.commands.fulfilment_standin import fulfilment_token
 from campaigns.models import ConnectionOrder, OrderStatus, OutboxKind, StatusSource
-from campaigns.services.outbox import order_payload
+from campaigns.orders import services
+from campaigns.orders.fulfilment import client as fulfilment
+from campaigns.orders.fulfilment.standin import FulfilmentStandIn
+from campaigns.orders.services.delivery import order_payload
 from config import roles
 from tests import factories
 from tests.campaigns.orders_support import form_data, leaked

@@ -2,7 +2,6 @@
 
 import pytest
 
-from campaigns import services
 from campaigns.models import (
     Appeal,
     AppealTheme,
@@ -11,6 +10,7 @@ from campaigns.models import (
     OrderStatus,
     OutboxState,
 )
+from campaigns.orders import services
 from tests import factories
 from tests.campaigns.orders_support import form_data, leaked
 

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from campaigns import services
 from campaigns.models import ConnectionOrder, OrderStatus
+from campaigns.orders import services
 from tests import factories
 from tests.campaigns.orders_support import future_slot
 from tests.campaigns.test_concurrency import run_concurrently

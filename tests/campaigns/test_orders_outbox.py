@@ -10,10 +10,10 @@ import logging
 import pytest
 from django.utils import timezone
 
-from campaigns import services
 from campaigns.models import ConnectionOrder, OrderOutboxMessage, OrderStatus, OutboxState
-from campaigns.services import outbox
-from campaigns.tasks import resend_pending_orders
+from campaigns.orders import services
+from campaigns.orders.services import delivery as outbox
+from campaigns.orders.tasks import resend_pending_orders
 from tests.campaigns.orders_support import form_data, leaked
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
@@ -131,7 +131,7 @@ def test_a_broker_failure_on_enqueue_leaves_the_order_for_the_resend(
 ):
     from kombu.exceptions import OperationalError
 
-    from campaigns import tasks
+    from campaigns.orders import tasks
 
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")

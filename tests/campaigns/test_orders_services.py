@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from campaigns import crypto, services
+from campaigns import personal_data
 from campaigns.models import ConnectionOrder, OrderStatus, StatusSource
-from campaigns.services import order_rules as rules
+from campaigns.orders import services
+from campaigns.orders.services import rules
 from tests import factories
 from tests.campaigns.orders_support import MSK, future_slot
 
@@ -172,7 +173,7 @@ def test_the_passport_is_encrypted_at_rest(agent, account, catalogue, slot):
         )
         stored = cursor.fetchone()[0]
     assert "123456" not in stored and "4512" not in stored and "Хамовники" not in stored
-    assert crypto.decrypt_passport(stored).number == "123456"
+    assert personal_data.decrypt_passport(stored).number == "123456"
 
 
 def test_a_rotated_key_still_reads_old_passports(settings, agent, account, catalogue, slot):
@@ -240,7 +241,7 @@ def test_retention_erases_passports_of_closed_orders_only_after_the_period(setti
         agent=agent, status=OrderStatus.CONNECTED, connected_at=recent
     )
     still_open = factories.ConnectionOrderFactory(agent=agent, status=OrderStatus.SENT)
-    from campaigns.tasks import erase_expired_passports
+    from campaigns.orders.tasks import erase_expired_passports
 
     assert erase_expired_passports.apply().get() == 2
     for order in (connected_long_ago, cancelled_long_ago):

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client
 
-from campaigns import services
 from campaigns.models import Appeal, AppealTheme, ConnectionOrder
+from campaigns.orders import services
 from tests import factories
 from tests.campaigns.orders_support import form_data
 

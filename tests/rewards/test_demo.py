@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from campaigns.models import AgentProfile, ConnectionOrder, OrderStatus
-from campaigns.services.orders import previous_fields
+from campaigns.orders.services import previous_fields
 from config.demo import STEPS, SeedContext, rewards_month
 from rewards import calendar, selectors
 from rewards.models import AgentMonth, CampaignMonth

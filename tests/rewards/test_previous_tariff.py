@@ -9,8 +9,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from campaigns import services
 from campaigns.models import ConnectionOrder, OrderStatus, StatusSource
+from campaigns.orders import services
 from offers.models import OfferKind, ServiceCode
 from tests import factories
 from tests.rewards.support import NOV, agent, arpu_rule, offer, order, service, tiered_rule

@@ -1,6 +1,6 @@
 """`python manage.py fulfilment_standin`: a local fulfilment system for development and demos.
 
-Serves the hand-off protocol of campaigns/fulfilment.py on 127.0.0.1 (point FULFILMENT_URL at it)
+Serves the hand-off protocol of campaigns/orders/fulfilment/client.py on 127.0.0.1 (point FULFILMENT_URL at it)
 and reports each order «connected» back to the portal after `--connect-after` seconds, with the API
 token of the `fulfilment` login that `seed_demo` creates. `make run` starts it in the background.
 """
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
-from campaigns.fulfilment_standin import FulfilmentStandIn
+from campaigns.orders.fulfilment.standin import FulfilmentStandIn
 
 FULFILMENT_LOGIN = "fulfilment"
 DEFAULT_PORT = 8099

@@ -1,7 +1,7 @@
-"""The hand-off of orders to the fulfilment system: the outbox, delivered at least once.
+"""The hand-off of orders to the fulfilment system: the outbox (see `outbox`), delivered at least once.
 
-A message is written in the transaction that made the change it reports (services/orders.py) and
-enqueued after commit. Whoever delivers it first takes a lease on the row (a conditional UPDATE,
+A message is written in the transaction that made the change it reports (`outbox.outbox_write`)
+and enqueued after commit. Whoever delivers it first takes a lease on the row (a conditional UPDATE,
 so it works on SQLite as on PostgreSQL), sends it with its idempotency key, and records the
 outcome. A failure sets the next attempt with exponential backoff; the periodic `resend` picks up
 whatever is due, so a lost enqueue (Redis down) or a worker that died loses nothing. The
@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns import fulfilment
-from campaigns.models import (
+from campaigns.orders.fulfilment import client as fulfilment
+from campaigns.orders.models import (
     ConnectionOrder,
     OrderOutboxMessage,
     OrderStatus,
@@ -27,6 +27,7 @@ from campaigns.models import (
     OutboxState,
     StatusSource,
 )
+from campaigns.orders.services.transitions import order_transition
 
 logger = logging.getLogger("campaigns.outbox")
 
@@ -54,16 +55,6 @@ def backoff(attempts: int) -> float:
     return float(
         min(settings.FULFILMENT_MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** (attempts - 1))
     )
-
-
-def enqueue(message_id: int) -> None:
-    """Hand the message to Celery; if the broker is down, the periodic resend will find it."""
-    from campaigns.tasks import deliver_order_message
-
-    try:
-        deliver_order_message.delay(message_id)
-    except Exception as exc:  # any broker failure: the row stays pending
-        logger.warning("outbox message %s not enqueued (%s): left for the resend", message_id, exc)
 
 
 def _claim(message_id: int, now) -> bool:
@@ -158,8 +149,6 @@ def _failed(message, error: fulfilment.FulfilmentError, now) -> Delivery:
 
 @transaction.atomic
 def _delivered(message, reply: fulfilment.Reply, now) -> None:
-    from campaigns.services.orders import order_set_status
-
     _set(
         message,
         state=OutboxState.DELIVERED,
@@ -170,7 +159,7 @@ def _delivered(message, reply: fulfilment.Reply, now) -> None:
     order = ConnectionOrder.objects.select_for_update().get(pk=message.order_id)
     external_id = str(reply.body.get("id") or "")[:100]
     if message.kind == OutboxKind.CREATE and order.status == OrderStatus.REGISTERED:
-        order_set_status(
+        order_transition(
             order=order,
             status=OrderStatus.SENT,
             source=StatusSource.SYSTEM,
@@ -233,13 +222,3 @@ def outbox_resend_due(*, now=None, limit: int = 100) -> dict[str, int]:
         outcome = outbox_deliver(message_id=message_id, now=now).outcome
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
-
-
-def outbox_retry_now(*, message_ids: list[int], now=None) -> int:
-    """An operator's «send again now» from the admin: rejected or waiting messages become due."""
-    now = now or timezone.now()
-    return (
-        OrderOutboxMessage.objects.filter(pk__in=message_ids)
-        .exclude(state__in=[OutboxState.DELIVERED, OutboxState.WITHDRAWN])
-        .update(state=OutboxState.PENDING, next_attempt_at=now, leased_until=None)
-    )

@@ -19,7 +19,6 @@ from campaigns.models import (
     AgentProfile,
     Campaign,
     CampaignStatus,
-    CampaignTarget,
     Department,
     SubscriberAccount,
     Team,
@@ -292,29 +291,3 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
     @admin.action(description=_("Archive the selected campaigns"), permissions=["change"])
     def archive(self, request, queryset):
         self._move(request, queryset, CampaignStatus.ARCHIVED)
-
-
-@admin.register(CampaignTarget)
-class CampaignTargetAdmin(PortalModelAdmin):
-    list_display = ("campaign", "account", "customer", "result", "result_at", "added_at")
-    list_filter = (
-        ("campaign", AutocompleteSelectFilter),
-        ("campaign__status", ChoicesDropdownFilter),
-        ("result", ChoicesDropdownFilter),
-        "added_at",
-    )
-    list_select_related = ("campaign", "account")
-    search_fields = ("campaign__code", "=account__number", "account__surname")
-    autocomplete_fields = ("campaign", "account")
-    readonly_fields = ("added_at",)
-
-    @display(description=_("customer"), ordering="account__surname")
-    def customer(self, obj):
-        account = obj.account
-        return " ".join(part for part in (account.surname, account.initials_name) if part)
-
-
-from campaigns import (  # noqa: E402
-    admin_orders,  # noqa: F401  (connection orders, outbox, reveals, slots, technologies)
-    admin_workspace,  # noqa: F401  (peak hours, outages, appeals, target lists)
-)

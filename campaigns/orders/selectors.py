@@ -2,17 +2,12 @@
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
-from campaigns.models import (
-    Campaign,
-    ConnectionOrder,
-    InstallerSlot,
-    OrderStatus,
-    SalesChannel,
-)
-from campaigns.services.order_rules import EXTRA_KINDS, PLAN_KINDS
+from campaigns.models import Campaign
+from campaigns.orders.models import ConnectionOrder, InstallerSlot, OrderStatus, SalesChannel
+from campaigns.orders.services.rules import EXTRA_KINDS, PLAN_KINDS
 from offers.models import Offer, OfferKind, Technology
 
 
@@ -59,7 +54,6 @@ def sales_channels():
 
 def open_slots(*, now=None, region: str = "", limit: int = 60):
     """Upcoming slots with free visits, for the account's region (or for every region)."""
-    from django.db.models import F, Q
 
     now = now or timezone.now()
     slots = InstallerSlot.objects.upcoming(now).with_booked().filter(booked__lt=F("capacity"))
@@ -76,7 +70,6 @@ def campaign_by_code(code: str) -> Campaign | None:
 
 def month_counts(*, agent, month_start: datetime.date) -> dict:
     """The agent's orders this month by status (for the list page's summary)."""
-    from django.db.models import Count
 
     rows = (
         ConnectionOrder.objects.filter(agent=agent, created_at__date__gte=month_start)

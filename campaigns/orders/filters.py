@@ -2,7 +2,7 @@
 
 import django_filters
 
-from campaigns.models import ConnectionOrder, OrderStatus
+from campaigns.orders.models import ConnectionOrder, OrderStatus
 
 
 class ConnectionOrderFilter(django_filters.FilterSet):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from campaigns import orders_views as views
+from campaigns.orders import views
 
 urlpatterns = [
     path("", views.order_list, name="list"),

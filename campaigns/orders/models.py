@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from campaigns import personal_data
 from campaigns.models.accounts import SubscriberAccount
 from campaigns.models.appeals import Appeal
 from campaigns.models.campaigns import Campaign
+from config import roles
 from offers.models import Offer, Service, Technology
 
 
@@ -94,8 +96,6 @@ class InstallerSlot(models.Model):
 class ConnectionOrderQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Agents their own orders, supervisors their teams', managers all (masked everywhere)."""
-        from config import roles
-
         if roles.has_role(user, roles.MANAGERS, roles.FULFILMENT):
             return self
         if roles.has_role(user, roles.SUPERVISORS):
@@ -260,9 +260,7 @@ class ConnectionOrder(models.Model):
     @property
     def passport(self):
         """The decrypted passport, or None once erased (only `reveal` shows it to a person)."""
-        from campaigns import crypto
-
-        return crypto.decrypt_passport(self.passport_ciphertext)
+        return personal_data.decrypt_passport(self.passport_ciphertext)
 
 
 class StatusSource(models.TextChoices):

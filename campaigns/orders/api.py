@@ -17,10 +17,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from campaigns import crypto, selectors_orders, services
+from campaigns import personal_data
 from campaigns.api.accounts import ERR_NO_ACCOUNT, NUMBER_RE
-from campaigns.filters_orders import ConnectionOrderFilter
-from campaigns.models import ConnectionOrder, OrderStatus, RevealChannel, StatusSource
+from campaigns.orders import selectors, services
+from campaigns.orders.filters import ConnectionOrderFilter
+from campaigns.orders.models import ConnectionOrder, OrderStatus, RevealChannel, StatusSource
 from campaigns.selectors import account_get
 from config import roles
 from config.api.errors import ApiError
@@ -140,19 +141,19 @@ class OrderSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_contact_phone(self, order):
-        return crypto.mask_phone(order.contact_phone)
+        return personal_data.mask_phone(order.contact_phone)
 
     @extend_schema_field(serializers.CharField())
     def get_connection_address(self, order):
-        return crypto.mask_address(order.connection_address)
+        return personal_data.mask_address(order.connection_address)
 
     @extend_schema_field(serializers.CharField())
     def get_registration_address(self, order):
-        return crypto.mask_address(order.registration_address)
+        return personal_data.mask_address(order.registration_address)
 
     @extend_schema_field(MaskedPassportSerializer)
     def get_passport(self, order):
-        return crypto.mask_passport_stored(order)
+        return personal_data.mask_passport_stored(order)
 
 
 class OrderInputSerializer(serializers.Serializer):
@@ -242,7 +243,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def get_queryset(self):
         if self.action == "status":
             return ConnectionOrder.objects.all()
-        return selectors_orders.orders_visible_to(self.request.user)
+        return selectors.orders_visible_to(self.request.user)
 
     @extend_schema(
         request=OrderInputSerializer,
@@ -271,7 +272,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 campaign_code=campaign,
                 appeal_id=appeal,
             )
-            order = selectors_orders.order_visible(user=request.user, order_id=order.pk)
+            order = selectors.order_visible(user=request.user, order_id=order.pk)
             return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
         return idempotent(request, handler)
@@ -322,7 +323,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 )
         except PermissionDenied:
             raise ApiError(ERR_CHANGE_FORBIDDEN, code="not_your_order", status_code=403) from None
-        order = selectors_orders.order_visible(user=request.user, order_id=order.pk)
+        order = selectors.order_visible(user=request.user, order_id=order.pk)
         return Response(OrderSerializer(order).data)
 
     @extend_schema(

@@ -1,5 +1,4 @@
-"""Admin for the workspace: peak hours and outages (R9), appeals and contact history (read-only),
-and the target-list import on campaign targets."""
+"""Campaign targets in the admin, with the import of whole target lists (preview, then confirm)."""
 
 import uuid
 from pathlib import PurePath
@@ -12,11 +11,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import TabularInline
+from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter
 from unfold.decorators import action, display
 
-from campaigns.admin import CampaignTargetAdmin
-from campaigns.models import Appeal, CampaignTarget, ContactHistoryEntry, Outage, PeakHours
+from campaigns.models import CampaignTarget
 from campaigns.services.targets import TargetFileError, read_target_file, targets_import
 from config.admin import PortalModelAdmin
 
@@ -25,84 +23,6 @@ SHOWN_REJECTS = 200
 ERR_FILE_TYPE = _("Upload a .csv or .xlsx file.")
 ERR_UPLOAD_GONE = _("The uploaded file is gone; upload it again.")
 MSG_IMPORTED = _("%(created)d targets added from %(rows)d rows.")
-
-
-@admin.register(PeakHours)
-class PeakHoursAdmin(PortalModelAdmin):
-    list_display = ("weekday", "starts_at", "ends_at", "is_active")
-    list_editable = ("is_active",)
-    list_filter = ("weekday", "is_active")
-    ordering = ("weekday", "starts_at")
-
-
-@admin.register(Outage)
-class OutageAdmin(PortalModelAdmin):
-    list_display = ("title", "region_or_all", "starts_at", "ends_at", "is_active")
-    list_filter = ("is_active", "region")
-    search_fields = ("title", "region")
-    date_hierarchy = "starts_at"
-
-    @display(description=_("region"), ordering="region")
-    def region_or_all(self, obj):
-        return obj.region or _("All regions")
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class HistoryInline(ReadOnlyAdminMixin, TabularInline):
-    model = ContactHistoryEntry
-    fields = ("created_at", "target", "result", "comment", "agent_comment")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("target__campaign", "target__account")
-
-
-@admin.register(Appeal)
-class AppealAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    list_display = (
-        "id",
-        "account",
-        "agent",
-        "department",
-        "theme",
-        "result",
-        "started_at",
-        "closed_at",
-    )
-    list_filter = ("theme", "department", "started_at")
-    list_select_related = ("account", "agent", "department")
-    search_fields = ("=account__number", "agent__username", "agent__last_name")
-    date_hierarchy = "started_at"
-    inlines = [HistoryInline]
-
-
-@admin.register(ContactHistoryEntry)
-class ContactHistoryEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    list_display = ("created_at", "account", "campaign", "action", "result", "comment", "agent")
-    list_filter = ("result", "department", "created_at")
-    list_select_related = ("target__account", "target__campaign", "agent", "department")
-    search_fields = ("=target__account__number", "target__campaign__code", "comment")
-    date_hierarchy = "created_at"
-
-    @display(description=_("account"), ordering="target__account__number")
-    def account(self, obj):
-        return obj.target.account.number
-
-    @display(description=_("campaign"), ordering="target__campaign__code")
-    def campaign(self, obj):
-        return obj.target.campaign.code
 
 
 class TargetListForm(forms.Form):
@@ -121,14 +41,27 @@ class TargetListForm(forms.Form):
         return upload
 
 
-admin.site.unregister(CampaignTarget)
-
-
 @admin.register(CampaignTarget)
-class TargetListAdmin(CampaignTargetAdmin):
+class CampaignTargetAdmin(PortalModelAdmin):
     """Campaign targets, with the import of whole target lists (preview, then confirm)."""
 
+    list_display = ("campaign", "account", "customer", "result", "result_at", "added_at")
+    list_filter = (
+        ("campaign", AutocompleteSelectFilter),
+        ("campaign__status", ChoicesDropdownFilter),
+        ("result", ChoicesDropdownFilter),
+        "added_at",
+    )
+    list_select_related = ("campaign", "account")
+    search_fields = ("campaign__code", "=account__number", "account__surname")
+    autocomplete_fields = ("campaign", "account")
+    readonly_fields = ("added_at",)
     actions_list = ["import_target_list"]
+
+    @display(description=_("customer"), ordering="account__surname")
+    def customer(self, obj):
+        account = obj.account
+        return " ".join(part for part in (account.surname, account.initials_name) if part)
 
     @action(description=_("Import a target list"), url_path="import-list", permissions=["add"])
     def import_target_list(self, request):

@@ -16,8 +16,8 @@ from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter
 from unfold.decorators import display
 
-from campaigns import crypto
-from campaigns.models import (
+from campaigns import personal_data
+from campaigns.orders.models import (
     ConnectionOrder,
     InstallerSlot,
     OrderOutboxMessage,
@@ -27,7 +27,7 @@ from campaigns.models import (
     PersonalDataReveal,
     SalesChannel,
 )
-from campaigns.services.outbox import outbox_retry_now
+from campaigns.orders.services.outbox import enqueue, outbox_retry_now
 from config.admin import PortalModelAdmin
 from offers.models import Technology
 
@@ -188,19 +188,19 @@ class ConnectionOrderAdmin(PortalModelAdmin):
 
     @display(description=_("contact phone"))
     def phone_masked(self, obj):
-        return crypto.mask_phone(obj.contact_phone)
+        return personal_data.mask_phone(obj.contact_phone)
 
     @display(description=_("connection address"))
     def address_masked(self, obj):
-        return crypto.mask_address(obj.connection_address)
+        return personal_data.mask_address(obj.connection_address)
 
     @display(description=_("registration address"))
     def registration_masked(self, obj):
-        return crypto.mask_address(obj.registration_address)
+        return personal_data.mask_address(obj.registration_address)
 
     @display(description=_("passport"))
     def passport_masked(self, obj):
-        passport = crypto.mask_passport_stored(obj)
+        passport = personal_data.mask_passport_stored(obj)
         if passport["erased"]:
             return _("erased")
         return f"{passport['series']} {passport['number']}"
@@ -260,8 +260,6 @@ class OrderOutboxMessageAdmin(PortalModelAdmin):
     @admin.action(description=_("Send the selected messages again now"), permissions=["change"])
     def send_again(self, request, queryset):
         count = outbox_retry_now(message_ids=list(queryset.values_list("pk", flat=True)))
-        from campaigns.services.outbox import enqueue
-
         for message_id in queryset.filter(state=OutboxState.PENDING).values_list("pk", flat=True):
             enqueue(message_id)
         messages.success(request, MSG_RETRIED % {"count": count})

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from campaigns import crypto, selectors_orders, services
+from campaigns import personal_data
 from campaigns.api.accounts import NUMBER_RE
-from campaigns.filters_orders import ConnectionOrderFilter
-from campaigns.models import OrderStatus, RevealChannel
+from campaigns.orders import selectors, services
+from campaigns.orders.filters import ConnectionOrderFilter
+from campaigns.orders.models import OrderStatus, RevealChannel
 from campaigns.selectors import account_get
 from config import roles
 from config.models import IdempotencyKey
@@ -111,7 +112,7 @@ class OrderForm(forms.Form):
         for name, options in choices.items():
             self.fields[name].choices = options
         if account_phone:
-            self.fields["use_account_phone"].help_text = crypto.mask_phone(account_phone)
+            self.fields["use_account_phone"].help_text = personal_data.mask_phone(account_phone)
         else:
             del self.fields["use_account_phone"]
         for field in self.fields.values():
@@ -149,25 +150,25 @@ class OrderForm(forms.Form):
 
 
 def _choices(account):
-    technologies = list(selectors_orders.technologies())
+    technologies = list(selectors.technologies())
     fitting = {o.pk: o for t in technologies for o in t.offers.all()}.values()
     services_ = {s.code: s for t in technologies for s in t.services.all()}
-    slots = selectors_orders.open_slots(region=account.region)
+    slots = selectors.open_slots(region=account.region)
     return {
         "technology": [("", "—")] + [(t.code, t.name) for t in technologies],
         "service": [("", "—")] + [(s.code, s.name) for s in services_.values()],
-        "sales_channel": [(c.code, c.name) for c in selectors_orders.sales_channels()],
+        "sales_channel": [(c.code, c.name) for c in selectors.sales_channels()],
         "tariff": [("", "—")]
         + [(o.code, f"{o.name} · {o.monthly_price} ₽") for o in fitting if o.kind != "equipment"],
         "equipment": [(o.code, o.name) for o in fitting if o.kind == "equipment"],
-        "extras": [(o.code, f"{o.name} · {o.monthly_price} ₽") for o in selectors_orders.extras()],
+        "extras": [(o.code, f"{o.name} · {o.monthly_price} ₽") for o in selectors.extras()],
         "slot": [("", "—")]
         + [(str(s.pk), f"{s} · {s.capacity - s.booked}/{s.capacity}") for s in slots],
     }, technologies
 
 
 def _initial(request, account, technologies):
-    campaign = selectors_orders.campaign_by_code(request.GET.get("campaign", ""))
+    campaign = selectors.campaign_by_code(request.GET.get("campaign", ""))
     appeal = request.GET.get("appeal", "")
     service = campaign.offer.service.code if campaign else ""
     if not service:
@@ -187,7 +188,7 @@ def _initial(request, account, technologies):
     carrying = [t for t in technologies if service in {s.code for s in t.services.all()}]
     if carrying:
         initial["technology"] = carrying[0].code
-    channels = selectors_orders.sales_channels()
+    channels = selectors.sales_channels()
     default = next((c for c in channels if c.is_default), None)
     if default:
         initial["sales_channel"] = default.code
@@ -211,7 +212,7 @@ def order_new(request):
         request.POST or None, initial=initial, choices=choices, account_phone=account.contact_phone
     )
     if request.method == "POST" and form.is_valid():
-        campaign = selectors_orders.campaign_by_code(form.cleaned_data["campaign"])
+        campaign = selectors.campaign_by_code(form.cleaned_data["campaign"])
         order_id = _register(request, form, account)
         if order_id:
             return redirect("orders:detail", pk=order_id)
@@ -268,7 +269,7 @@ def _register(request, form, account) -> int | None:
 
 
 def _filtered(request):
-    orders = selectors_orders.orders_visible_to(request.user)
+    orders = selectors.orders_visible_to(request.user)
     return ConnectionOrderFilter(request.GET, queryset=orders)
 
 
@@ -290,9 +291,7 @@ def order_list(request):
 
 
 def _summary(agent):
-    counts = selectors_orders.month_counts(
-        agent=agent, month_start=timezone.localdate().replace(day=1)
-    )
+    counts = selectors.month_counts(agent=agent, month_start=timezone.localdate().replace(day=1))
     return [(label, counts[code]) for code, label in OrderStatus.choices]
 
 
@@ -300,9 +299,9 @@ def _row(order):
     return {
         "order": order,
         "badge": STATUS_BADGES[OrderStatus(order.status)],
-        "phone": crypto.mask_phone(order.contact_phone),
-        "address": crypto.mask_address(order.connection_address),
-        "passport": crypto.mask_passport_stored(order),
+        "phone": personal_data.mask_phone(order.contact_phone),
+        "address": personal_data.mask_address(order.connection_address),
+        "passport": personal_data.mask_passport_stored(order),
     }
 
 
@@ -330,7 +329,7 @@ def order_export(request):
     writer = csv.writer(response, delimiter=";")
     writer.writerow([str(c) for c in EXPORT_COLUMNS])
     for order in _filtered(request).qs[:5000]:
-        passport = crypto.mask_passport_stored(order)
+        passport = personal_data.mask_passport_stored(order)
         writer.writerow(
             [
                 str(order),
@@ -339,8 +338,8 @@ def order_export(request):
                 order.agent.get_full_name() or order.agent.username,
                 order.account.number,
                 order.full_name,
-                crypto.mask_phone(order.contact_phone),
-                crypto.mask_address(order.connection_address),
+                personal_data.mask_phone(order.contact_phone),
+                personal_data.mask_address(order.connection_address),
                 f"{passport['series']} {passport['number']}".strip(),
                 order.tariff.name,
                 str(order.slot),
@@ -350,7 +349,7 @@ def order_export(request):
 
 
 def _order_or_404(request, pk):
-    order = selectors_orders.order_visible(user=request.user, order_id=pk)
+    order = selectors.order_visible(user=request.user, order_id=pk)
     if order is None:
         raise Http404
     return order
@@ -363,7 +362,7 @@ def _detail(request, order, revealed=None, status=200):
         "revealed": revealed,
         "can_reveal": services.can_reveal(request.user, order),
         "can_cancel": order.agent_id == request.user.pk and order.status != OrderStatus.CANCELLED,
-        "registration_address": crypto.mask_address(order.registration_address),
+        "registration_address": personal_data.mask_address(order.registration_address),
         "reveal_fields": services.REVEALABLE_FIELDS,
     }
     response = render(request, "orders/order_detail.html", context, status=status)

@@ -1,6 +1,6 @@
 """A local stand-in for the fulfilment system, for development, demos and the tests.
 
-It speaks the protocol of campaigns/fulfilment.py from the other side, over real HTTP on loopback:
+It speaks the protocol of campaigns/orders/fulfilment/client.py from the other side, over real HTTP on loopback:
     POST /orders/                    → 201 {"id": "<work order>", "status": "accepted"}
     POST /orders/{reference}/cancel/ → 200 {"id": "<work order>", "status": "cancelled"}
 Every request must carry an `Idempotency-Key`; a repeat of a key gets the first answer and makes
