@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from campaigns import selectors, services
 from campaigns.api.accounts import NUMBER_RE, order_url
 from campaigns.models import ResultCode, SubscriberAccount
-from config import roles
-from config.idempotency import first_submission
-from config.permissions import page_roles
+from config.floor import roles
+from config.floor.idempotency import first_submission
+from config.floor.permissions import page_roles
 from knowledge_base.selectors import objection_list
 
 PAGE_ROLES = (roles.AGENTS, roles.SUPERVISORS)

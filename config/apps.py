@@ -2,7 +2,9 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class PortalConfig(AppConfig):
+class CompositionConfig(AppConfig):
+    """The composition above the apps: urls, the API router, the portal shell and the demo data
+    (its `seed_demo` command is why it is an app)."""
+
     name = "config"
-    label = "portal"
     verbose_name = _("Portal")

@@ -1,4 +1,4 @@
-from config import roles
+from config.floor import roles
 from config.navigation import navigation_for
 
 

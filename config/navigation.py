@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from config import roles
+from config.floor import roles
 
 
 @dataclass(frozen=True)

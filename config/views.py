@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from config import roles
+from config.floor import roles
 from config.navigation import navigation_for
 
 ERR_LOCKED_OUT = _("Too many failed login attempts. Try again in %(minutes)s.")

@@ -11,7 +11,7 @@ from treebeard.forms import movenodeform_factory
 from unfold.admin import StackedInline, TabularInline
 from unfold.decorators import action, display
 
-from config.admin import HistoryModelAdmin, PortalModelAdmin
+from config.floor.admin import HistoryModelAdmin, PortalModelAdmin
 from knowledge_base import services
 from knowledge_base.models import (
     Article,

@@ -7,8 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 
-from config.api.errors import ApiError
-from config.api.schema import ERROR_RESPONSES
+from config.floor.api.errors import ApiError
+from config.floor.api.schema import ERROR_RESPONSES
 from knowledge_base import search, selectors
 from knowledge_base.filters import ArticleFilter, BridgeFilter, CategoryFilter, ObjectionTypeFilter
 from knowledge_base.models import (

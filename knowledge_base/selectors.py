@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from config import roles
+from config.floor import roles
 from knowledge_base import search
 from knowledge_base.models import (
     Article,

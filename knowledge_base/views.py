@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config import roles
+from config.floor import roles
 from knowledge_base import search, selectors, services
 from knowledge_base.models import ClosingStage
 from knowledge_base.rendering import render_markdown

@@ -10,7 +10,7 @@ from unfold.contrib.filters.admin import (
 )
 from unfold.decorators import display
 
-from config.admin import HistoryModelAdmin, ImportExportHistoryModelAdmin, PortalModelAdmin
+from config.floor.admin import HistoryModelAdmin, ImportExportHistoryModelAdmin, PortalModelAdmin
 from offers.models import Offer, Segment, Service
 from offers.resources import OfferResource
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AgentProfile, Team
-from config import roles
+from config.floor import roles
 from rewards import calendar, selectors
 
 ERR_LEADERBOARD_ROLE = _("The leaderboard is for supervisors and managers.")

@@ -14,7 +14,7 @@ from unfold.contrib.filters.admin import (
 )
 from unfold.decorators import display
 
-from config.admin import HistoryModelAdmin, ImportExportHistoryModelAdmin, PortalModelAdmin
+from config.floor.admin import HistoryModelAdmin, ImportExportHistoryModelAdmin, PortalModelAdmin
 from offers.admin import joined_names
 from rewards import calendar, funnels, services
 from rewards.models import (

@@ -7,8 +7,8 @@ from rest_framework import generics, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import ApiError
-from config.api.schema import ERROR_RESPONSES
+from config.floor.api.errors import ApiError
+from config.floor.api.schema import ERROR_RESPONSES
 from rewards import access, calendar, selectors
 from rewards.filters import RewardRuleFilter
 from rewards.models import AgentMonth, RewardBand, RewardRule

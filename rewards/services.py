@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config import roles
+from config.floor import roles
 from rewards import calendar, engine, selectors
 from rewards.engine import Engine
 from rewards.models import (

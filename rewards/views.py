@@ -11,8 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from config import roles
-from config.permissions import page_roles
+from config.floor import roles
+from config.floor.permissions import page_roles
 from rewards import access, calendar, charts, exports, selectors, services
 from rewards.models import ConversionRun
 

@@ -22,7 +22,7 @@ from campaigns.models import (
     SubscriberAccount,
     Team,
 )
-from config import roles
+from config.floor import roles
 from knowledge_base.models import Article, ArticleStatus, Category, Tag
 from offers.models import Offer, OfferKind, Segment, Service, ServiceCode
 from rewards.models import RewardBand, RewardKind, RewardRule

@@ -26,7 +26,7 @@ from campaigns.models import (
 from campaigns.resources import CampaignResource, SubscriberAccountResource
 from campaigns.scripts import PLACEHOLDERS, ScriptContext, render_script
 from campaigns.services.campaigns import campaigns_set_status
-from config.admin import (
+from config.floor.admin import (
     HistoryModelAdmin,
     ImportExportHistoryModelAdmin,
     ImportExportModelAdmin,

@@ -16,7 +16,7 @@ from unfold.decorators import action, display
 
 from campaigns.models import CampaignTarget
 from campaigns.services.targets import TargetFileError, read_target_file, targets_import
-from config.admin import PortalModelAdmin
+from config.floor.admin import PortalModelAdmin
 
 UPLOAD_DIR = "target-imports"
 SHOWN_REJECTS = 200

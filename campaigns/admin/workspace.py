@@ -6,7 +6,7 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from campaigns.models import Appeal, ContactHistoryEntry, Outage, PeakHours
-from config.admin import PortalModelAdmin
+from config.floor.admin import PortalModelAdmin
 
 
 @admin.register(PeakHours)

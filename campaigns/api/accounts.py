@@ -21,10 +21,10 @@ from campaigns.api.serializers import (
     recommendation_payload,
 )
 from campaigns.models import Appeal, ResultCode, SubscriberAccount
-from config import roles
-from config.api.errors import ApiError
-from config.idempotency import idempotent
-from config.permissions import role_required
+from config.floor import roles
+from config.floor.api.errors import ApiError
+from config.floor.idempotency import idempotent
+from config.floor.permissions import role_required
 
 ERR_BAD_NUMBER = _("An account number is exactly 12 digits.")
 ERR_NO_ACCOUNT = _("No account with this number.")

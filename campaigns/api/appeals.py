@@ -11,10 +11,10 @@ from campaigns.api.accounts import ERR_NO_ACCOUNT, WORKSPACE_ROLES, raise_for
 from campaigns.api.serializers import AppealFlagsSerializer, AppealInputSerializer, AppealSerializer
 from campaigns.filters import AppealFilter
 from campaigns.models import Appeal
-from config import roles
-from config.api.errors import ApiError
-from config.idempotency import idempotent
-from config.permissions import role_required
+from config.floor import roles
+from config.floor.api.errors import ApiError
+from config.floor.idempotency import idempotent
+from config.floor.permissions import role_required
 
 ERR_NOT_YOURS = _("Only the agent who took the call can change the appeal.")
 

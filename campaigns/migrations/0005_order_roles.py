@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from config.roles import migrate_roles
+from config.floor.roles import migrate_roles
 
 DEFAULT_CHANNEL = ("26-mc-ntt", "26 Обслуживание МЦ НТТ")
 

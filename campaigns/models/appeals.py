@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models.accounts import SubscriberAccount
 from campaigns.models.org import Department
-from config import roles
+from config.floor import roles
 
 
 class AppealTheme(models.TextChoices):

@@ -28,7 +28,7 @@ from campaigns.orders.models import (
     SalesChannel,
 )
 from campaigns.orders.services.outbox import enqueue, outbox_retry_now
-from config.admin import PortalModelAdmin
+from config.floor.admin import PortalModelAdmin
 from offers.models import Technology
 
 MSG_RETRIED = _("%(count)d message(s) will be sent again now.")

@@ -23,11 +23,11 @@ from campaigns.orders import selectors, services
 from campaigns.orders.filters import ConnectionOrderFilter
 from campaigns.orders.models import ConnectionOrder, OrderStatus, RevealChannel, StatusSource
 from campaigns.selectors import account_get
-from config import roles
-from config.api.errors import ApiError
-from config.api.schema import ErrorSerializer
-from config.idempotency import idempotent
-from config.permissions import role_required
+from config.floor import roles
+from config.floor.api.errors import ApiError
+from config.floor.api.schema import ErrorSerializer
+from config.floor.idempotency import idempotent
+from config.floor.permissions import role_required
 
 ERR_BAD_ACCOUNT = _("An account number is exactly 12 digits.")
 ERR_REVEAL_FORBIDDEN = _("You may not see the personal data of this order.")

@@ -13,7 +13,7 @@ from campaigns import personal_data
 from campaigns.models.accounts import SubscriberAccount
 from campaigns.models.appeals import Appeal
 from campaigns.models.campaigns import Campaign
-from config import roles
+from config.floor import roles
 from offers.models import Offer, Service, Technology
 
 

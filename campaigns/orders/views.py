@@ -24,9 +24,9 @@ from campaigns.orders import selectors, services
 from campaigns.orders.filters import ConnectionOrderFilter
 from campaigns.orders.models import OrderStatus, RevealChannel
 from campaigns.selectors import account_get
-from config import roles
-from config.models import IdempotencyKey
-from config.permissions import page_roles
+from config.floor import roles
+from config.floor.models import IdempotencyKey
+from config.floor.permissions import page_roles
 
 PAGE_SIZE = 50
 LIST_ROLES = (roles.AGENTS, roles.SUPERVISORS)

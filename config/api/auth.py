@@ -6,7 +6,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 
 from config import views
-from config.api.schema import ErrorSerializer
+from config.floor.api.schema import ErrorSerializer
 
 TokenSerializer = inline_serializer("Token", {"token": serializers.CharField()})
 

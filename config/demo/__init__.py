@@ -21,7 +21,7 @@ from config.demo import (
     rewards_month,
 )
 from config.demo.base import SeedContext, Step
-from config.roles import ROLE_PERMISSIONS
+from config.floor.roles import ROLE_PERMISSIONS
 
 
 def roles_step(ctx: SeedContext) -> dict[str, int]:

@@ -31,8 +31,8 @@ from campaigns.models import (
     SubscriberAccount,
 )
 from campaigns.orders.services import installer_slots_open, previous_fields
-from config import roles
 from config.demo.base import SeedContext, Tally, set_m2m, upsert
+from config.floor import roles
 from offers.models import Offer, OfferKind, Service, Technology
 
 NAMESPACE = uuid.UUID("4f1f6f0e-6c1b-4d0e-9d5e-2b7f3c0a9a11")

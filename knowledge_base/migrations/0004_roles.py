@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def sync(apps, schema_editor):
-    from config.roles import sync_roles
+    from config.floor.roles import sync_roles
 
     # Permissions are normally created after all migrations; the groups need them now.
     for app_config in apps.get_app_configs():

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from config import roles
+from config.floor import roles
 from rewards.models.catalogue import RewardRule
 
 DEFAULT_TARGET = 10

@@ -8,7 +8,7 @@ from django.db.models.functions import Rank, TruncDate
 from django.utils import timezone
 
 from campaigns.models import ConnectionOrder, Team
-from config import roles
+from config.floor import roles
 from rewards import calendar
 from rewards.models import AgentMonth, MonthLock
 from rewards.selectors.figures import _in

@@ -185,7 +185,7 @@ def _agents(count: int):
     from rest_framework.authtoken.models import Token
 
     from campaigns.models import AgentProfile, Department, Team
-    from config import roles
+    from config.floor import roles
 
     User = get_user_model()
     department = Department.objects.create(code="BENCH", name="ЦОО")
@@ -528,7 +528,7 @@ def _writes(port, rng, agents) -> bool:
     from django.db.models import Count
 
     from campaigns.models import ContactHistoryEntry
-    from config.models import IdempotencyKey
+    from config.floor.models import IdempotencyKey
 
     accounts = _write_targets(WRITE_CLIENTS * WRITE_ACCOUNTS_PER_CLIENT)
     if len(accounts) < WRITE_CLIENTS * WRITE_ACCOUNTS_PER_CLIENT:

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Appeal, ContactHistoryEntry, ResultCode
-from config.models import IdempotencyKey
+from config.floor.models import IdempotencyKey
 from tests import factories
 
 pytestmark = pytest.mark.django_db

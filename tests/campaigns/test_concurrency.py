@@ -7,7 +7,7 @@ from django.db import connection
 
 from campaigns import services
 from campaigns.models import ContactHistoryEntry
-from config.models import IdempotencyKey
+from config.floor.models import IdempotencyKey
 from tests import factories
 from tests.conftest import requires_postgres
 

@@ -23,7 +23,7 @@ from campaigns.orders import services
 from campaigns.orders.fulfilment import client as fulfilment
 from campaigns.orders.fulfilment.standin import FulfilmentStandIn
 from campaigns.orders.services.delivery import order_payload
-from config import roles
+from config.floor import roles
 from tests import factories
 from tests.campaigns.orders_support import form_data, leaked
 

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from campaigns.models import ConnectionOrder, PersonalDataReveal
-from config import roles
+from config.floor import roles
 from tests import factories
 from tests.campaigns.orders_support import form_data
 

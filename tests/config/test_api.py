@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from campaigns.models import CampaignStatus
-from config.api.errors import ERR_VALIDATION
+from config.floor.api.errors import ERR_VALIDATION
 from offers.models import OfferKind, ServiceCode
 from rewards.models import RewardKind
 from tests import factories

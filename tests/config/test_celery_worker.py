@@ -10,8 +10,8 @@ from django_celery_results.models import TaskResult
 
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.tasks import archive_expired_campaigns
-from config import roles
 from config.celery_app import app
+from config.floor import roles
 from tests import factories
 from tests.celery_support import wait_for, worker_process
 from tests.conftest import requires_postgres, requires_redis

@@ -29,8 +29,8 @@ from campaigns.models import (
     Team,
 )
 from campaigns.scripts import ScriptContext, render_script
-from config import roles
 from config.demo import STEPS
+from config.floor import roles
 from knowledge_base.models import Article
 from offers.models import Offer, Segment
 from rewards.models import RewardRule

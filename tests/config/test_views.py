@@ -11,7 +11,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from config import navigation, roles, views
+from config import navigation, views
+from config.floor import roles
 from config.navigation import NavEntry, navigation_for
 from tests import factories
 

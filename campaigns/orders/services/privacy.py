@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.orders.models import ConnectionOrder, OrderStatus, PersonalDataReveal
 from campaigns.orders.services import rules
-from config import roles
+from config.floor import roles
 
 logger = logging.getLogger("campaigns.orders")
 

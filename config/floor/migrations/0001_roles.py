@@ -5,7 +5,7 @@ from django.db import migrations
 
 
 def create_roles(apps, schema_editor):
-    from config.roles import sync_roles
+    from config.floor.roles import sync_roles
 
     # Permissions are normally created after all migrations; the groups need them now.
     for app_config in apps.get_app_configs():
@@ -16,7 +16,7 @@ def create_roles(apps, schema_editor):
 
 
 def drop_roles(apps, schema_editor):
-    from config.roles import ROLE_PERMISSIONS
+    from config.floor.roles import ROLE_PERMISSIONS
 
     apps.get_model("auth", "Group").objects.filter(name__in=ROLE_PERMISSIONS).delete()
 

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from config import roles
+from config.floor import roles
 
 
 def role_required(*role_names: str, read_roles: tuple[str, ...] = ()):

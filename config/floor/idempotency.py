@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.response import Response
 
-from config.api.errors import ApiError
-from config.models import IdempotencyKey
+from config.floor.api.errors import ApiError
+from config.floor.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
