@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
-from campaigns.api.accounts import NUMBER_RE, order_url
+from campaigns.api.accounts import order_url
 from campaigns.models import ResultCode, SubscriberAccount
+from campaigns.models.accounts import is_account_number
 from config.floor import roles
+from config.floor.errors import DomainError
 from config.floor.idempotency import first_submission
 from config.floor.permissions import page_roles
 from knowledge_base.selectors import objection_list
@@ -30,7 +32,7 @@ MSG_APPEAL_CLOSED = _("Appeal saved and closed.")
 @page_roles(*PAGE_ROLES)
 def account_search(request):
     query = "".join(request.GET.get("q", "").split())[:12]
-    if NUMBER_RE.match(query):
+    if is_account_number(query):
         if SubscriberAccount.objects.filter(number=query).exists():
             return redirect("account-page", number=query)
         messages.error(request, MSG_NO_ACCOUNT % {"number": query})
@@ -43,7 +45,7 @@ def account_search(request):
 
 
 def _account_or_404(number):
-    account = selectors.account_get(number=number) if NUMBER_RE.match(number) else None
+    account = selectors.account_get(number=number) if is_account_number(number) else None
     if account is None:
         raise Http404
     return account
@@ -51,7 +53,7 @@ def _account_or_404(number):
 
 @page_roles(*PAGE_ROLES)
 def account_detail(request, number):
-    account = NUMBER_RE.match(number) and selectors.account_for_workspace(
+    account = is_account_number(number) and selectors.account_for_workspace(
         number=number, agent=request.user
     )
     if not account:
@@ -134,8 +136,8 @@ def record_result(request, number, target_id):
                 objection_codes=request.POST.getlist("objections"),
                 comment=request.POST.get("comment", "")[:2000],
             )
-    except services.RecommendationError as error:
-        messages.error(request, error.message)
+    except DomainError as error:
+        messages.error(request, str(error))
         return redirect(back)
     offer = entries[0].campaign.offer
     messages.success(request, MSG_SAVED % {"count": len(entries), "offer": offer.name})

@@ -7,8 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 
-from config.floor.api.errors import ApiError
 from config.floor.api.schema import ERROR_RESPONSES
+from config.floor.errors import DomainError
 from knowledge_base import search, selectors
 from knowledge_base.filters import ArticleFilter, BridgeFilter, CategoryFilter, ObjectionTypeFilter
 from knowledge_base.models import (
@@ -32,7 +32,7 @@ SEARCH_PARAMETER = OpenApiParameter(
 def search_query(request) -> str:
     query = request.query_params.get("search", "").strip()
     if len(query) > search.MAX_QUERY_LENGTH:
-        raise ApiError(
+        raise DomainError(
             search.ERR_QUERY_TOO_LONG % {"limit": search.MAX_QUERY_LENGTH}, code="query_too_long"
         )
     return query

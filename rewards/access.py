@@ -1,7 +1,7 @@
 """Who may see which month of whom: the checks the leaderboard and progress pages and API share.
 
-Each failure is a `ScopeError` with the HTTP status and the machine-readable code both the API
-(as its error body) and the pages (as their error page) answer with.
+Each failure is a domain error (config.floor.errors) with a machine-readable code, which the API
+answers as its error body and the pages as their error page, each with the status of its kind.
 """
 
 import datetime
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AgentProfile, Team
 from config.floor import roles
+from config.floor.errors import DomainError, Forbidden, NotFound
 from rewards import calendar, selectors
 
 ERR_LEADERBOARD_ROLE = _("The leaderboard is for supervisors and managers.")
@@ -25,17 +26,11 @@ ERR_AGENT_REQUIRED = _("Name the agent whose progress you want (?agent=username)
 LEADERBOARD_ROLES = (roles.SUPERVISORS, roles.MANAGERS)
 
 
-class ScopeError(Exception):
-    def __init__(self, message, *, code, status):
-        super().__init__(str(message))
-        self.message, self.code, self.status = message, code, status
-
-
 def month_or_error(value) -> datetime.date:
     try:
         return calendar.parse_month(value)
     except calendar.MonthError as error:
-        raise ScopeError(error.message, code=error.code, status=400) from error
+        raise DomainError(error.message, code=error.code) from error
 
 
 @dataclass(frozen=True)
@@ -51,18 +46,18 @@ class LeaderboardScope:
 
 def leaderboard_scope(user, *, month: str | None, team: str | None) -> LeaderboardScope:
     if not roles.has_role(user, *LEADERBOARD_ROLES):
-        raise ScopeError(ERR_LEADERBOARD_ROLE, code="permission_denied", status=403)
+        raise Forbidden(ERR_LEADERBOARD_ROLE, code="permission_denied")
     first_day = month_or_error(month)
     teams = list(selectors.teams_visible_to(user))
     if not team:
         return LeaderboardScope(first_day, teams, None)
     if not str(team).isdigit():
-        raise ScopeError(ERR_TEAM_FORMAT, code="invalid_team", status=400)
+        raise DomainError(ERR_TEAM_FORMAT, code="invalid_team")
     picked = next((t for t in teams if t.pk == int(team)), None)
     if picked is None:
         if Team.objects.filter(pk=int(team)).exists():
-            raise ScopeError(ERR_TEAM_NOT_LED, code="team_not_led", status=404)
-        raise ScopeError(ERR_UNKNOWN_TEAM, code="unknown_team", status=404)
+            raise NotFound(ERR_TEAM_NOT_LED, code="team_not_led")
+        raise NotFound(ERR_UNKNOWN_TEAM, code="unknown_team")
     return LeaderboardScope(first_day, teams, picked)
 
 
@@ -70,10 +65,10 @@ def progress_agent(user, *, username: str | None):
     """Whose progress the caller may see: their own; supervisors their teams'; managers anyone's."""
     if not username or username == user.get_username():
         if not AgentProfile.objects.filter(user=user).exists():
-            raise ScopeError(ERR_AGENT_REQUIRED, code="agent_required", status=400)
+            raise DomainError(ERR_AGENT_REQUIRED, code="agent_required")
         return user
     if not roles.has_role(user, *LEADERBOARD_ROLES):
-        raise ScopeError(ERR_NOT_YOUR_PROGRESS, code="permission_denied", status=403)
+        raise Forbidden(ERR_NOT_YOUR_PROGRESS, code="permission_denied")
     agents = (
         get_user_model()
         .objects.filter(username=username, agent_profile__isnull=False)
@@ -83,5 +78,5 @@ def progress_agent(user, *, username: str | None):
         agents = agents.filter(agent_profile__team__supervisors=user)
     agent = agents.first()
     if agent is None:
-        raise ScopeError(ERR_UNKNOWN_AGENT, code="unknown_agent", status=404)
+        raise NotFound(ERR_UNKNOWN_AGENT, code="unknown_agent")
     return agent

@@ -7,8 +7,8 @@ from rest_framework import generics, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.floor.api.errors import ApiError
 from config.floor.api.schema import ERROR_RESPONSES
+from config.floor.errors import NotFound
 from rewards import access, calendar, selectors
 from rewards.filters import RewardRuleFilter
 from rewards.models import AgentMonth, RewardBand, RewardRule
@@ -70,13 +70,6 @@ AGENT_PARAMETER = OpenApiParameter(
 )
 
 
-def _scoped(function, **kwargs):
-    try:
-        return function(**kwargs)
-    except access.ScopeError as error:
-        raise ApiError(error.message, code=error.code, status_code=error.status) from error
-
-
 class LeaderboardRowSerializer(serializers.ModelSerializer):
     agent = serializers.CharField(source="agent.username")
     agent_name = serializers.CharField(source="agent.get_full_name")
@@ -130,9 +123,8 @@ class LeaderboardView(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        scope = _scoped(
-            access.leaderboard_scope,
-            user=self.request.user,
+        scope = access.leaderboard_scope(
+            self.request.user,
             month=params.get("month"),
             team=params.get("team"),
         )
@@ -219,9 +211,9 @@ class MyProgressView(APIView):
     )
     def get(self, request):
         params = request.query_params
-        month = _scoped(access.month_or_error, value=params.get("month"))
-        agent = _scoped(access.progress_agent, user=request.user, username=params.get("agent"))
+        month = access.month_or_error(params.get("month"))
+        agent = access.progress_agent(user=request.user, username=params.get("agent"))
         progress = selectors.agent_progress(agent, month)
         if progress is None:
-            raise ApiError(ERR_NOT_STARTED, code="not_started", status_code=404)
+            raise NotFound(ERR_NOT_STARTED, code="not_started")
         return Response(ProgressSerializer(progress).data)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from config.floor import roles
+from config.floor.api.errors import status_for
+from config.floor.errors import DomainError
 from config.floor.permissions import page_roles
 from rewards import access, calendar, charts, exports, selectors, services
 from rewards.models import ConversionRun
@@ -22,8 +24,8 @@ MSG_LOCKED = _("%(month)s is locked for %(team)s: later changes will show as adj
 ERR_NO_PROFILE = _("Your login is not an agent's: there is no progress to show.")
 
 
-def _error_page(request, error: access.ScopeError):
-    return render(request, "rewards/error.html", {"error": error}, status=error.status)
+def _error_page(request, error: DomainError):
+    return render(request, "rewards/error.html", {"error": error}, status=status_for(error))
 
 
 def _months(today):
@@ -53,7 +55,7 @@ def leaderboard(request):
         scope = access.leaderboard_scope(
             request.user, month=request.GET.get("month"), team=request.GET.get("team")
         )
-    except access.ScopeError as error:
+    except DomainError as error:
         return _error_page(request, error)
     today = timezone.localdate()
     locked = selectors.locked_team_ids(scope.month, team_ids=scope.team_ids)
@@ -81,7 +83,7 @@ def leaderboard_export(request):
         scope = access.leaderboard_scope(
             request.user, month=request.GET.get("month"), team=request.GET.get("team")
         )
-    except access.ScopeError as error:
+    except DomainError as error:
         return _error_page(request, error)
     rows = selectors.leaderboard(scope.month, team_ids=scope.team_ids)
     response = HttpResponse(
@@ -100,12 +102,10 @@ def leaderboard_lock(request):
         scope = access.leaderboard_scope(
             request.user, month=request.POST.get("month"), team=request.POST.get("team")
         )
-    except access.ScopeError as error:
+    except DomainError as error:
         return _error_page(request, error)
     if scope.team is None:
-        return _error_page(
-            request, access.ScopeError(access.ERR_TEAM_FORMAT, code="invalid_team", status=400)
-        )
+        return _error_page(request, DomainError(access.ERR_TEAM_FORMAT, code="invalid_team"))
     try:
         services.month_lock(team=scope.team, month=scope.month, user=request.user)
     except ValidationError as error:
@@ -125,7 +125,7 @@ def me(request):
     try:
         month = access.month_or_error(request.GET.get("month"))
         agent = access.progress_agent(request.user, username=request.GET.get("agent"))
-    except access.ScopeError as error:
+    except DomainError as error:
         return _error_page(request, error)
     progress = selectors.agent_progress(agent, month)
     today = timezone.localdate()

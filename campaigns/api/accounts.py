@@ -1,7 +1,5 @@
 """`/api/v1/accounts/{number}/`: the account, its recommendations and their results."""
 
-import re
-
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -21,23 +19,15 @@ from campaigns.api.serializers import (
     recommendation_payload,
 )
 from campaigns.models import Appeal, ResultCode, SubscriberAccount
+from campaigns.models.accounts import ERR_ACCOUNT_NUMBER, ERR_NO_ACCOUNT, is_account_number
 from config.floor import roles
-from config.floor.api.errors import ApiError
+from config.floor.errors import DomainError, NotFound
 from config.floor.idempotency import idempotent
 from config.floor.permissions import role_required
 
-ERR_BAD_NUMBER = _("An account number is exactly 12 digits.")
-ERR_NO_ACCOUNT = _("No account with this number.")
 ERR_BAD_APPEAL_PARAM = _("The appeal parameter must be a number.")
-NUMBER_RE = re.compile(r"^[0-9]{12}$")
 
 WORKSPACE_ROLES = (roles.AGENTS, roles.SUPERVISORS, roles.MANAGERS, roles.CRM)
-
-
-def raise_for(error: services.RecommendationError):
-    exc = ApiError(error.message, code=error.code, status_code=error.status)
-    exc.extra = error.extra
-    raise exc
 
 
 def order_url(account, campaign_code, appeal_id) -> str | None:
@@ -74,14 +64,14 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     def get_number(self) -> str:
         number = self.kwargs["number"]
-        if not NUMBER_RE.match(number):
-            raise ApiError(ERR_BAD_NUMBER, code="invalid_account_number")
+        if not is_account_number(number):
+            raise DomainError(ERR_ACCOUNT_NUMBER, code="invalid_account_number")
         return number
 
     def get_object(self):
         account = selectors.account_get(number=self.get_number())
         if account is None:
-            raise ApiError(ERR_NO_ACCOUNT, code="account_not_found", status_code=404)
+            raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         return account
 
     @extend_schema(
@@ -93,15 +83,12 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = AccountInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        try:
-            account, created = services.account_upsert(
-                number=number,
-                data=fields,
-                service_codes=fields.pop("services", None),
-                offer_codes=fields.pop("offers", None),
-            )
-        except services.RecommendationError as error:
-            raise_for(error)
+        account, created = services.account_upsert(
+            number=number,
+            data=fields,
+            service_codes=fields.pop("services", None),
+            offer_codes=fields.pop("offers", None),
+        )
         account = selectors.account_get(number=account.number)
         return Response(
             self.get_serializer(account).data,
@@ -117,7 +104,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """The account's campaigns, best first, eligible or not with every reason."""
         account = selectors.account_for_workspace(number=self.get_number(), agent=request.user)
         if account is None:
-            raise ApiError(ERR_NO_ACCOUNT, code="account_not_found", status_code=404)
+            raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         appeal = self._appeal(request, account)
         recs = selectors.recommendations_for(account=account, appeal=appeal)
         return Response([recommendation_payload(rec) for rec in recs])
@@ -129,10 +116,10 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 return None
             return Appeal.objects.filter(pk=account.open_appeal_id).first()
         if not raw.isdigit():
-            raise ApiError(ERR_BAD_APPEAL_PARAM, code="invalid_appeal")
+            raise DomainError(ERR_BAD_APPEAL_PARAM, code="invalid_appeal")
         appeal = selectors.appeal_visible(user=request.user, appeal_id=int(raw))
         if appeal is None or appeal.account_id != account.pk:
-            raise ApiError(services.ERR_INVALID_APPEAL, code="invalid_appeal")
+            raise DomainError(services.ERR_INVALID_APPEAL, code="invalid_appeal")
         return appeal
 
     @extend_schema(
@@ -152,27 +139,24 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         Send an `Idempotency-Key` header to make retries safe."""
         account = SubscriberAccount.objects.filter(number=self.get_number()).only("number").first()
         if account is None:
-            raise ApiError(ERR_NO_ACCOUNT, code="account_not_found", status_code=404)
+            raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         if not str(rec_id).isdigit():
-            raise ApiError(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
+            raise DomainError(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
         data = ResultInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return idempotent(request, lambda: self._record(request, account, int(rec_id), data))
 
     def _record(self, request, account, target_id, data):
         values = data.validated_data
-        try:
-            entries = services.recommendation_record_result(
-                account=account,
-                target_id=target_id,
-                result=values["result"],
-                agent=request.user,
-                objection_codes=values["objections"],
-                comment=values["comment"],
-                appeal_id=values["appeal"],
-            )
-        except services.RecommendationError as error:
-            raise_for(error)
+        entries = services.recommendation_record_result(
+            account=account,
+            target_id=target_id,
+            result=values["result"],
+            agent=request.user,
+            objection_codes=values["objections"],
+            comment=values["comment"],
+            appeal_id=values["appeal"],
+        )
         body = {
             "result": values["result"],
             "recommendations": [e.target_id for e in entries],

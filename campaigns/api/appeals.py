@@ -7,12 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from campaigns import selectors, services
-from campaigns.api.accounts import ERR_NO_ACCOUNT, WORKSPACE_ROLES, raise_for
+from campaigns.api.accounts import WORKSPACE_ROLES
 from campaigns.api.serializers import AppealFlagsSerializer, AppealInputSerializer, AppealSerializer
 from campaigns.filters import AppealFilter
 from campaigns.models import Appeal
+from campaigns.models.accounts import ERR_NO_ACCOUNT
 from config.floor import roles
-from config.floor.api.errors import ApiError
+from config.floor.errors import Forbidden, NotFound
 from config.floor.idempotency import idempotent
 from config.floor.permissions import role_required
 
@@ -44,7 +45,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         values = dict(data.validated_data)
         account = selectors.account_get(number=values.pop("account"))
         if account is None:
-            raise ApiError(ERR_NO_ACCOUNT, code="account_not_found", status_code=404)
+            raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
 
         def handler():
             appeal = services.appeal_open(account=account, agent=request.user, **values)
@@ -59,10 +60,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         appeal = self._own_appeal()
         data = AppealFlagsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            services.appeal_update(appeal=appeal, **data.validated_data)
-        except services.RecommendationError as error:
-            raise_for(error)
+        services.appeal_update(appeal=appeal, **data.validated_data)
         return Response(AppealSerializer(self._own_appeal()).data)
 
     @extend_schema(request=None, responses={200: AppealSerializer})
@@ -75,5 +73,5 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def _own_appeal(self):
         appeal = self.get_object()
         if appeal.agent_id != self.request.user.pk:
-            raise ApiError(ERR_NOT_YOURS, code="not_your_appeal", status_code=403)
+            raise Forbidden(ERR_NOT_YOURS, code="not_your_appeal")
         return appeal

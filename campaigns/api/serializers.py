@@ -11,6 +11,7 @@ from campaigns.models import (
     ResultCode,
     SubscriberAccount,
 )
+from campaigns.models.accounts import ACCOUNT_NUMBER_RE
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -257,7 +258,7 @@ class AppealSerializer(serializers.ModelSerializer):
 
 
 class AppealInputSerializer(serializers.Serializer):
-    account = serializers.RegexField(r"^[0-9]{12}$", max_length=12)
+    account = serializers.RegexField(ACCOUNT_NUMBER_RE, max_length=12)
     question_resolved = serializers.BooleanField(required=False, default=False)
     negative_customer = serializers.BooleanField(required=False, default=False)
     complaint = serializers.BooleanField(required=False, default=False)

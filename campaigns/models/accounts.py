@@ -1,5 +1,7 @@
 """Subscriber accounts (лицевые счета) as the CRM last reported them."""
 
+import re
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -7,10 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from offers.models import Offer, Service
 
+# The account-number rule, in one place: the model, the API, the pages and the target import.
 ACCOUNT_NUMBER_RE = r"^[0-9]{12}$"
+ERR_ACCOUNT_NUMBER = _("An account number is exactly 12 digits.")
+ERR_NO_ACCOUNT = _("No account with this number.")
 account_number_validator = RegexValidator(
-    ACCOUNT_NUMBER_RE, _("An account number is exactly 12 digits."), code="invalid_account"
+    ACCOUNT_NUMBER_RE, ERR_ACCOUNT_NUMBER, code="invalid_account"
 )
+
+
+def is_account_number(value: str) -> bool:
+    return re.fullmatch(ACCOUNT_NUMBER_RE, value or "") is not None
 
 
 class PaymentModel(models.TextChoices):

@@ -10,7 +10,7 @@ Who may do what (the access matrix, tested in tests/campaigns/test_orders_access
 
 from contextlib import contextmanager
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,20 +18,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from campaigns import personal_data
-from campaigns.api.accounts import ERR_NO_ACCOUNT, NUMBER_RE
+from campaigns.models.accounts import ERR_ACCOUNT_NUMBER, ERR_NO_ACCOUNT, is_account_number
 from campaigns.orders import selectors, services
 from campaigns.orders.filters import ConnectionOrderFilter
 from campaigns.orders.models import ConnectionOrder, OrderStatus, RevealChannel, StatusSource
 from campaigns.selectors import account_get
 from config.floor import roles
-from config.floor.api.errors import ApiError
 from config.floor.api.schema import ErrorSerializer
+from config.floor.errors import Conflict, DomainError, NotFound
 from config.floor.idempotency import idempotent
 from config.floor.permissions import role_required
 
-ERR_BAD_ACCOUNT = _("An account number is exactly 12 digits.")
-ERR_REVEAL_FORBIDDEN = _("You may not see the personal data of this order.")
-ERR_CHANGE_FORBIDDEN = _("Only the agent who registered the order can change it.")
 ERR_FULFILMENT_STATUS = _("The fulfilment system reports sent, connected or cancelled.")
 
 READ_ROLES = (roles.AGENTS, roles.SUPERVISORS, roles.MANAGERS)
@@ -45,7 +42,7 @@ def conflict_on_transition():
     except ValidationError as exc:
         messages = exc.message_dict.get("status")
         if messages:
-            raise ApiError(messages[0], code="invalid_transition", status_code=409) from None
+            raise Conflict(messages[0], code="invalid_transition") from None
         raise
 
 
@@ -257,11 +254,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         number = values.pop("account")
-        if not NUMBER_RE.match(number):
-            raise ApiError(ERR_BAD_ACCOUNT, code="invalid_account_number")
+        if not is_account_number(number):
+            raise DomainError(ERR_ACCOUNT_NUMBER, code="invalid_account_number")
         account = account_get(number=number)
         if account is None:
-            raise ApiError(ERR_NO_ACCOUNT, code="account_not_found", status_code=404)
+            raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         campaign, appeal = values.pop("campaign"), values.pop("appeal")
 
         def handler():
@@ -288,17 +285,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         order = self.get_object()
         data = RevealInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            values, audit = services.order_reveal(
-                order=order,
-                user=request.user,
-                reason=data.validated_data["reason"],
-                fields=data.validated_data.get("fields"),
-                channel=RevealChannel.API,
-                ip_address=request.META.get("REMOTE_ADDR"),
-            )
-        except PermissionDenied:
-            raise ApiError(ERR_REVEAL_FORBIDDEN, code="reveal_forbidden", status_code=403) from None
+        values, audit = services.order_reveal(
+            order=order,
+            user=request.user,
+            reason=data.validated_data["reason"],
+            fields=data.validated_data.get("fields"),
+            channel=RevealChannel.API,
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
         body = {
             "order": order.pk,
             "fields": values,
@@ -316,13 +310,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         order = self.get_object()
         data = CancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            with conflict_on_transition():
-                services.order_cancel(
-                    order=order, agent=request.user, reason=data.validated_data["reason"]
-                )
-        except PermissionDenied:
-            raise ApiError(ERR_CHANGE_FORBIDDEN, code="not_your_order", status_code=403) from None
+        with conflict_on_transition():
+            services.order_cancel(
+                order=order, agent=request.user, reason=data.validated_data["reason"]
+            )
         order = selectors.order_visible(user=request.user, order_id=order.pk)
         return Response(OrderSerializer(order).data)
 

@@ -9,7 +9,7 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns import personal_data
-from campaigns.api.accounts import NUMBER_RE
+from campaigns.models.accounts import is_account_number
 from campaigns.orders import selectors, services
 from campaigns.orders.filters import ConnectionOrderFilter
 from campaigns.orders.models import OrderStatus, RevealChannel
 from campaigns.selectors import account_get
 from config.floor import roles
+from config.floor.errors import Forbidden
 from config.floor.models import IdempotencyKey
 from config.floor.permissions import page_roles
 
@@ -36,7 +37,6 @@ MSG_ALREADY = _("This order was already registered.")
 MSG_CANCELLED = _("Order cancelled.")
 MSG_FIX_ERRORS = _("Please correct the errors below.")
 MSG_NO_ACCOUNT = _("Open the order from a customer's account (no account given).")
-MSG_REVEAL_DENIED = _("You may not see the personal data of this order.")
 
 STATUS_BADGES = {
     OrderStatus.REGISTERED: "",
@@ -196,7 +196,7 @@ def _initial(request, account, technologies):
 
 
 def _account_from(value):
-    account = account_get(number=value) if value and NUMBER_RE.match(value) else None
+    account = account_get(number=value) if value and is_account_number(value) else None
     if account is None:
         raise Http404(MSG_NO_ACCOUNT)
     return account
@@ -388,8 +388,8 @@ def order_reveal(request, pk):
             channel=RevealChannel.PAGE,
             ip_address=request.META.get("REMOTE_ADDR"),
         )
-    except PermissionDenied:
-        messages.error(request, MSG_REVEAL_DENIED)
+    except Forbidden as error:
+        messages.error(request, str(error))
         return _detail(request, order, status=403)
     except ValidationError as exc:
         for errors in exc.message_dict.values():
@@ -407,7 +407,7 @@ def order_cancel(request, pk):
         services.order_cancel(
             order=order, agent=request.user, reason=request.POST.get("reason", "")
         )
-    except PermissionDenied:
+    except Forbidden:
         raise Http404 from None
     except ValidationError as exc:
         for errors in exc.message_dict.values():

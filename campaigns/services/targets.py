@@ -6,7 +6,6 @@ bulk inserts, so 100,000 rows take seconds, not hours.
 
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -15,9 +14,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignTarget, SubscriberAccount
+from campaigns.models.accounts import ERR_ACCOUNT_NUMBER, is_account_number
 
 BATCH = 5000
-NUMBER_RE = re.compile(r"^[0-9]{12}$")
 ACCOUNT_HEADERS = {
     "account",
     "account_number",
@@ -30,7 +29,7 @@ ACCOUNT_HEADERS = {
 CAMPAIGN_HEADERS = {"campaign", "campaign_code", "code", "кампания", "код кампании"}
 
 REJECT_MESSAGES = {
-    "invalid_account_number": _("An account number is exactly 12 digits."),
+    "invalid_account_number": ERR_ACCOUNT_NUMBER,
     "unknown_account": _("No such account."),
     "unknown_campaign": _("No such campaign."),
     "duplicate": _("The same account and campaign appear earlier in the file."),
@@ -165,7 +164,7 @@ def _validate(rows, campaigns, report, progress) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
-        numbers = {n for _, n, _ in chunk if NUMBER_RE.match(n)}
+        numbers = {n for _, n, _ in chunk if is_account_number(n)}
         accounts = dict(
             SubscriberAccount.objects.filter(number__in=numbers).values_list("number", "id")
         )
@@ -186,7 +185,7 @@ def _validate(rows, campaigns, report, progress) -> list[tuple[int, int]]:
 
 
 def _reason(number, code, accounts, campaigns, seen, existing) -> str | None:
-    if not NUMBER_RE.match(number):
+    if not is_account_number(number):
         return "invalid_account_number"
     if code not in campaigns:
         return "unknown_campaign"

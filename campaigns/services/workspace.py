@@ -17,6 +17,7 @@ from campaigns.models import (
 )
 from campaigns.recommendations import account_for_workspace, situation_for, targets_of
 from campaigns.selectors import department_of
+from config.floor.errors import Conflict, DomainError
 from knowledge_base.models import ObjectionType
 from offers.models import Offer, Service
 
@@ -33,26 +34,15 @@ ERR_UNKNOWN_OFFER = _("Unknown offer: %(codes)s.")
 ERR_APPEAL_CLOSED = _("The appeal is closed.")
 
 
-class RecommendationError(Exception):
-    """A result or appeal the agent cannot save, with a machine-readable code."""
-
-    def __init__(self, message, *, code: str, status: int = 400, extra=None):
-        super().__init__(str(message))
-        self.message = str(message)
-        self.code = code
-        self.status = status
-        self.extra = extra or {}
-
-
 def _objections(codes: list[str]) -> list[ObjectionType]:
     codes = list(dict.fromkeys(codes or []))
     if len(codes) > MAX_OBJECTIONS:
-        raise RecommendationError(ERR_TOO_MANY_OBJECTIONS, code="too_many_objections")
+        raise DomainError(ERR_TOO_MANY_OBJECTIONS, code="too_many_objections")
     found = list(ObjectionType.objects.filter(code__in=codes, is_active=True))
     missing = sorted(set(codes) - {o.code for o in found})
     if missing:
-        raise RecommendationError(
-            ERR_OBJECTION_UNKNOWN % {"codes": ", ".join(missing)}, code="unknown_objection"
+        raise DomainError(
+            ERR_OBJECTION_UNKNOWN, code="unknown_objection", params={"codes": ", ".join(missing)}
         )
     return found
 
@@ -64,7 +54,7 @@ def _appeal_for(*, appeal_id, account, agent) -> Appeal | None:
         return appeals.filter(pk=open_id).first() if open_id else None
     appeal = appeals.filter(pk=appeal_id).first()
     if appeal is None:
-        raise RecommendationError(ERR_INVALID_APPEAL, code="invalid_appeal")
+        raise DomainError(ERR_INVALID_APPEAL, code="invalid_appeal")
     return appeal
 
 
@@ -100,7 +90,7 @@ def recommendation_record_result(
     after the other. Returns the history entries written, the chosen recommendation's first.
     """
     if result not in ResultCode.values:
-        raise RecommendationError(ERR_INVALID_RESULT, code="invalid_result")
+        raise DomainError(ERR_INVALID_RESULT, code="invalid_result")
     objections = _objections(objection_codes or [])
     with transaction.atomic():
         SubscriberAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk").get()
@@ -110,7 +100,7 @@ def recommendation_record_result(
         targets = {t.id: t for t in targets_of(account.pk, with_history=False)}
         target = targets.get(target_id)
         if target is None:
-            raise RecommendationError(ERR_NOT_ON_ACCOUNT, code="not_on_account")
+            raise DomainError(ERR_NOT_ON_ACCOUNT, code="not_on_account")
         appeal = _appeal_for(appeal_id=appeal_id, account=account, agent=agent)
         if result != ResultCode.NOT_OFFERED:
             verdict = eligibility.judge(
@@ -118,10 +108,10 @@ def recommendation_record_result(
             )
             if not verdict.eligible:
                 labels = ", ".join(str(eligibility.Reason(r).label) for r in verdict.reasons)
-                raise RecommendationError(
-                    ERR_NOT_ELIGIBLE % {"reasons": labels},
+                raise Conflict(
+                    ERR_NOT_ELIGIBLE,
                     code="not_eligible",
-                    status=409,
+                    params={"reasons": labels},
                     extra={"reasons": verdict.reasons},
                 )
         siblings = [target] + [
@@ -199,7 +189,7 @@ def appeal_open(*, account: SubscriberAccount, agent, **flags) -> Appeal:
 def appeal_update(*, appeal: Appeal, **flags) -> Appeal:
     appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if appeal.closed_at is not None:
-        raise RecommendationError(ERR_APPEAL_CLOSED, code="appeal_closed", status=409)
+        raise Conflict(ERR_APPEAL_CLOSED, code="appeal_closed")
     changed = [name for name in APPEAL_FLAGS if name in flags]
     for name in changed:
         setattr(appeal, name, bool(flags[name]))
@@ -265,5 +255,5 @@ def _by_codes(model, codes, message, code):
     found = list(model.objects.filter(code__in=codes))
     missing = sorted(set(codes) - {obj.code for obj in found})
     if missing:
-        raise RecommendationError(message % {"codes": ", ".join(missing)}, code=code)
+        raise DomainError(message, code=code, params={"codes": ", ".join(missing)})
     return found

@@ -7,10 +7,9 @@ stored answer.
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
 from rest_framework.response import Response
 
-from config.floor.api.errors import ApiError
+from config.floor.errors import Conflict, DomainError
 from config.floor.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -26,7 +25,7 @@ def idempotent(request, handler) -> Response:
     if not key:
         return handler()
     if len(key) > MAX_KEY_LENGTH:
-        raise ApiError(ERR_KEY_TOO_LONG, code="invalid_idempotency_key")
+        raise DomainError(ERR_KEY_TOO_LONG, code="invalid_idempotency_key")
     scope = f"{request.method} {request.path}"[:255]
     with transaction.atomic():
         record, created = IdempotencyKey.objects.select_for_update().get_or_create(
@@ -34,11 +33,7 @@ def idempotent(request, handler) -> Response:
         )
         if not created:
             if record.scope != scope:
-                raise ApiError(
-                    ERR_KEY_REUSED,
-                    code="idempotency_key_reused",
-                    status_code=status.HTTP_409_CONFLICT,
-                )
+                raise Conflict(ERR_KEY_REUSED, code="idempotency_key_reused")
             replay = Response(record.response, status=record.status_code)
             replay["Idempotent-Replayed"] = "true"
             return replay

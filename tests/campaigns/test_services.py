@@ -7,6 +7,8 @@ import pytest
 
 from campaigns import services
 from campaigns.models import AppealTheme, ContactHistoryEntry, ResultCode
+from config.floor.api.errors import status_for
+from config.floor.errors import DomainError
 from tests import factories
 from tests.campaigns.conftest import NOW
 
@@ -58,7 +60,7 @@ def test_up_to_two_objections_are_recorded_r4(account, targets, agent, objection
 
 
 def test_a_third_objection_is_refused_and_nothing_is_saved_r4(account, targets, agent, objections):
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         record(account, targets[0], agent, objection_codes=["expensive", "will_think", "no_need"])
     assert error.value.code == "too_many_objections"
     assert str(error.value) == "Не более двух возражений можно отработать в одной допродаже."
@@ -66,20 +68,20 @@ def test_a_third_objection_is_refused_and_nothing_is_saved_r4(account, targets, 
 
 
 def test_unknown_objection_is_refused(account, targets, agent, objections):
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         record(account, targets[0], agent, objection_codes=["nonsense"])
     assert error.value.code == "unknown_objection"
 
 
 def test_unknown_result_is_refused(account, targets, agent):
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         record(account, targets[0], agent, result="maybe")
     assert error.value.code == "invalid_result"
 
 
 def test_result_for_a_campaign_not_on_the_account_is_refused(account, targets, agent):
     foreign = factories.CampaignTargetFactory()
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         record(account, foreign, agent)
     assert error.value.code == "not_on_account"
 
@@ -87,9 +89,9 @@ def test_result_for_a_campaign_not_on_the_account_is_refused(account, targets, a
 def test_offer_that_may_not_be_made_cannot_be_recorded_as_made(account, targets, agent):
     account.balance = Decimal("-5")
     account.save()
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         record(account, targets[0], agent, result="agreed")
-    assert (error.value.code, error.value.status) == ("not_eligible", 409)
+    assert (error.value.code, status_for(error.value)) == ("not_eligible", 409)
     assert error.value.extra == {"reasons": ["negative_balance"]}
     # «Не предлагалось» can always be saved.
     assert record(account, targets[0], agent, result="not_offered")
@@ -110,14 +112,14 @@ def test_saved_result_is_pulled_into_the_open_appeal_r5(account, targets, agent)
 
 def test_appeal_flags_are_checked_when_recording(account, targets, agent):
     services.appeal_open(account=account, agent=agent, question_resolved=False)
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         record(account, targets[0], agent)
     assert error.value.extra == {"reasons": ["question_unresolved"]}
 
 
 def test_someone_elses_appeal_cannot_be_used(account, targets, agent):
     appeal = factories.AppealFactory(account=account)
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         record(account, targets[0], agent, appeal_id=appeal.pk)
     assert error.value.code == "invalid_appeal"
 
@@ -125,7 +127,7 @@ def test_someone_elses_appeal_cannot_be_used(account, targets, agent):
 def test_closed_appeal_cannot_change(account, agent):
     appeal = services.appeal_open(account=account, agent=agent)
     services.appeal_close(appeal=appeal, now=NOW)
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         services.appeal_update(appeal=appeal, complaint=True)
     assert error.value.code == "appeal_closed"
 
@@ -154,7 +156,7 @@ def test_account_upsert_creates_then_updates_with_the_time_kept(broadband, iptv)
 
 
 def test_account_upsert_refuses_unknown_service_codes(broadband):
-    with pytest.raises(services.RecommendationError) as error:
+    with pytest.raises(DomainError) as error:
         services.account_upsert(
             number="352000000777",
             data={"surname": "A", "first_name": "B", "payment_model": "credit", "balance": 0},

@@ -1,7 +1,6 @@
 """The services that move an order along its lifecycle, with their side effects: a cancellation
 the fulfilment system did not report itself is reported to it through the outbox."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.orders.models import ConnectionOrder, OrderStatus, OutboxKind, StatusSource
 from campaigns.orders.services.outbox import outbox_write
 from campaigns.orders.services.transitions import order_transition
+from config.floor.errors import Forbidden
 
 ERR_NOT_YOUR_ORDER = _("Only the agent who registered the order can change it.")
 
@@ -44,7 +44,7 @@ def order_set_status(
 def order_cancel(*, order: ConnectionOrder, agent, reason: str, now=None) -> ConnectionOrder:
     """The agent who registered the order cancels it, with a reason (the customer changed mind)."""
     if order.agent_id != agent.pk:
-        raise PermissionDenied(ERR_NOT_YOUR_ORDER)
+        raise Forbidden(ERR_NOT_YOUR_ORDER, code="not_your_order")
     return order_set_status(
         order=order,
         status=OrderStatus.CANCELLED,

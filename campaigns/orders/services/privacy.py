@@ -5,7 +5,6 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.orders.models import ConnectionOrder, OrderStatus, PersonalDataReveal
 from campaigns.orders.services import rules
 from config.floor import roles
+from config.floor.errors import Forbidden
 
 logger = logging.getLogger("campaigns.orders")
 
 ERR_REVEAL_REASON = _("Say why you need to see the personal data (at least 5 characters).")
 ERR_REVEAL_FIELDS = _("Unknown fields: %(fields)s.")
-ERR_REVEAL_DENIED = _("Your role may not see personal data.")
+ERR_REVEAL_DENIED = _("You may not see the personal data of this order.")
 
 REVEALABLE_FIELDS = ("passport", "contact_phone", "connection_address", "registration_address")
 
@@ -46,7 +46,7 @@ def order_reveal(
 ) -> tuple[dict, PersonalDataReveal]:
     """The unmasked personal data of an order, written to the audit log first."""
     if not can_reveal(user, order):
-        raise PermissionDenied(ERR_REVEAL_DENIED)
+        raise Forbidden(ERR_REVEAL_DENIED, code="reveal_forbidden")
     fields = list(dict.fromkeys(fields or REVEALABLE_FIELDS))
     errors: dict = {}
     unknown = sorted(set(fields) - set(REVEALABLE_FIELDS))

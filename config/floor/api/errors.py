@@ -1,8 +1,9 @@
 """One error shape for the whole API: {"code": ..., "detail": ..., "errors": {...}}.
 
 `code` is stable and machine-readable, `detail` is a translated sentence, and validation errors add
-`errors`: each field with its messages. Bad input never becomes a 500: Django's ValidationError
-(from a service's `full_clean()`), Http404 and PermissionDenied are mapped to their DRF forms.
+`errors`: each field with its messages. Bad input never becomes a 500: the domain errors services
+raise (config.floor.errors) get the status of their kind, Django's ValidationError (from a
+service's `full_clean()`), Http404 and PermissionDenied are mapped to their DRF forms.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,22 +16,35 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from config.floor import errors
+
 ERR_VALIDATION = _("The request contains invalid data.")
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 PASSED_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
 
 
-class ApiError(exceptions.APIException):
-    """An error a user can cause, with a stable machine-readable code."""
+# The status of each kind of domain error; a plain DomainError is invalid input.
+STATUS_OF = {
+    errors.NotFound: status.HTTP_404_NOT_FOUND,
+    errors.Forbidden: status.HTTP_403_FORBIDDEN,
+    errors.Conflict: status.HTTP_409_CONFLICT,
+}
 
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "bad_request"
 
-    def __init__(self, detail, *, code=None, status_code=None):
-        if status_code is not None:
-            self.status_code = status_code
-        super().__init__(detail=detail, code=code or self.default_code)
+def status_for(error: errors.DomainError) -> int:
+    """The HTTP status a domain error answers with (the API's and the pages' alike)."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF:
+            return STATUS_OF[kind]
+    return status.HTTP_400_BAD_REQUEST
+
+
+class _DomainAPIError(exceptions.APIException):
+    def __init__(self, error: errors.DomainError):
+        self.status_code = status_for(error)
+        self.extra = error.extra
+        super().__init__(detail=str(error), code=error.code)
 
 
 def _first_code(detail):
@@ -65,7 +79,9 @@ def _error_body(exc: exceptions.APIException) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, errors.DomainError):
+        exc = _DomainAPIError(exc)
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
