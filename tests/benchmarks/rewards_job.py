@@ -43,8 +43,9 @@ def _populate_floor():
     from django.contrib.auth.hashers import make_password
 
     from campaigns.models import Department
-    from config.demo import catalogue, rewards
-    from config.demo.base import SeedContext
+    from config.floor.seeding import SeedContext
+    from offers import demo as catalogue
+    from rewards.demo import rules as rewards
 
     ctx = SeedContext(today=datetime.date(2025, 11, 20))
     catalogue.run(ctx)

@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from campaigns.models import AgentProfile, ConnectionOrder, OrderStatus
 from campaigns.orders.services import previous_fields
-from config.demo import STEPS, SeedContext, rewards_month
+from config.demo import STEPS
+from config.floor.seeding import SeedContext
 from rewards import calendar, selectors
+from rewards.demo import month as rewards_month
 from rewards.models import AgentMonth, CampaignMonth
 
 pytestmark = pytest.mark.django_db

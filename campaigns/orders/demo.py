@@ -4,6 +4,12 @@ Every agent gets orders in the previous and the current month: most of last mont
 this month's registered, sent or connected; the demo agent «agent» has one cancelled. Each demo
 order has a fixed reference (a UUID derived from agent, month and number), so a re-run finds it
 and writes nothing; the passport data is generated and encrypted like a real order's.
+
+An order's registration is written as history (the row, its first status and its hand-off as it
+went): `order_register` would hand these past orders to the fulfilment system and book installer
+visits in the past. Every later step (sent, connected, cancelled) goes through the lifecycle
+service with the moment it happened, so the demo obeys the transitions and the clawback rule as
+users do.
 """
 
 import datetime
@@ -30,9 +36,9 @@ from campaigns.models import (
     StatusSource,
     SubscriberAccount,
 )
-from campaigns.orders.services import installer_slots_open, previous_fields
-from config.demo.base import SeedContext, Tally, set_m2m, upsert
+from campaigns.orders.services import installer_slots_open, order_set_status, previous_fields
 from config.floor import roles
+from config.floor.seeding import SeedContext, Tally, set_m2m, upsert
 from offers.models import Offer, OfferKind, Service, Technology
 
 NAMESPACE = uuid.UUID("4f1f6f0e-6c1b-4d0e-9d5e-2b7f3c0a9a11")
@@ -187,24 +193,15 @@ def _write(
         # What the order replaces, as registration records it (the rewards engine reads it).
         **previous_fields(account=account, sale=product or plan),
         slot=_slot(rng, created + datetime.timedelta(days=1)),
-        status=status,
-        external_id=f"WO-{reference.hex[:8].upper()}" if status != OrderStatus.REGISTERED else "",
+        status=OrderStatus.REGISTERED,
         created_at=created,
-        sent_at=sent if status != OrderStatus.REGISTERED else None,
-        connected_at=connected
-        if status in (OrderStatus.CONNECTED, OrderStatus.CANCELLED)
-        else None,
     )
-    steps = [(OrderStatus.REGISTERED, created, StatusSource.AGENT, agent)]
-    if status != OrderStatus.REGISTERED:
-        steps.append((OrderStatus.SENT, sent, StatusSource.SYSTEM, None))
-    if status in (OrderStatus.CONNECTED, OrderStatus.CANCELLED):
-        steps.append((OrderStatus.CONNECTED, connected, StatusSource.FULFILMENT, None))
-    OrderStatusChange.objects.bulk_create(
-        [
-            OrderStatusChange(order=order, status=s, source=src, changed_by=by, changed_at=at)
-            for s, at, src, by in steps
-        ]
+    OrderStatusChange.objects.create(
+        order=order,
+        status=OrderStatus.REGISTERED,
+        source=StatusSource.AGENT,
+        changed_by=agent,
+        changed_at=created,
     )
     OrderOutboxMessage.objects.create(
         order=order,
@@ -216,23 +213,30 @@ def _write(
         created_at=created,
         delivered_at=None if status == OrderStatus.REGISTERED else sent,
     )
+    if status != OrderStatus.REGISTERED:
+        order = order_set_status(
+            order=order,
+            status=OrderStatus.SENT,
+            source=StatusSource.SYSTEM,
+            external_id=f"WO-{reference.hex[:8].upper()}",
+            now=sent,
+        )
+    if status in (OrderStatus.CONNECTED, OrderStatus.CANCELLED):
+        order = order_set_status(
+            order=order, status=OrderStatus.CONNECTED, source=StatusSource.FULFILMENT, now=connected
+        )
     return order
 
 
 def _cancel_one(order):
-    """The demo agent's one cancellation: connected, then cancelled by the customer."""
-    when = order.connected_at + datetime.timedelta(days=2)
-    order.status = OrderStatus.CANCELLED
-    order.cancelled_at = when
-    order.cancel_reason = "Клиент отказался от услуги после подключения"
-    order.clawback = True
-    order.save()
-    OrderStatusChange.objects.create(
+    """The demo agent's one cancellation: connected, then cancelled by the customer two days
+    later, within the clawback window (the lifecycle sets the clawback)."""
+    order_set_status(
         order=order,
         status=OrderStatus.CANCELLED,
         source=StatusSource.FULFILMENT,
-        reason=order.cancel_reason,
-        changed_at=when,
+        reason="Клиент отказался от услуги после подключения",
+        now=order.connected_at + datetime.timedelta(days=2),
     )
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from config.demo.base import SeedContext, Tally, set_m2m, upsert
-from config.demo.catalogue import BROADBAND, IPTV, PHONE
+from config.floor.seeding import SeedContext, Tally, set_m2m, upsert
+from offers.demo import BROADBAND, IPTV, PHONE
 from offers.models import Offer, Service
 from rewards.models import RewardBand, RewardKind, RewardRule
 

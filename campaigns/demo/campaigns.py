@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from campaigns.demo.accounts import DEMO_ACCOUNT, generated_accounts
 from campaigns.models import Campaign, CampaignStatus, CampaignTarget, SubscriberAccount
-from config.demo.accounts import DEMO_ACCOUNT, generated_accounts
-from config.demo.base import SeedContext, Tally, set_m2m, upsert
-from config.demo.catalogue import (
+from config.floor.seeding import SeedContext, Tally, set_m2m, upsert
+from offers.demo import (
     SEG_BB,
     SEG_BB_TV,
     SEG_BB_TV_PHONE,

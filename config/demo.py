@@ -1,27 +1,22 @@
-"""The demo data of `seed_demo`, one module per step, run in the order of STEPS.
+"""The demo data of `seed_demo`: each app makes its own (`<app>/demo`), this module runs the steps
+in order.
 
 Every step is idempotent (natural keys, nothing saved when nothing changed) and deterministic (a
-fixed random seed), so running `seed_demo` twice leaves the same rows.
+fixed random seed), so running `seed_demo` twice leaves the same rows. The toolkit the steps share
+(SeedContext, upserts, generated names) is config.floor.seeding.
 
 The "believable running month" of CONTRACT.md comes from the last steps: the results recorded in
 the agents' appeals, the connection orders, and the conversions job run over both months.
 """
 
-from config.demo import (
-    accounts,
-    agreements,
-    campaigns,
-    catalogue,
-    knowledge,
-    logins,
-    orders,
-    org,
-    results,
-    rewards,
-    rewards_month,
-)
-from config.demo.base import SeedContext, Step
+from campaigns.demo import accounts, agreements, campaigns, logins, org, results
+from campaigns.orders import demo as orders
 from config.floor.roles import ROLE_PERMISSIONS
+from config.floor.seeding import SeedContext, Step
+from knowledge_base import demo as knowledge
+from offers import demo as catalogue
+from rewards.demo import month as rewards_month
+from rewards.demo import rules as rewards
 
 
 def roles_step(ctx: SeedContext) -> dict[str, int]:

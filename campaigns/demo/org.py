@@ -7,9 +7,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from campaigns.models import AgentProfile, Department, Team
-from config.demo.base import SeedContext, Tally, set_m2m, upsert
-from config.demo.names import FEMALE, MALE
 from config.floor import roles
+from config.floor.seed_names import FEMALE, MALE
+from config.floor.seeding import SeedContext, Tally, set_m2m, upsert
 
 User = get_user_model()
 

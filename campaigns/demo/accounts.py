@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import PaymentModel, SubscriberAccount
-from config.demo.base import SEED, SeedContext, Tally, sync_through
-from config.demo.catalogue import (
+from config.floor.seed_names import REGIONS, latin, person
+from config.floor.seeding import SEED, SeedContext, Tally, sync_through
+from offers.demo import (
     BROADBAND,
     IPTV,
     OFFERS,
@@ -21,7 +22,6 @@ from config.demo.catalogue import (
     SEG_TV,
     SEGMENT_SERVICES,
 )
-from config.demo.names import REGIONS, latin, person
 from offers.models import Offer, OfferKind, Service
 
 DEMO_ACCOUNT = "352011070411"

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from config.demo.base import SeedContext, Tally, set_m2m, upsert
+from config.floor.seeding import SeedContext, Tally, set_m2m, upsert
 from offers.models import Offer, OfferKind, Segment, Service, ServiceCode
 
 BROADBAND, IPTV, PHONE, MOBILE = (

@@ -6,9 +6,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from config.demo.base import SeedContext, Tally, set_m2m
-from config.demo.org import TEAM_1, TEAM_2, ensure_agent, ensure_user, teams
+from campaigns.demo.org import TEAM_1, TEAM_2, ensure_agent, ensure_user, teams
 from config.floor import roles
+from config.floor.seeding import SeedContext, Tally, set_m2m
 
 # username: (password, role, first name, last name)
 DEMO_LOGINS = {

@@ -4,7 +4,7 @@ objections and closing phrases, loaded by the knowledge-base app's own seed."""
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from config.demo.base import SeedContext
+from config.floor.seeding import SeedContext
 from knowledge_base.seed import seed_knowledge_base
 
 User = get_user_model()

@@ -5,7 +5,7 @@ Runs last (after the results and connection-order steps), so that the leaderboar
 a second `seed_demo` recomputes the same figures and adds no rows.
 """
 
-from config.demo.base import SeedContext
+from config.floor.seeding import SeedContext
 from rewards import calendar, services
 from rewards.models import AgentMonth, CampaignMonth
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from campaigns.models import CampaignTarget, ConnectionOrder, ContactHistoryEntry, ResultCode
 from campaigns.services.workspace import history_comment
-from config.demo.base import SeedContext, Tally
+from config.floor.seeding import SeedContext, Tally
 
 BEFORE_ORDER = datetime.timedelta(minutes=5)
 BATCH = 500

@@ -8,10 +8,14 @@ start time, and a run only adds the appeals that are missing.
 import datetime
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from campaigns.demo.accounts import DEMO_ACCOUNT
+from campaigns.demo.campaigns import target_pairs
 from campaigns.models import (
     AgentProfile,
     Appeal,
@@ -22,9 +26,7 @@ from campaigns.models import (
     ResultCode,
 )
 from campaigns.services.workspace import history_comment
-from config.demo.accounts import DEMO_ACCOUNT
-from config.demo.base import SeedContext, Tally
-from config.demo.campaigns import target_pairs
+from config.floor.seeding import SeedContext, Tally
 from knowledge_base.models import ObjectionType
 
 APPEALS_PER_WORKDAY = (0, 2)
@@ -217,9 +219,5 @@ def _write(ctx: SeedContext, items: list[dict], tally: Tally) -> None:
 
 
 def _appeal_texts(result) -> tuple[str, str]:
-    from django.conf import settings
-    from django.utils import translation
-    from django.utils.translation import gettext
-
     with translation.override(settings.LANGUAGE_CODE):
         return gettext("Marketing campaign"), str(ResultCode(result).label)
