@@ -81,7 +81,7 @@ bench: install
 
 messages: install
 	for app in offers knowledge_base campaigns rewards config; do \
-		(cd $$app && ../$(MANAGE) makemessages -l ru); done
+		(cd $$app && ../$(PY) ../manage.py makemessages -l ru); done
 	$(MANAGE) compilemessages -l ru --ignore=.venv
 
 clean:

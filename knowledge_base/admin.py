@@ -103,7 +103,7 @@ class ArticleAdmin(HistoryModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "category", "status", "owner", "tags"]}),
         (_("Text"), {"fields": ["body", "preview"]}),
-        (_("Related"), {"fields": ["offers", "campaigns"]}),
+        (_("Related"), {"fields": ["offers"]}),
         (
             _("Dates and review"),
             {
@@ -117,7 +117,6 @@ class ArticleAdmin(HistoryModelAdmin):
             },
         ),
     ]
-    filter_vertical = ["campaigns"]
 
     def get_queryset(self, request):
         return (

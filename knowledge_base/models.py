@@ -97,13 +97,6 @@ class Article(models.Model):
     offers = models.ManyToManyField(
         Offer, related_name="articles", blank=True, verbose_name=_("related offers")
     )
-    # By name, not import: campaigns sit above the knowledge base and import from it.
-    campaigns = models.ManyToManyField(
-        "campaigns.Campaign",
-        related_name="articles",
-        blank=True,
-        verbose_name=_("related campaigns"),
-    )
     # Filled by services.article_refresh_search on PostgreSQL (title weight A, body weight B).
     search_vector = SearchVectorField(null=True, editable=False)
     # The title alone (weight A): small enough to stay in the row, so ordering every match by it

@@ -92,7 +92,7 @@ def _review_due(article) -> datetime.datetime | None:
     return start + datetime.timedelta(days=article.review_interval_days)
 
 
-def _finish_save(article, *, tags=None, offers=None, campaigns=None):
+def _finish_save(article, *, tags=None, offers=None):
     if article.status == ArticleStatus.PUBLISHED and article.published_at is None:
         article.published_at = timezone.now()
     article.review_due_at = _review_due(article)
@@ -102,14 +102,12 @@ def _finish_save(article, *, tags=None, offers=None, campaigns=None):
         article.tags.set(tags)
     if offers is not None:
         article.offers.set(offers)
-    if campaigns is not None:
-        article.campaigns.set(campaigns)
     article_refresh_search(article_ids=[article.pk])
     return article
 
 
 @transaction.atomic
-def article_create(*, title, category, body="", owner=None, tags=(), offers=(), campaigns=(),
+def article_create(*, title, category, body="", owner=None, tags=(), offers=(),
                    status=ArticleStatus.DRAFT, published_at=None, review_interval_days=180,
                    verified_at=None) -> Article:  # fmt: skip
     article = Article(
@@ -122,11 +120,11 @@ def article_create(*, title, category, body="", owner=None, tags=(), offers=(), 
         review_interval_days=review_interval_days,
         verified_at=verified_at,
     )
-    return _finish_save(article, tags=list(tags), offers=list(offers), campaigns=list(campaigns))
+    return _finish_save(article, tags=list(tags), offers=list(offers))
 
 
 @transaction.atomic
-def article_update(*, article, tags=None, offers=None, campaigns=None, **fields) -> Article:
+def article_update(*, article, tags=None, offers=None, **fields) -> Article:
     """Change the given fields; a no-op (and no history row) when nothing changed."""
     unknown = set(fields) - set(ARTICLE_FIELDS)
     if unknown:
@@ -136,19 +134,19 @@ def article_update(*, article, tags=None, offers=None, campaigns=None, **fields)
         values is not None
         and {getattr(v, "pk", v) for v in values}
         != set(getattr(article, name).values_list("pk", flat=True))
-        for name, values in (("tags", tags), ("offers", offers), ("campaigns", campaigns))
+        for name, values in (("tags", tags), ("offers", offers))
     )
     if not changed and not m2m_changed:
         return article
     for key, value in changed.items():
         setattr(article, key, value)
-    return _finish_save(article, tags=tags, offers=offers, campaigns=campaigns)
+    return _finish_save(article, tags=tags, offers=offers)
 
 
 @transaction.atomic
-def article_save_from_admin(*, article, tags=None, offers=None, campaigns=None) -> Article:
+def article_save_from_admin(*, article, tags=None, offers=None) -> Article:
     """The admin's form has already set the fields; keep dates and the index consistent."""
-    return _finish_save(article, tags=tags, offers=offers, campaigns=campaigns)
+    return _finish_save(article, tags=tags, offers=offers)
 
 
 @transaction.atomic

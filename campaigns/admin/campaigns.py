@@ -179,7 +179,7 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
     )
     list_select_related = ("offer", "owner")
     search_fields = ("code", "name", "offer__name", "offer__code")
-    autocomplete_fields = ("offer", "segments")
+    autocomplete_fields = ("offer", "segments", "articles")
     readonly_fields = ("status", "script_preview", "placeholder_help", "created_at", "updated_at")
     actions = ("activate", "pause", "archive")
     fieldsets = (
@@ -192,6 +192,7 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
                     "connection_script_template",
                     "placeholder_help",
                     "script_preview",
+                    "articles",
                 )
             },
         ),

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from campaigns.models.accounts import SubscriberAccount
 from campaigns.scripts import ERR_UNKNOWN_PLACEHOLDER, PLACEHOLDERS, unknown_placeholders
+from knowledge_base.models import Article
 from offers.models import Offer, Segment
 
 ERR_CAMPAIGN_DATES = _("The campaign cannot end before it starts.")
@@ -48,6 +49,15 @@ class Campaign(models.Model):
     )
     segments = models.ManyToManyField(
         Segment, related_name="campaigns", blank=True, verbose_name=_("segments")
+    )
+    # Campaigns sit above the knowledge base, so the link is theirs; its table is the one it had
+    # when it sat on the article (knowledge_base_article_campaigns), so no row moved.
+    articles = models.ManyToManyField(
+        Article,
+        related_name="campaigns",
+        blank=True,
+        verbose_name=_("knowledge-base articles"),
+        db_table="knowledge_base_article_campaigns",
     )
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"), null=True, blank=True)

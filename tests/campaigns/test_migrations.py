@@ -1,0 +1,35 @@
+"""The article ↔ campaign link moved to the campaigns side (knowledge_base 0007, campaigns 0007)
+without touching the table: the links made before the move are the campaign's articles after."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from tests import factories
+
+BEFORE = [("knowledge_base", "0006_title_vector_gin"), ("campaigns", "0006_order_previous_tariff")]
+AFTER = [
+    ("knowledge_base", "0007_article_campaigns_to_campaigns"),
+    ("campaigns", "0007_campaign_articles"),
+]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_made_on_the_article_side_are_the_campaigns_articles_after_the_move():
+    campaign, article = factories.CampaignFactory(), factories.ArticleFactory()
+    old = _migrate(BEFORE)
+    old_article = old.get_model("knowledge_base", "Article").objects.get(pk=article.pk)
+    old_article.campaigns.add(campaign.pk)
+
+    new = _migrate(AFTER)
+    moved = new.get_model("campaigns", "Campaign").objects.get(pk=campaign.pk)
+    assert list(moved.articles.values_list("pk", flat=True)) == [article.pk]
+    reverse = new.get_model("knowledge_base", "Article").objects.get(pk=article.pk).campaigns
+    assert list(reverse.values_list("pk", flat=True)) == [campaign.pk]
