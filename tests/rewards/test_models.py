@@ -15,7 +15,8 @@ from rewards.models import (
     RewardKind,
     RewardRule,
 )
-from tests import factories
+from tests.offers.factories import ServiceFactory
+from tests.rewards.factories import RewardBandFactory, RewardRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,78 +28,80 @@ def integrity_error():
 
 
 def test_a_code_is_unique_per_start_date():
-    factories.RewardRuleFactory(code="antivirus", valid_from=JAN_2019)
-    factories.RewardRuleFactory(code="antivirus", valid_from=datetime.date(2026, 1, 1))
+    RewardRuleFactory(code="antivirus", valid_from=JAN_2019)
+    RewardRuleFactory(code="antivirus", valid_from=datetime.date(2026, 1, 1))
 
     with integrity_error(), transaction.atomic():
-        factories.RewardRuleFactory(code="antivirus", valid_from=JAN_2019)
+        RewardRuleFactory(code="antivirus", valid_from=JAN_2019)
 
 
 def test_a_rule_cannot_end_before_it_starts():
     with integrity_error(), transaction.atomic():
-        factories.RewardRuleFactory(valid_from=JAN_2019, valid_to=datetime.date(2018, 12, 31))
+        RewardRuleFactory(valid_from=JAN_2019, valid_to=datetime.date(2018, 12, 31))
 
 
 def test_a_rule_may_last_a_single_day():
-    factories.RewardRuleFactory(valid_from=JAN_2019, valid_to=JAN_2019).full_clean()
+    RewardRuleFactory(valid_from=JAN_2019, valid_to=JAN_2019).full_clean()
 
 
 def test_amount_cannot_be_negative():
     with integrity_error(), transaction.atomic():
-        factories.RewardRuleFactory(amount=Decimal("-1"))
+        RewardRuleFactory(amount=Decimal("-1"))
 
 
 @pytest.mark.parametrize("share", [Decimal("-0.1"), Decimal("1.001")])
 def test_share_of_arpu_is_between_0_and_1(share):
     with integrity_error(), transaction.atomic():
-        factories.RewardRuleFactory(kind=RewardKind.ARPU_SHARE, amount=None, arpu_share=share)
+        RewardRuleFactory(kind=RewardKind.ARPU_SHARE, amount=None, arpu_share=share)
 
 
 def test_a_fixed_rule_needs_an_amount_in_the_database():
     with integrity_error(), transaction.atomic():
-        factories.RewardRuleFactory(kind=RewardKind.FIXED, amount=None)
+        RewardRuleFactory(kind=RewardKind.FIXED, amount=None)
 
 
 def test_a_share_rule_needs_the_share_in_the_database():
     with integrity_error(), transaction.atomic():
-        factories.RewardRuleFactory(kind=RewardKind.ARPU_SHARE, amount=None, arpu_share=None)
+        RewardRuleFactory(kind=RewardKind.ARPU_SHARE, amount=None, arpu_share=None)
 
 
 def test_kind_is_one_of_the_choices():
-    assert set(RewardKind.values) == {"fixed", "arpu_share", "tiered"}
+    rule = RewardRuleFactory.build(kind="bonus", service=ServiceFactory())
+
+    with pytest.raises(ValidationError) as error:
+        rule.full_clean()
+    assert error.value.error_dict["kind"][0].code == "invalid_choice"
 
 
 def test_band_max_must_be_above_min():
-    rule = factories.RewardRuleFactory(kind=RewardKind.TIERED, amount=None)
+    rule = RewardRuleFactory(kind=RewardKind.TIERED, amount=None)
 
     with integrity_error(), transaction.atomic():
-        factories.RewardBandFactory(rule=rule, min_increase=100, max_increase=100)
+        RewardBandFactory(rule=rule, min_increase=100, max_increase=100)
 
 
 def test_band_without_an_upper_bound_is_allowed():
-    band = factories.RewardBandFactory(min_increase=Decimal("300"), max_increase=None)
+    band = RewardBandFactory(min_increase=Decimal("300"), max_increase=None)
 
     band.full_clean()
 
 
 def test_band_values_cannot_be_negative():
     with integrity_error(), transaction.atomic():
-        factories.RewardBandFactory(min_increase=Decimal("-1"))
+        RewardBandFactory(min_increase=Decimal("-1"))
     with integrity_error(), transaction.atomic():
-        factories.RewardBandFactory(amount=Decimal("-1"))
+        RewardBandFactory(amount=Decimal("-1"))
 
 
 def test_a_band_starts_once_per_rule():
-    band = factories.RewardBandFactory(min_increase=0, max_increase=100)
+    band = RewardBandFactory(min_increase=0, max_increase=100)
 
     with integrity_error(), transaction.atomic():
-        factories.RewardBandFactory(rule=band.rule, min_increase=0, max_increase=200)
+        RewardBandFactory(rule=band.rule, min_increase=0, max_increase=200)
 
 
 def _rule(**kwargs):
-    return RewardRule(
-        code="x", name="x", service=factories.ServiceFactory(), valid_from=JAN_2019, **kwargs
-    )
+    return RewardRule(code="x", name="x", service=ServiceFactory(), valid_from=JAN_2019, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -128,8 +131,8 @@ def test_clean_accepts_a_valid_tiered_rule():
 
 
 def test_valid_on_selects_the_rules_in_force():
-    current = factories.RewardRuleFactory(valid_from=JAN_2019)
-    ended = factories.RewardRuleFactory(valid_from=JAN_2019, valid_to=datetime.date(2020, 1, 1))
+    current = RewardRuleFactory(valid_from=JAN_2019)
+    ended = RewardRuleFactory(valid_from=JAN_2019, valid_to=datetime.date(2020, 1, 1))
 
     assert set(RewardRule.objects.valid_on(datetime.date(2019, 6, 1))) == {current, ended}
     assert set(RewardRule.objects.valid_on(datetime.date(2021, 6, 1))) == {current}
