@@ -3,7 +3,8 @@ import os
 import pytest
 from django.conf import settings
 
-from tests import factories
+from tests.campaigns.factories import AgentProfileFactory
+from tests.config.factories import CrmUserFactory, ManagerFactory, SupervisorFactory
 
 requires_postgres = pytest.mark.skipif(
     not settings.IS_POSTGRES, reason="needs PostgreSQL: set DATABASE_URL"
@@ -16,22 +17,22 @@ requires_redis = pytest.mark.skipif(
 
 @pytest.fixture
 def manager(db):
-    return factories.ManagerFactory(username="manager")
+    return ManagerFactory(username="manager")
 
 
 @pytest.fixture
 def supervisor(db):
-    return factories.SupervisorFactory(username="supervisor")
+    return SupervisorFactory(username="supervisor")
 
 
 @pytest.fixture
 def agent(db):
-    return factories.AgentProfileFactory(user__username="agent").user
+    return AgentProfileFactory(user__username="agent").user
 
 
 @pytest.fixture
 def crm_user(db):
-    return factories.CrmUserFactory(username="crm")
+    return CrmUserFactory(username="crm")
 
 
 @pytest.fixture

@@ -1,18 +1,23 @@
-"""Every factory in tests/factories.py builds an object that passes its own model's validation."""
+"""Every factory in tests/<app>/factories.py builds an object that passes its own model's validation."""
 
 import inspect
 
 import pytest
 from factory.django import DjangoModelFactory
 
-from tests import factories
+from tests.campaigns import factories as campaigns
+from tests.config import factories as config
+from tests.knowledge_base import factories as knowledge_base
+from tests.offers import factories as offers
+from tests.rewards import factories as rewards
 
 FACTORIES = sorted(
     (
         cls
-        for _name, cls in inspect.getmembers(factories, inspect.isclass)
+        for module in (config, offers, knowledge_base, campaigns, rewards)
+        for _name, cls in inspect.getmembers(module, inspect.isclass)
         if issubclass(cls, DjangoModelFactory)
-        and cls.__module__ == factories.__name__
+        and cls.__module__ == module.__name__
         and cls._meta.model is not None
     ),
     key=lambda cls: cls.__name__,

@@ -206,10 +206,10 @@ def _measure_pages():
     from django.test import Client
 
     from campaigns.models import Team
-    from tests import factories
+    from tests.config.factories import ManagerFactory
 
     client = Client()
-    client.force_login(factories.ManagerFactory(username="bench-manager"))
+    client.force_login(ManagerFactory(username="bench-manager"))
     team = Team.objects.order_by("pk").first()
     pages = {
         "leaderboard page, 5,000 agents (first 100 rows)": ("/leaderboard/", {}),

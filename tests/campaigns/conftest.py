@@ -8,7 +8,15 @@ import pytest
 from campaigns.models import PaymentModel
 from knowledge_base.models import ObjectionType
 from offers.models import OfferKind, ServiceCode
-from tests import factories
+from tests.campaigns.factories import (
+    AgentProfileFactory,
+    CampaignFactory,
+    CampaignTargetFactory,
+    DepartmentFactory,
+    SubscriberAccountFactory,
+    TeamFactory,
+)
+from tests.offers.factories import OfferFactory, SegmentFactory, ServiceFactory
 
 # A Wednesday afternoon, outside any peak hours the tests create unless they say so.
 NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
@@ -16,22 +24,22 @@ NOW = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
 
 @pytest.fixture
 def broadband(db):
-    return factories.ServiceFactory(code=ServiceCode.BROADBAND, name="Домашний интернет")
+    return ServiceFactory(code=ServiceCode.BROADBAND, name="Домашний интернет")
 
 
 @pytest.fixture
 def iptv(db):
-    return factories.ServiceFactory(code=ServiceCode.IPTV, name="Интерактивное ТВ")
+    return ServiceFactory(code=ServiceCode.IPTV, name="Интерактивное ТВ")
 
 
 @pytest.fixture
 def broadband_segment(broadband):
-    return factories.SegmentFactory(code="broadband", name="Моно ШПД", services=[broadband])
+    return SegmentFactory(code="broadband", name="Моно ШПД", services=[broadband])
 
 
 @pytest.fixture
 def antivirus(broadband, broadband_segment):
-    return factories.OfferFactory(
+    return OfferFactory(
         code="kaspersky-2",
         name="Антивирус",
         kind=OfferKind.SUBSCRIPTION,
@@ -44,7 +52,7 @@ def antivirus(broadband, broadband_segment):
 
 @pytest.fixture
 def account(broadband):
-    return factories.SubscriberAccountFactory(
+    return SubscriberAccountFactory(
         number="352011070411",
         surname="Журавлев",
         first_name="Евгений",
@@ -59,7 +67,7 @@ def account(broadband):
 
 @pytest.fixture
 def campaigns(antivirus, broadband_segment):
-    first = factories.CampaignFactory(
+    first = CampaignFactory(
         code="Антивирус_vo12_CRM_MR03",
         offer=antivirus,
         priority=100,
@@ -67,7 +75,7 @@ def campaigns(antivirus, broadband_segment):
         script_template="{customer}, антивирус за {price_per_day} ₽ в день, {promo_days} дней бесплатно.",
         starts_on=datetime.date(2026, 11, 1),
     )
-    second = factories.CampaignFactory(
+    second = CampaignFactory(
         code="TEST_CRM_MR03_W4",
         offer=antivirus,
         priority=90,
@@ -79,18 +87,18 @@ def campaigns(antivirus, broadband_segment):
 
 @pytest.fixture
 def targets(account, campaigns):
-    return [factories.CampaignTargetFactory(campaign=c, account=account) for c in campaigns]
+    return [CampaignTargetFactory(campaign=c, account=account) for c in campaigns]
 
 
 @pytest.fixture
 def department(db):
-    return factories.DepartmentFactory(code="COO", name="ЦОО")
+    return DepartmentFactory(code="COO", name="ЦОО")
 
 
 @pytest.fixture
 def agent(department):
-    team = factories.TeamFactory(name="Команда 1", department=department)
-    return factories.AgentProfileFactory(user__username="agent", team=team).user
+    team = TeamFactory(name="Команда 1", department=department)
+    return AgentProfileFactory(user__username="agent", team=team).user
 
 
 @pytest.fixture

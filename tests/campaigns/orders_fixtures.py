@@ -7,8 +7,8 @@ import pytest
 from campaigns.models import SalesChannel
 from config.celery_app import app as celery_app
 from offers.models import OfferKind
-from tests import factories
 from tests.campaigns.orders_support import FulfilmentStandIn, future_slot
+from tests.offers.factories import OfferFactory, TechnologyFactory
 
 
 @pytest.fixture
@@ -23,54 +23,52 @@ def eager_celery():
 @pytest.fixture
 def catalogue(broadband, iptv):
     """FTTB carries broadband and IPTV with two tariffs and a router; ADSL only a slow tariff."""
-    fast = factories.OfferFactory(
+    fast = OfferFactory(
         code="bb-100",
         name="Базовый 100",
         kind=OfferKind.TARIFF,
         service=broadband,
         monthly_price=Decimal("450"),
     )
-    iptv_tariff = factories.OfferFactory(
+    iptv_tariff = OfferFactory(
         code="iptv-basic",
         name="ТВ базовый",
         kind=OfferKind.TARIFF,
         service=iptv,
         monthly_price=Decimal("320"),
     )
-    slow = factories.OfferFactory(
+    slow = OfferFactory(
         code="adsl-8",
         name="ADSL 8",
         kind=OfferKind.TARIFF,
         service=broadband,
         monthly_price=Decimal("300"),
     )
-    router = factories.OfferFactory(
+    router = OfferFactory(
         code="router-wifi6",
         name="Роутер Wi-Fi 6",
         kind=OfferKind.EQUIPMENT,
         service=broadband,
         monthly_price=Decimal("150"),
     )
-    modem = factories.OfferFactory(
+    modem = OfferFactory(
         code="adsl-modem",
         name="ADSL-модем",
         kind=OfferKind.EQUIPMENT,
         service=broadband,
         monthly_price=Decimal("50"),
     )
-    kino = factories.OfferFactory(
+    kino = OfferFactory(
         code="iptv-kino",
         name="Кино",
         kind=OfferKind.PACKAGE,
         service=iptv,
         monthly_price=Decimal("299"),
     )
-    fttb = factories.TechnologyFactory(
+    fttb = TechnologyFactory(
         code="fttb", name="FTTB", services=[broadband, iptv], offers=[fast, iptv_tariff, router]
     )
-    adsl = factories.TechnologyFactory(
-        code="adsl", name="ADSL", services=[broadband], offers=[slow, modem]
-    )
+    adsl = TechnologyFactory(code="adsl", name="ADSL", services=[broadband], offers=[slow, modem])
     channel, _ = SalesChannel.objects.get_or_create(
         code="26-mc-ntt", defaults={"name": "26 Обслуживание МЦ НТТ", "is_default": True}
     )

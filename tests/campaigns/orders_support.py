@@ -6,7 +6,7 @@ import datetime
 from django.utils import timezone
 
 from campaigns.orders.fulfilment import standin as fulfilment_standin
-from tests import factories
+from tests.campaigns.factories import InstallerSlotFactory
 
 MSK = datetime.timezone(datetime.timedelta(hours=3))
 
@@ -14,7 +14,7 @@ MSK = datetime.timezone(datetime.timedelta(hours=3))
 def future_slot(days=2, hour=9, hours=3, capacity=3):
     day = timezone.localdate() + datetime.timedelta(days=days)
     starts = datetime.datetime.combine(day, datetime.time(hour), tzinfo=MSK)
-    return factories.InstallerSlotFactory(
+    return InstallerSlotFactory(
         starts_at=starts, ends_at=starts + datetime.timedelta(hours=hours), capacity=capacity
     )
 

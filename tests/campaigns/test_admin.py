@@ -18,7 +18,16 @@ from campaigns.resources import CampaignResource
 from campaigns.services.campaigns import campaigns_set_status
 from offers import pricing
 from offers.models import ServiceCode
-from tests import factories
+from tests.campaigns.factories import (
+    AgentProfileFactory,
+    CampaignFactory,
+    CampaignTargetFactory,
+    DepartmentFactory,
+    SubscriberAccountFactory,
+    TeamFactory,
+)
+from tests.config.factories import UserFactory
+from tests.offers.factories import OfferFactory, SegmentFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,35 +40,33 @@ def count_queries(client, url):
 
 
 def make_team(n=0, supervisors=1):
-    return factories.TeamFactory(supervisors=factories.UserFactory.create_batch(supervisors))
+    return TeamFactory(supervisors=UserFactory.create_batch(supervisors))
 
 
 def make_campaign(n=0, segments=2, targets=2):
-    campaign = factories.CampaignFactory(segments=factories.SegmentFactory.create_batch(segments))
-    factories.CampaignTargetFactory.create_batch(targets, campaign=campaign)
+    campaign = CampaignFactory(segments=SegmentFactory.create_batch(segments))
+    CampaignTargetFactory.create_batch(targets, campaign=campaign)
     return campaign
 
 
 def make_account(n=0, services=2):
     codes = list(ServiceCode)[:services]
-    return factories.SubscriberAccountFactory(
-        services=[factories.ServiceFactory(code=code) for code in codes]
-    )
+    return SubscriberAccountFactory(services=[ServiceFactory(code=code) for code in codes])
 
 
 def make_department(n=0, teams=1):
-    department = factories.DepartmentFactory()
-    factories.TeamFactory.create_batch(teams, department=department)
+    department = DepartmentFactory()
+    TeamFactory.create_batch(teams, department=department)
     return department
 
 
 CHANGELISTS = {
     "department": make_department,
     "team": make_team,
-    "agentprofile": lambda n: factories.AgentProfileFactory(),
+    "agentprofile": lambda n: AgentProfileFactory(),
     "subscriberaccount": make_account,
     "campaign": make_campaign,
-    "campaigntarget": lambda n: factories.CampaignTargetFactory(),
+    "campaigntarget": lambda n: CampaignTargetFactory(),
 }
 
 
@@ -80,10 +87,10 @@ def test_changelist_runs_the_same_queries_for_one_row_and_five(client, manager, 
 CHANGE_PAGES = {
     "department": lambda size: make_department(teams=size),
     "team": lambda size: make_team(supervisors=size),
-    "agentprofile": lambda size: factories.AgentProfileFactory(),
+    "agentprofile": lambda size: AgentProfileFactory(),
     "subscriberaccount": lambda size: make_account(services=min(size, 4)),
     "campaign": lambda size: make_campaign(segments=size, targets=size),
-    "campaigntarget": lambda size: factories.CampaignTargetFactory(),
+    "campaigntarget": lambda size: CampaignTargetFactory(),
 }
 
 
@@ -106,14 +113,14 @@ def test_manager_opens_every_change_page(client, manager, model):
 
 @pytest.fixture
 def superuser_client(client, db):
-    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     return client
 
 
 def test_campaign_page_previews_the_script_for_a_sample_customer(client, manager):
     client.force_login(manager)
-    offer = factories.OfferFactory(name="Антивирус", monthly_price=Decimal("139.00"))
-    campaign = factories.CampaignFactory(
+    offer = OfferFactory(name="Антивирус", monthly_price=Decimal("139.00"))
+    campaign = CampaignFactory(
         offer=offer,
         script_template="{customer}, предлагаем {offer} за {price_per_day} ₽ в день.\n<b>Да?</b>",
         connection_script_template="Подключаю {offer}.",
@@ -140,7 +147,7 @@ def test_campaign_add_page_explains_that_the_preview_comes_after_saving(client, 
 
 def test_a_campaign_added_in_the_admin_starts_as_a_draft_owned_by_its_author(client, manager):
     client.force_login(manager)
-    offer = factories.OfferFactory()
+    offer = OfferFactory()
     response = client.post(
         reverse("admin:campaigns_campaign_add"),
         {
@@ -173,8 +180,8 @@ def run_action(client, action, campaigns):
 
 def test_status_actions_move_campaigns_through_the_service(client, manager):
     client.force_login(manager)
-    draft = factories.CampaignFactory(status=CampaignStatus.DRAFT)
-    archived = factories.CampaignFactory(status=CampaignStatus.ARCHIVED)
+    draft = CampaignFactory(status=CampaignStatus.DRAFT)
+    archived = CampaignFactory(status=CampaignStatus.ARCHIVED)
 
     response = run_action(client, "activate", [draft, archived])
     assert response.status_code == 200
@@ -196,7 +203,7 @@ def test_status_actions_move_campaigns_through_the_service(client, manager):
 
 
 def test_activation_skips_campaigns_that_have_already_ended(manager):
-    ended = factories.CampaignFactory(
+    ended = CampaignFactory(
         status=CampaignStatus.PAUSED,
         starts_on=datetime.date(2020, 1, 1),
         ends_on=datetime.date(2020, 2, 1),
@@ -208,14 +215,14 @@ def test_activation_skips_campaigns_that_have_already_ended(manager):
 
 
 def test_campaigns_cannot_be_moved_back_to_draft(manager):
-    campaign = factories.CampaignFactory(status=CampaignStatus.ACTIVE)
+    campaign = CampaignFactory(status=CampaignStatus.ACTIVE)
     with pytest.raises(ValueError):
         campaigns_set_status(campaigns=[campaign], status=CampaignStatus.DRAFT, by=manager)
 
 
 def test_a_supervisor_cannot_run_status_actions(client, supervisor):
     client.force_login(supervisor)
-    campaign = factories.CampaignFactory(status=CampaignStatus.DRAFT)
+    campaign = CampaignFactory(status=CampaignStatus.DRAFT)
     response = run_action(client, "activate", [campaign])
     assert response.status_code in (200, 403)
     campaign.refresh_from_db()
@@ -236,9 +243,9 @@ def preview(client, content):
 
 @pytest.fixture
 def kaspersky(db):
-    broadband = factories.ServiceFactory(code=ServiceCode.BROADBAND)
-    factories.SegmentFactory(code="bb", services=[broadband])
-    return factories.OfferFactory(code="kaspersky-2", name="Антивирус", service=broadband)
+    broadband = ServiceFactory(code=ServiceCode.BROADBAND)
+    SegmentFactory(code="bb", services=[broadband])
+    return OfferFactory(code="kaspersky-2", name="Антивирус", service=broadband)
 
 
 def test_import_creates_draft_campaigns_owned_by_the_importer(client, manager, kaspersky):
@@ -287,7 +294,7 @@ def test_a_campaign_file_with_one_bad_row_imports_nothing(
 
 def test_campaign_export_csv_and_xlsx(client, manager, kaspersky):
     client.force_login(manager)
-    factories.CampaignFactory(code="Антивирус_vo12_CRM_MR03", offer=kaspersky, owner=manager)
+    CampaignFactory(code="Антивирус_vo12_CRM_MR03", offer=kaspersky, owner=manager)
     url = reverse("admin:campaigns_campaign_export")
     selected = {f"campaignresource_{name}": "on" for name in CampaignResource().fields}
 
@@ -307,9 +314,9 @@ def test_campaign_export_csv_and_xlsx(client, manager, kaspersky):
 @pytest.mark.parametrize(
     ("model", "make"),
     [
-        ("campaign", lambda: factories.CampaignFactory()),
-        ("team", lambda: factories.TeamFactory()),
-        ("agentprofile", lambda: factories.AgentProfileFactory()),
+        ("campaign", lambda: CampaignFactory()),
+        ("team", lambda: TeamFactory()),
+        ("agentprofile", lambda: AgentProfileFactory()),
     ],
 )
 def test_history_pages_load_for_a_manager(client, manager, model, make):
@@ -322,8 +329,8 @@ def test_history_pages_load_for_a_manager(client, manager, model, make):
 
 def test_a_manager_looks_up_offers_by_name_while_editing_a_campaign(client, manager):
     client.force_login(manager)
-    offer = factories.OfferFactory(name="Антивирус Касперского")
-    factories.OfferFactory(name="Пакет «Кино»")
+    offer = OfferFactory(name="Антивирус Касперского")
+    OfferFactory(name="Пакет «Кино»")
     response = client.get(
         reverse("admin:autocomplete"),
         {

@@ -9,7 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.models import CampaignTarget, SubscriberAccount
-from tests import factories
+from tests.campaigns.factories import (
+    AppealFactory,
+    CampaignFactory,
+    ContactHistoryEntryFactory,
+    OutageFactory,
+    PeakHoursFactory,
+    SubscriberAccountFactory,
+)
+from tests.offers.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +29,10 @@ def manager_client(client, manager):
 
 
 MAKERS = {
-    "peakhours": lambda: factories.PeakHoursFactory(),
-    "outage": lambda: factories.OutageFactory(),
-    "appeal": lambda: factories.AppealFactory(),
-    "contacthistoryentry": lambda: factories.ContactHistoryEntryFactory(),
+    "peakhours": lambda: PeakHoursFactory(),
+    "outage": lambda: OutageFactory(),
+    "appeal": lambda: AppealFactory(),
+    "contacthistoryentry": lambda: ContactHistoryEntryFactory(),
 }
 
 
@@ -45,7 +53,7 @@ def test_changelist_runs_the_same_queries_for_one_row_and_five(manager_client, m
 
 
 def test_appeal_change_page_shows_its_history_read_only(manager_client):
-    entry = factories.ContactHistoryEntryFactory(appeal=factories.AppealFactory())
+    entry = ContactHistoryEntryFactory(appeal=AppealFactory())
     url = reverse("admin:campaigns_appeal_change", args=[entry.appeal_id])
     response = manager_client.get(url)
     assert response.status_code == 200
@@ -72,8 +80,8 @@ def upload(text, name="targets.csv"):
 
 
 def test_target_list_import_previews_then_confirms(manager_client):
-    factories.SubscriberAccountFactory(number="352011070411")
-    factories.CampaignFactory(code="Антивирус_vo12_CRM_MR03")
+    SubscriberAccountFactory(number="352011070411")
+    CampaignFactory(code="Антивирус_vo12_CRM_MR03")
     url = reverse("admin:campaigns_campaigntarget_import_target_list")
     preview = manager_client.post(url, {"file": upload("352011070411;Антивирус_vo12_CRM_MR03\n")})
     assert preview.status_code == 200
@@ -85,7 +93,7 @@ def test_target_list_import_previews_then_confirms(manager_client):
 
 
 def test_target_list_with_a_bad_row_shows_it_and_cannot_be_confirmed(manager_client):
-    factories.CampaignFactory(code="C1")
+    CampaignFactory(code="C1")
     url = reverse("admin:campaigns_campaigntarget_import_target_list")
     preview = manager_client.post(url, {"file": upload("123;C1\n")})
     html = preview.content.decode()
@@ -107,7 +115,7 @@ def test_supervisor_cannot_import_target_lists(client, supervisor):
 
 
 def test_accounts_import_from_csv_with_preview(manager_client):
-    factories.ServiceFactory(code="broadband")
+    ServiceFactory(code="broadband")
     content = (
         "number,surname,first_name,patronymic,payment_model,balance,financial_block,services,offers,contact_phone,email,region\n"
         "352000000123,Иванов,Иван,Иванович,advance,100.50,0,broadband,,+79160000000,,Москва\n"

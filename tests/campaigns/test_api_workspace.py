@@ -6,7 +6,14 @@ from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Appeal, ContactHistoryEntry, ResultCode
 from config.floor.models import IdempotencyKey
-from tests import factories
+from tests.campaigns.factories import (
+    AppealFactory,
+    CampaignFactory,
+    CampaignTargetFactory,
+    ContactHistoryEntryFactory,
+)
+from tests.config.factories import CrmUserFactory, ManagerFactory, SupervisorFactory
+from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +33,7 @@ def as_agent(api_client, agent):
 
 @pytest.fixture
 def as_crm(api_client):
-    api_client.force_authenticate(factories.CrmUserFactory(username="crm"))
+    api_client.force_authenticate(CrmUserFactory(username="crm"))
     return api_client
 
 
@@ -97,12 +104,12 @@ def test_recommendations_run_a_constant_number_of_queries(as_agent, account, tar
             assert as_agent.get(RECS_URL).status_code == 200
         return len(ctx)
 
-    factories.ContactHistoryEntryFactory(target=targets[0])
+    ContactHistoryEntryFactory(target=targets[0])
     before = count()
     for _ in range(5):
-        campaign = factories.CampaignFactory(offer=factories.OfferFactory(service=broadband))
-        target = factories.CampaignTargetFactory(campaign=campaign, account=account)
-        factories.ContactHistoryEntryFactory(target=target)
+        campaign = CampaignFactory(offer=OfferFactory(service=broadband))
+        target = CampaignTargetFactory(campaign=campaign, account=account)
+        ContactHistoryEntryFactory(target=target)
     assert count() == before
 
 
@@ -147,7 +154,7 @@ def test_bad_result_input_is_400_with_a_code(as_agent, targets, objections, payl
 
 
 def test_result_for_a_campaign_not_on_the_account_is_400(as_agent, targets):
-    other = factories.CampaignTargetFactory()
+    other = CampaignTargetFactory()
     for url in (result_url(other), RECS_URL + "abc/result/"):
         response = as_agent.post(url, {"result": "thinking"})
         assert response.status_code == 400
@@ -190,7 +197,7 @@ def test_agreement_leads_to_the_order_form_when_it_exists(as_agent, targets):
 
 
 def test_supervisors_and_managers_cannot_record_results(api_client, targets):
-    for user in (factories.SupervisorFactory(), factories.ManagerFactory()):
+    for user in (SupervisorFactory(), ManagerFactory()):
         api_client.force_authenticate(user)
         assert api_client.post(result_url(targets[0]), {"result": "thinking"}).status_code == 403
 
@@ -264,18 +271,18 @@ def test_appeal_flow_open_flag_record_close(as_agent, account, targets):
 
 
 def test_agents_see_only_their_own_appeals(as_agent, account, agent):
-    mine = factories.AppealFactory(account=account, agent=agent)
-    other = factories.AppealFactory(account=account)
+    mine = AppealFactory(account=account, agent=agent)
+    other = AppealFactory(account=account)
     ids = [a["id"] for a in as_agent.get("/api/v1/appeals/").json()["results"]]
     assert ids == [mine.pk]
     assert as_agent.get(f"/api/v1/appeals/{other.pk}/").status_code == 404
 
 
 def test_supervisor_sees_the_appeals_of_their_teams(api_client, account, agent):
-    supervisor = factories.SupervisorFactory()
+    supervisor = SupervisorFactory()
     agent.agent_profile.team.supervisors.add(supervisor)
-    mine = factories.AppealFactory(account=account, agent=agent)
-    factories.AppealFactory(account=account)
+    mine = AppealFactory(account=account, agent=agent)
+    AppealFactory(account=account)
     api_client.force_authenticate(supervisor)
     ids = [a["id"] for a in api_client.get("/api/v1/appeals/").json()["results"]]
     assert ids == [mine.pk]
@@ -293,9 +300,9 @@ def test_appeal_list_runs_a_constant_number_of_queries(as_agent, account, agent,
             assert as_agent.get("/api/v1/appeals/").status_code == 200
         return len(ctx)
 
-    factories.AppealFactory(account=account, agent=agent)
+    AppealFactory(account=account, agent=agent)
     before = count()
     for _ in range(4):
-        appeal = factories.AppealFactory(account=account, agent=agent)
-        factories.ContactHistoryEntryFactory(target=targets[0], appeal=appeal)
+        appeal = AppealFactory(account=account, agent=agent)
+        ContactHistoryEntryFactory(target=targets[0], appeal=appeal)
     assert count() == before

@@ -8,7 +8,7 @@ from django.db import connection
 from campaigns import services
 from campaigns.models import ContactHistoryEntry
 from config.floor.models import IdempotencyKey
-from tests import factories
+from tests.campaigns.factories import AgentProfileFactory, TeamFactory
 from tests.conftest import requires_postgres
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
@@ -36,8 +36,8 @@ def run_concurrently(*calls):
 
 
 def test_two_agents_saving_on_one_account_both_land_in_order(account, targets, department):
-    team = factories.TeamFactory(department=department)
-    first, second = (factories.AgentProfileFactory(team=team).user for _ in range(2))
+    team = TeamFactory(department=department)
+    first, second = (AgentProfileFactory(team=team).user for _ in range(2))
 
     def save(agent, result):
         return lambda: services.recommendation_record_result(

@@ -7,8 +7,15 @@ import pytest
 
 from campaigns.models import CampaignStatus, PaymentModel, ResultCode
 from campaigns.selectors import recommendations_for
-from tests import factories
 from tests.campaigns.conftest import NOW
+from tests.campaigns.factories import (
+    AppealFactory,
+    CampaignFactory,
+    CampaignTargetFactory,
+    OutageFactory,
+    PeakHoursFactory,
+)
+from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +79,7 @@ def test_credit_model_is_blocked_only_by_a_financial_block(account, targets):
 
 def test_peak_hours_exclude_every_offer(account, targets):
     local = datetime.datetime(2026, 11, 25, 15, 0)  # Moscow time of NOW
-    factories.PeakHoursFactory(
+    PeakHoursFactory(
         weekday=local.weekday(), starts_at=datetime.time(14, 0), ends_at=datetime.time(16, 0)
     )
     assert reasons(account)[0] == ["peak_hours"]
@@ -80,14 +87,14 @@ def test_peak_hours_exclude_every_offer(account, targets):
 
 
 def test_inactive_peak_hours_window_does_not_apply(account, targets):
-    factories.PeakHoursFactory(
+    PeakHoursFactory(
         weekday=2, starts_at=datetime.time(0, 0), ends_at=datetime.time(23, 59), is_active=False
     )
     assert reasons(account)[0] == []
 
 
 def test_global_outage_excludes_offers_until_switched_off(account, targets):
-    outage = factories.OutageFactory(starts_at=NOW - datetime.timedelta(hours=1))
+    outage = OutageFactory(starts_at=NOW - datetime.timedelta(hours=1))
     assert reasons(account)[0] == ["outage"]
     outage.is_active = False
     outage.save()
@@ -95,7 +102,7 @@ def test_global_outage_excludes_offers_until_switched_off(account, targets):
 
 
 def test_regional_outage_applies_to_that_region_only(account, targets):
-    factories.OutageFactory(starts_at=NOW - datetime.timedelta(hours=1), region="Тверь")
+    OutageFactory(starts_at=NOW - datetime.timedelta(hours=1), region="Тверь")
     assert reasons(account)[0] == []
     account.region = "Тверь"
     account.save()
@@ -103,14 +110,14 @@ def test_regional_outage_applies_to_that_region_only(account, targets):
 
 
 def test_ended_outage_does_not_apply(account, targets):
-    factories.OutageFactory(
+    OutageFactory(
         starts_at=NOW - datetime.timedelta(hours=3), ends_at=NOW - datetime.timedelta(hours=1)
     )
     assert reasons(account)[0] == []
 
 
 def test_unresolved_question_comes_first_r1(account, targets, agent):
-    appeal = factories.AppealFactory(account=account, agent=agent, question_resolved=False)
+    appeal = AppealFactory(account=account, agent=agent, question_resolved=False)
     assert reasons(account, appeal=appeal)[0] == ["question_unresolved"]
 
 
@@ -123,14 +130,12 @@ def test_unresolved_question_comes_first_r1(account, targets, agent):
     ],
 )
 def test_appeal_flags_exclude_offers_r9(account, targets, agent, flag, code):
-    appeal = factories.AppealFactory(account=account, agent=agent, **{flag: True})
+    appeal = AppealFactory(account=account, agent=agent, **{flag: True})
     assert reasons(account, appeal=appeal)[0] == [code]
 
 
 def test_every_reason_that_applies_is_reported(account, targets, agent):
-    appeal = factories.AppealFactory(
-        account=account, agent=agent, question_resolved=False, complaint=True
-    )
+    appeal = AppealFactory(account=account, agent=agent, question_resolved=False, complaint=True)
     account.balance = Decimal("-1")
     account.save()
     assert reasons(account, appeal=appeal)[0] == [
@@ -197,10 +202,8 @@ def test_campaign_not_running_today_is_inactive(account, targets, status, starts
 
 
 def test_ineligible_offers_are_listed_after_eligible_ones_never_hidden(account, targets, broadband):
-    other = factories.CampaignFactory(
-        code="SPEED", priority=500, offer=factories.OfferFactory(service=broadband)
-    )
-    factories.CampaignTargetFactory(campaign=other, account=account)
+    other = CampaignFactory(code="SPEED", priority=500, offer=OfferFactory(service=broadband))
+    CampaignTargetFactory(campaign=other, account=account)
     account.offers.add(other.offer)
     codes = [(r.campaign.code, r.eligible) for r in recs(account)]
     assert codes == [
@@ -212,10 +215,10 @@ def test_ineligible_offers_are_listed_after_eligible_ones_never_hidden(account, 
 
 def test_ranking_by_priority_then_thinking_then_value(account, broadband):
     low, high, thinking, dear = (
-        factories.CampaignFactory(
+        CampaignFactory(
             code=code,
             priority=priority,
-            offer=factories.OfferFactory(service=broadband, monthly_price=price),
+            offer=OfferFactory(service=broadband, monthly_price=price),
         )
         for code, priority, price in [
             ("LOW", 10, Decimal("10")),
@@ -225,7 +228,7 @@ def test_ranking_by_priority_then_thinking_then_value(account, broadband):
         ]
     )
     for campaign in (low, high, thinking, dear):
-        target = factories.CampaignTargetFactory(campaign=campaign, account=account)
+        target = CampaignTargetFactory(campaign=campaign, account=account)
         if campaign is thinking:
             target.result = ResultCode.THINKING
             target.save()
@@ -233,10 +236,8 @@ def test_ranking_by_priority_then_thinking_then_value(account, broadband):
 
 
 def test_campaigns_of_the_same_product_are_grouped_r6(account, targets, broadband):
-    middle = factories.CampaignFactory(
-        code="MIDDLE", priority=95, offer=factories.OfferFactory(service=broadband)
-    )
-    factories.CampaignTargetFactory(campaign=middle, account=account)
+    middle = CampaignFactory(code="MIDDLE", priority=95, offer=OfferFactory(service=broadband))
+    CampaignTargetFactory(campaign=middle, account=account)
     assert [r.campaign.code for r in recs(account)] == [
         "Антивирус_vo12_CRM_MR03",
         "TEST_CRM_MR03_W4",

@@ -24,8 +24,8 @@ from campaigns.orders.fulfilment import client as fulfilment
 from campaigns.orders.fulfilment.standin import FulfilmentStandIn
 from campaigns.orders.services.delivery import order_payload
 from config.floor import roles
-from tests import factories
 from tests.campaigns.orders_support import form_data, leaked
+from tests.config.factories import UserFactory
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
 
@@ -59,7 +59,7 @@ def _wait_for(predicate, seconds=CALLBACK_DEADLINE_SECONDS):
 
 @pytest.fixture
 def fulfilment_login(transactional_db):
-    user = factories.UserFactory(username="fulfilment", role=roles.FULFILMENT)
+    user = UserFactory(username="fulfilment", role=roles.FULFILMENT)
     return Token.objects.create(user=user)
 
 
@@ -193,7 +193,7 @@ def test_bad_requests_are_refused_with_4xx_and_nothing_is_accepted():
 def test_the_command_uses_the_token_of_the_fulfilment_login(db):
     with pytest.raises(CommandError, match="seed_demo"):
         fulfilment_token()
-    user = factories.UserFactory(username="fulfilment", role=roles.FULFILMENT)
+    user = UserFactory(username="fulfilment", role=roles.FULFILMENT)
     key = fulfilment_token()
     assert Token.objects.get(user=user).key == key
     assert fulfilment_token() == key

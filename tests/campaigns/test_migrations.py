@@ -5,7 +5,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from tests import factories
+from tests.campaigns.factories import CampaignFactory
+from tests.knowledge_base.factories import ArticleFactory
 
 BEFORE = [("knowledge_base", "0006_title_vector_gin"), ("campaigns", "0006_order_previous_tariff")]
 AFTER = [
@@ -23,7 +24,7 @@ def _migrate(targets):
 
 @pytest.mark.django_db(transaction=True)
 def test_links_made_on_the_article_side_are_the_campaigns_articles_after_the_move():
-    campaign, article = factories.CampaignFactory(), factories.ArticleFactory()
+    campaign, article = CampaignFactory(), ArticleFactory()
     old = _migrate(BEFORE)
     old_article = old.get_model("knowledge_base", "Article").objects.get(pk=article.pk)
     old_article.campaigns.add(campaign.pk)

@@ -18,7 +18,15 @@ from campaigns.scripts import (
     render_script,
     unknown_placeholders,
 )
-from tests import factories
+from tests.campaigns.factories import (
+    AgentProfileFactory,
+    CampaignFactory,
+    CampaignTargetFactory,
+    DepartmentFactory,
+    SubscriberAccountFactory,
+    TeamFactory,
+)
+from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,38 +37,38 @@ START = datetime.date(2026, 3, 1)
 
 
 def test_campaign_codes_are_unique():
-    factories.CampaignFactory(code="Антивирус_vo12_CRM_MR03")
+    CampaignFactory(code="Антивирус_vo12_CRM_MR03")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.CampaignFactory(code="Антивирус_vo12_CRM_MR03")
+        CampaignFactory(code="Антивирус_vo12_CRM_MR03")
 
 
 def test_campaign_cannot_end_before_it_starts_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.CampaignFactory(starts_on=START, ends_on=START - datetime.timedelta(days=1))
+        CampaignFactory(starts_on=START, ends_on=START - datetime.timedelta(days=1))
 
 
 def test_campaign_may_run_for_one_day_or_without_an_end():
-    factories.CampaignFactory(starts_on=START, ends_on=START).full_clean()
-    factories.CampaignFactory(starts_on=START, ends_on=None).full_clean()
+    CampaignFactory(starts_on=START, ends_on=START).full_clean()
+    CampaignFactory(starts_on=START, ends_on=None).full_clean()
 
 
 def test_campaign_status_is_one_of_the_choices_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.CampaignFactory(status="running")
+        CampaignFactory(status="running")
     assert set(CampaignStatus.values) == {"draft", "active", "paused", "archived"}
 
 
 def test_an_account_is_on_a_campaigns_target_list_once():
-    target = factories.CampaignTargetFactory()
+    target = CampaignTargetFactory()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.CampaignTargetFactory(campaign=target.campaign, account=target.account)
+        CampaignTargetFactory(campaign=target.campaign, account=target.account)
 
 
 def test_clean_refuses_an_end_before_the_start_with_a_translated_message():
-    campaign = factories.CampaignFactory.build(
-        offer=factories.OfferFactory(), starts_on=START, ends_on=START - datetime.timedelta(1)
+    campaign = CampaignFactory.build(
+        offer=OfferFactory(), starts_on=START, ends_on=START - datetime.timedelta(1)
     )
 
     with pytest.raises(ValidationError) as error:
@@ -72,7 +80,7 @@ def test_clean_refuses_an_end_before_the_start_with_a_translated_message():
 
 @pytest.mark.parametrize("field", ["script_template", "connection_script_template"])
 def test_clean_refuses_an_unknown_placeholder(field):
-    campaign = factories.CampaignFactory.build(offer=factories.OfferFactory())
+    campaign = CampaignFactory.build(offer=OfferFactory())
     setattr(campaign, field, "Здравствуйте, {customer}! Ваш пароль: {password}.")
 
     with pytest.raises(ValidationError) as error:
@@ -84,9 +92,7 @@ def test_clean_refuses_an_unknown_placeholder(field):
 
 
 def test_clean_refuses_dunder_names_in_braces():
-    campaign = factories.CampaignFactory.build(
-        offer=factories.OfferFactory(), script_template="{__class__}"
-    )
+    campaign = CampaignFactory.build(offer=OfferFactory(), script_template="{__class__}")
 
     with pytest.raises(ValidationError) as error:
         campaign.full_clean()
@@ -96,18 +102,16 @@ def test_clean_refuses_dunder_names_in_braces():
 
 def test_clean_accepts_every_known_placeholder():
     template = " ".join("{" + name + "}" for name in PLACEHOLDERS)
-    campaign = factories.CampaignFactory.build(
-        offer=factories.OfferFactory(), script_template=template
-    )
+    campaign = CampaignFactory.build(offer=OfferFactory(), script_template=template)
 
     campaign.full_clean()
 
 
 def test_running_on_selects_active_campaigns_in_their_dates():
-    running = factories.CampaignFactory(starts_on=START)
-    factories.CampaignFactory(starts_on=START, status=CampaignStatus.PAUSED)
-    factories.CampaignFactory(starts_on=START + datetime.timedelta(days=10))
-    ended = factories.CampaignFactory(starts_on=START - datetime.timedelta(30), ends_on=START)
+    running = CampaignFactory(starts_on=START)
+    CampaignFactory(starts_on=START, status=CampaignStatus.PAUSED)
+    CampaignFactory(starts_on=START + datetime.timedelta(days=10))
+    ended = CampaignFactory(starts_on=START - datetime.timedelta(30), ends_on=START)
 
     assert set(Campaign.objects.running_on(START)) == {running, ended}
     assert set(Campaign.objects.running_on(START + datetime.timedelta(1))) == {running}
@@ -119,24 +123,24 @@ def test_running_on_selects_active_campaigns_in_their_dates():
 @pytest.mark.parametrize("number", ["35201107041", "35201107041a", "", " 35201107041"])
 def test_account_number_is_twelve_digits_in_the_database(number):
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.SubscriberAccountFactory(number=number)
+        SubscriberAccountFactory(number=number)
 
 
 def test_a_longer_account_number_is_refused_by_the_database():
     # PostgreSQL refuses it for its length (DataError), SQLite by the check constraint.
     with pytest.raises((IntegrityError, DataError)), transaction.atomic():
-        factories.SubscriberAccountFactory(number="3520110704111")
+        SubscriberAccountFactory(number="3520110704111")
 
 
 def test_account_numbers_are_unique():
-    factories.SubscriberAccountFactory(number="352011070411")
+    SubscriberAccountFactory(number="352011070411")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.SubscriberAccountFactory(number="352011070411")
+        SubscriberAccountFactory(number="352011070411")
 
 
 def test_clean_refuses_a_short_account_number():
-    account = factories.SubscriberAccountFactory.build(number="12345")
+    account = SubscriberAccountFactory.build(number="12345")
 
     with pytest.raises(ValidationError) as error:
         account.full_clean()
@@ -146,11 +150,11 @@ def test_clean_refuses_a_short_account_number():
 
 def test_payment_model_is_one_of_the_choices_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.SubscriberAccountFactory(payment_model="barter")
+        SubscriberAccountFactory(payment_model="barter")
 
 
 def test_demo_account_shape_is_valid():
-    account = factories.SubscriberAccountFactory(
+    account = SubscriberAccountFactory(
         number="352011070411", balance=Decimal("224.55"), first_name="Иван", patronymic="Петрович"
     )
 
@@ -163,32 +167,32 @@ def test_demo_account_shape_is_valid():
 
 
 def test_department_codes_are_unique():
-    factories.DepartmentFactory(code="ЦОО")
+    DepartmentFactory(code="ЦОО")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.DepartmentFactory._meta.model.objects.create(code="ЦОО", name="Другой")
+        DepartmentFactory._meta.model.objects.create(code="ЦОО", name="Другой")
 
 
 def test_team_names_are_unique_within_a_department():
-    team = factories.TeamFactory(name="Команда 1")
-    factories.TeamFactory(name="Команда 1")  # another department
+    team = TeamFactory(name="Команда 1")
+    TeamFactory(name="Команда 1")  # another department
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.TeamFactory(name="Команда 1", department=team.department)
+        TeamFactory(name="Команда 1", department=team.department)
 
 
 def test_employee_numbers_are_unique():
-    factories.AgentProfileFactory(employee_number="E1")
+    AgentProfileFactory(employee_number="E1")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.AgentProfileFactory(employee_number="E1")
+        AgentProfileFactory(employee_number="E1")
 
 
 def test_a_user_has_at_most_one_agent_profile():
-    profile = factories.AgentProfileFactory()
+    profile = AgentProfileFactory()
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.AgentProfileFactory(user=profile.user)
+        AgentProfileFactory(user=profile.user)
 
 
 # Script rendering

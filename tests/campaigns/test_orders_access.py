@@ -5,8 +5,9 @@ from django.test import Client
 
 from campaigns.models import ConnectionOrder, PersonalDataReveal
 from config.floor import roles
-from tests import factories
+from tests.campaigns.factories import AgentProfileFactory, ConnectionOrderFactory, TeamFactory
 from tests.campaigns.orders_support import form_data
+from tests.config.factories import CrmUserFactory, ManagerFactory, SupervisorFactory, UserFactory
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
 pytestmark = pytest.mark.django_db
@@ -16,10 +17,10 @@ pytestmark = pytest.mark.django_db
 def people(agent, department):
     """«agent» in team 1 led by «supervisor»; «agent2» in team 2 led by «supervisor2»."""
     team1 = agent.agent_profile.team
-    team2 = factories.TeamFactory(name="Команда 2", department=department)
-    agent2 = factories.AgentProfileFactory(user__username="agent2", team=team2).user
-    supervisor = factories.SupervisorFactory(username="supervisor")
-    supervisor2 = factories.SupervisorFactory(username="supervisor2")
+    team2 = TeamFactory(name="Команда 2", department=department)
+    agent2 = AgentProfileFactory(user__username="agent2", team=team2).user
+    supervisor = SupervisorFactory(username="supervisor")
+    supervisor2 = SupervisorFactory(username="supervisor2")
     team1.supervisors.set([supervisor])
     team2.supervisors.set([supervisor2])
     return {
@@ -27,15 +28,15 @@ def people(agent, department):
         "agent2": agent2,
         "supervisor": supervisor,
         "supervisor2": supervisor2,
-        "manager": factories.ManagerFactory(username="manager"),
-        "crm": factories.CrmUserFactory(username="crm"),
-        "fulfilment": factories.UserFactory(username="fulfilment", role=roles.FULFILMENT),
+        "manager": ManagerFactory(username="manager"),
+        "crm": CrmUserFactory(username="crm"),
+        "fulfilment": UserFactory(username="fulfilment", role=roles.FULFILMENT),
     }
 
 
 @pytest.fixture
 def order(people, catalogue):
-    return factories.ConnectionOrderFactory(agent=people["agent"], tariff=catalogue["fast"])
+    return ConnectionOrderFactory(agent=people["agent"], tariff=catalogue["fast"])
 
 
 def api_as(user):

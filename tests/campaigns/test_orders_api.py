@@ -11,7 +11,11 @@ from campaigns.models import (
     OutboxState,
 )
 from campaigns.orders import services
-from tests import factories
+from tests.campaigns.factories import (
+    AppealFactory,
+    ConnectionOrderFactory,
+    OrderStatusChangeFactory,
+)
 from tests.campaigns.orders_support import form_data, leaked
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
@@ -28,7 +32,7 @@ def test_registering_an_order_records_the_sales_appeal_and_hands_it_over(
     eager_celery,
     django_capture_on_commit_callbacks,
 ):
-    appeal = factories.AppealFactory(account=account, agent=api.handler._force_user)
+    appeal = AppealFactory(account=account, agent=api.handler._force_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
             "/api/v1/orders/",
@@ -135,9 +139,9 @@ def test_garbage_types_are_a_400(api, account, catalogue, slot):
 def test_list_has_a_constant_number_of_queries(api, agent, catalogue, django_assert_num_queries):
     def add(n):
         for _ in range(n):
-            order = factories.ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
+            order = ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
             order.equipment.set([catalogue["router"]])
-            factories.OrderStatusChangeFactory(order=order)
+            OrderStatusChangeFactory(order=order)
 
     add(2)
     api.get("/api/v1/orders/")  # the user's roles are read once and kept

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from campaigns.models import ConnectionOrder, OrderStatus
 from campaigns.orders import services
-from tests import factories
+from tests.campaigns.factories import AgentProfileFactory, TeamFactory
 from tests.campaigns.orders_support import future_slot
 from tests.campaigns.test_concurrency import run_concurrently
 from tests.campaigns.test_orders_services import valid_input
@@ -16,8 +16,8 @@ pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_six_agents_racing_for_a_two_visit_slot_book_exactly_two(account, catalogue, department):
-    team = factories.TeamFactory(department=department)
-    agents = [factories.AgentProfileFactory(team=team).user for _ in range(6)]
+    team = TeamFactory(department=department)
+    agents = [AgentProfileFactory(team=team).user for _ in range(6)]
     slot = future_slot(days=3, capacity=2)
     refused = []
 

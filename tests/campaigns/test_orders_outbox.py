@@ -187,10 +187,10 @@ def test_cancelling_after_the_hand_off_tells_fulfilment(
 def test_status_callbacks_move_the_order_and_repeats_change_nothing(
     api_client, account, catalogue, slot, standin, capture, api
 ):
-    from tests import factories
+    from tests.config.factories import UserFactory
 
     order = register(api, account, slot, capture)
-    fulfilment = factories.UserFactory(role="Fulfilment system")
+    fulfilment = UserFactory(role="Fulfilment system")
     api_client.force_authenticate(fulfilment)
     url = f"/api/v1/orders/{order.pk}/status/"
     for _ in range(2):

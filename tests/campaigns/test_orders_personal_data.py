@@ -5,8 +5,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from campaigns.models import PersonalDataReveal, RevealChannel
-from tests import factories
+from tests.campaigns.factories import ConnectionOrderFactory, OrderStatusChangeFactory
 from tests.campaigns.orders_support import leaked
+from tests.config.factories import ManagerFactory, SupervisorFactory
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
 pytestmark = pytest.mark.django_db
@@ -14,15 +15,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def order(agent, catalogue):
-    order = factories.ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
+    order = ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
     order.equipment.set([catalogue["router"]])
-    factories.OrderStatusChangeFactory(order=order)
+    OrderStatusChangeFactory(order=order)
     return order
 
 
 @pytest.fixture
 def supervisor_of(agent):
-    supervisor = factories.SupervisorFactory(username="supervisor")
+    supervisor = SupervisorFactory(username="supervisor")
     agent.agent_profile.team.supervisors.add(supervisor)
     return supervisor
 
@@ -53,7 +54,7 @@ def test_pages_and_export_are_masked(order, agent, supervisor_of, path):
 
 
 def test_admin_changelist_and_change_page_are_masked(order, catalogue):
-    manager = factories.ManagerFactory(username="manager")
+    manager = ManagerFactory(username="manager")
     client = logged_in(manager)
     for url in (
         "/admin/campaigns/connectionorder/",
@@ -72,12 +73,12 @@ def test_admin_changelist_has_a_constant_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = logged_in(factories.ManagerFactory(username="manager"))
+    client = logged_in(ManagerFactory(username="manager"))
     client.get("/admin/campaigns/connectionorder/")
     with CaptureQueriesContext(connection) as few:
         client.get("/admin/campaigns/connectionorder/")
     for _ in range(5):
-        factories.ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
+        ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
     with django_assert_num_queries(len(few)):
         client.get("/admin/campaigns/connectionorder/")
 
@@ -99,7 +100,7 @@ def test_the_admin_flags_a_stuck_hand_off(order, settings):
         attempts=7,
         last_error="HTTP 503",
     )
-    client = logged_in(factories.ManagerFactory(username="manager"))
+    client = logged_in(ManagerFactory(username="manager"))
     response = client.get("/admin/campaigns/connectionorder/?handoff=stuck")
     assert response.status_code == 200
     assert f"/admin/campaigns/connectionorder/{order.pk}/change/" in response.content.decode()

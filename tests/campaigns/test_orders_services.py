@@ -11,7 +11,7 @@ from campaigns import personal_data
 from campaigns.models import ConnectionOrder, OrderStatus, StatusSource
 from campaigns.orders import services
 from campaigns.orders.services import rules
-from tests import factories
+from tests.campaigns.factories import AppealFactory, ConnectionOrderFactory, InstallerSlotFactory
 from tests.campaigns.orders_support import MSK, future_slot
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
@@ -120,7 +120,7 @@ def test_messages_are_translated(agent, account, catalogue, slot):
 
 
 def test_a_slot_that_has_started_is_refused(agent, account, catalogue):
-    started = factories.InstallerSlotFactory(
+    started = InstallerSlotFactory(
         starts_at=timezone.now() - datetime.timedelta(minutes=5),
         ends_at=timezone.now() + datetime.timedelta(hours=2),
     )
@@ -157,7 +157,7 @@ def test_a_slot_of_another_region_is_refused(agent, account, catalogue):
 
 
 def test_an_appeal_of_another_agent_is_refused(agent, account, catalogue, slot):
-    foreign = factories.AppealFactory(account=account)
+    foreign = AppealFactory(account=account)
     with pytest.raises(ValidationError) as caught:
         services.order_register(
             agent=agent, account=account, data=valid_input(slot), appeal_id=foreign.pk
@@ -231,16 +231,16 @@ def test_retention_erases_passports_of_closed_orders_only_after_the_period(setti
     now = timezone.now()
     old = now - datetime.timedelta(days=91)
     recent = now - datetime.timedelta(days=10)
-    connected_long_ago = factories.ConnectionOrderFactory(
+    connected_long_ago = ConnectionOrderFactory(
         agent=agent, status=OrderStatus.CONNECTED, connected_at=old
     )
-    cancelled_long_ago = factories.ConnectionOrderFactory(
+    cancelled_long_ago = ConnectionOrderFactory(
         agent=agent, status=OrderStatus.CANCELLED, cancelled_at=old, cancel_reason="Отказ"
     )
-    connected_recently = factories.ConnectionOrderFactory(
+    connected_recently = ConnectionOrderFactory(
         agent=agent, status=OrderStatus.CONNECTED, connected_at=recent
     )
-    still_open = factories.ConnectionOrderFactory(agent=agent, status=OrderStatus.SENT)
+    still_open = ConnectionOrderFactory(agent=agent, status=OrderStatus.SENT)
     from campaigns.orders.tasks import erase_expired_passports
 
     assert erase_expired_passports.apply().get() == 2

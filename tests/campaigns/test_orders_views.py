@@ -5,8 +5,9 @@ from django.test import Client
 
 from campaigns.models import Appeal, AppealTheme, ConnectionOrder
 from campaigns.orders import services
-from tests import factories
+from tests.campaigns.factories import AppealFactory, ConnectionOrderFactory
 from tests.campaigns.orders_support import form_data
+from tests.config.factories import SupervisorFactory
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def browser(agent):
 def test_the_form_is_prefilled_from_the_account_campaign_and_appeal(
     browser, agent, account, campaigns, catalogue, slot
 ):
-    appeal = factories.AppealFactory(account=account, agent=agent)
+    appeal = AppealFactory(account=account, agent=agent)
     response = browser.get(
         f"/orders/new/?account={account.number}&campaign={campaigns[0].code}&appeal={appeal.pk}"
     )
@@ -53,7 +54,7 @@ def post_data(account, slot, campaign="", appeal="", **overrides):
 def test_submitting_registers_once_and_opens_the_order(
     browser, agent, account, campaigns, catalogue, slot
 ):
-    appeal = factories.AppealFactory(account=account, agent=agent)
+    appeal = AppealFactory(account=account, agent=agent)
     data = post_data(account, slot, campaign=campaigns[0].code, appeal=appeal.pk)
     response = browser.post("/orders/new/", data)
     order = ConnectionOrder.objects.get()
@@ -100,21 +101,21 @@ def test_the_list_page_has_a_constant_number_of_queries(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    factories.ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
+    ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
     browser.get("/orders/")
     with CaptureQueriesContext(connection) as few:
         browser.get("/orders/")
     for _ in range(8):
-        factories.ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
+        ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
     with django_assert_num_queries(len(few)):
         response = browser.get("/orders/")
     assert len(response.context["orders"]) == 9
 
 
 def test_the_supervisor_list_shows_the_team_with_agents(agent, catalogue):
-    supervisor = factories.SupervisorFactory(username="supervisor")
+    supervisor = SupervisorFactory(username="supervisor")
     agent.agent_profile.team.supervisors.add(supervisor)
-    factories.ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
+    ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
     client = Client()
     client.force_login(supervisor)
     response = client.get("/orders/?status=registered")
@@ -124,7 +125,7 @@ def test_the_supervisor_list_shows_the_team_with_agents(agent, catalogue):
 
 
 def test_the_agent_cancels_an_order_with_a_reason(browser, agent, catalogue):
-    order = factories.ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
+    order = ConnectionOrderFactory(agent=agent, tariff=catalogue["fast"])
     browser.post(f"/orders/{order.pk}/cancel/", {"reason": ""})
     order.refresh_from_db()
     assert order.status == "registered"

@@ -9,8 +9,9 @@ from campaigns import services
 from campaigns.models import AppealTheme, ContactHistoryEntry, ResultCode
 from config.floor.api.errors import status_for
 from config.floor.errors import DomainError
-from tests import factories
 from tests.campaigns.conftest import NOW
+from tests.campaigns.factories import AppealFactory, CampaignFactory, CampaignTargetFactory
+from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +44,9 @@ def test_each_campaign_gets_its_own_history_entry_with_the_crm_comment_r5(accoun
 
 
 def test_other_products_on_the_account_are_untouched(account, targets, agent, broadband):
-    other = factories.CampaignTargetFactory(
+    other = CampaignTargetFactory(
         account=account,
-        campaign=factories.CampaignFactory(offer=factories.OfferFactory(service=broadband)),
+        campaign=CampaignFactory(offer=OfferFactory(service=broadband)),
     )
     record(account, targets[0], agent)
     other.refresh_from_db()
@@ -80,7 +81,7 @@ def test_unknown_result_is_refused(account, targets, agent):
 
 
 def test_result_for_a_campaign_not_on_the_account_is_refused(account, targets, agent):
-    foreign = factories.CampaignTargetFactory()
+    foreign = CampaignTargetFactory()
     with pytest.raises(DomainError) as error:
         record(account, foreign, agent)
     assert error.value.code == "not_on_account"
@@ -118,7 +119,7 @@ def test_appeal_flags_are_checked_when_recording(account, targets, agent):
 
 
 def test_someone_elses_appeal_cannot_be_used(account, targets, agent):
-    appeal = factories.AppealFactory(account=account)
+    appeal = AppealFactory(account=account)
     with pytest.raises(DomainError) as error:
         record(account, targets[0], agent, appeal_id=appeal.pk)
     assert error.value.code == "invalid_appeal"

@@ -8,15 +8,19 @@ from openpyxl import Workbook
 
 from campaigns.models import CampaignTarget
 from campaigns.services.targets import TargetFileError, read_target_file, targets_import
-from tests import factories
+from tests.campaigns.factories import (
+    CampaignFactory,
+    CampaignTargetFactory,
+    SubscriberAccountFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world():
-    accounts = [factories.SubscriberAccountFactory(number=f"3520000000{i:02d}") for i in range(3)]
-    campaign = factories.CampaignFactory(code="Антивирус_vo12_CRM_MR03")
+    accounts = [SubscriberAccountFactory(number=f"3520000000{i:02d}") for i in range(3)]
+    campaign = CampaignFactory(code="Антивирус_vo12_CRM_MR03")
     return accounts, campaign
 
 
@@ -51,7 +55,7 @@ def test_xlsx_without_header_is_read(world, tmp_path):
 
 def test_every_rejected_row_is_reported_and_nothing_is_half_imported(world, tmp_path):
     accounts, campaign = world
-    factories.CampaignTargetFactory(account=accounts[2], campaign=campaign)
+    CampaignTargetFactory(account=accounts[2], campaign=campaign)
     path = write(
         tmp_path,
         "list.csv",
@@ -125,7 +129,7 @@ def test_large_list_is_checked_in_a_constant_number_of_queries_per_batch(
 ):
     _accounts, campaign = world
     rows = [(i, f"{352100000000 + i}", campaign.code) for i in range(12000)]
-    factories.SubscriberAccountFactory.create_batch(1)
+    SubscriberAccountFactory.create_batch(1)
     with django_assert_max_num_queries(16):
         report = targets_import(rows=rows, apply=False)
     assert len(report.rejected) == 12000

@@ -5,7 +5,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from campaigns.models import Appeal, ContactHistoryEntry, ResultCode
-from tests import factories
+from tests.campaigns.factories import (
+    CampaignFactory,
+    CampaignTargetFactory,
+    ContactHistoryEntryFactory,
+)
+from tests.config.factories import ManagerFactory, SupervisorFactory
+from tests.offers.factories import OfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +45,12 @@ def test_page_runs_a_constant_number_of_queries(
             assert agent_client.get(PAGE).status_code == 200
         return len(ctx)
 
-    factories.ContactHistoryEntryFactory(target=targets[0])
+    ContactHistoryEntryFactory(target=targets[0])
     before = count()
     for _ in range(5):
-        campaign = factories.CampaignFactory(offer=factories.OfferFactory(service=broadband))
-        target = factories.CampaignTargetFactory(campaign=campaign, account=account)
-        factories.ContactHistoryEntryFactory(target=target)
+        campaign = CampaignFactory(offer=OfferFactory(service=broadband))
+        target = CampaignTargetFactory(campaign=campaign, account=account)
+        ContactHistoryEntryFactory(target=target)
     assert count() == before
 
 
@@ -101,7 +107,7 @@ def test_appeal_start_flag_and_close(agent_client, account, targets):
 
 
 def test_supervisor_reads_the_page_without_forms(client, targets):
-    client.force_login(factories.SupervisorFactory())
+    client.force_login(SupervisorFactory())
     html = client.get(PAGE).content.decode()
     assert "Антивирус_vo12_CRM_MR03" in html
     assert "result-form" not in html
@@ -111,7 +117,7 @@ def test_supervisor_reads_the_page_without_forms(client, targets):
 
 def test_manager_and_anonymous_cannot_open_the_workspace(client, account):
     assert client.get(PAGE).status_code == 302  # to the login page
-    client.force_login(factories.ManagerFactory())
+    client.force_login(ManagerFactory())
     assert client.get(PAGE).status_code == 403
 
 

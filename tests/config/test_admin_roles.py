@@ -16,7 +16,10 @@ from campaigns.models import Campaign
 from knowledge_base.models import Article
 from offers.models import Offer, ServiceCode
 from rewards.models import RewardRule
-from tests import factories
+from tests.campaigns.factories import CampaignFactory
+from tests.config.factories import ManagerFactory, UserFactory
+from tests.offers.factories import OfferFactory, SegmentFactory, ServiceFactory
+from tests.rewards.factories import RewardRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +29,16 @@ VIEWABLE_BY_SUPERVISORS = ["offers_offer", "campaigns_campaign", "rewards_reward
 
 @pytest.fixture
 def catalogue(db):
-    offer = factories.OfferFactory(
-        service=factories.ServiceFactory(code=ServiceCode.BROADBAND),
-        segments=[factories.SegmentFactory()],
+    offer = OfferFactory(
+        service=ServiceFactory(code=ServiceCode.BROADBAND),
+        segments=[SegmentFactory()],
     )
     return {
         "offers_service": offer.service,
         "offers_segment": offer.segments.get(),
         "offers_offer": offer,
-        "campaigns_campaign": factories.CampaignFactory(offer=offer),
-        "rewards_rewardrule": factories.RewardRuleFactory(service=offer.service),
+        "campaigns_campaign": CampaignFactory(offer=offer),
+        "rewards_rewardrule": RewardRuleFactory(service=offer.service),
     }
 
 
@@ -201,7 +204,7 @@ def test_the_sidebar_shows_each_role_only_what_it_may_view(client, manager, supe
 
 
 def test_every_sidebar_link_opens_for_a_superuser(client):
-    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     links = sidebar_links(client)
     assert reverse("admin:auth_user_changelist") in links
     assert reverse("admin:auth_group_changelist") in links
@@ -224,9 +227,9 @@ def test_users_and_groups_have_the_unfold_admin(client):
     assert user_admin.form is UserChangeForm
     assert isinstance(admin.site._registry[Group], ModelAdmin)
 
-    superuser = factories.UserFactory(is_staff=True, is_superuser=True)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(superuser)
-    someone = factories.ManagerFactory()
+    someone = ManagerFactory()
     for url in (
         reverse("admin:auth_user_changelist"),
         reverse("admin:auth_user_add"),

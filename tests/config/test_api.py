@@ -14,7 +14,9 @@ from campaigns.models import CampaignStatus
 from config.floor.api.errors import ERR_VALIDATION
 from offers.models import OfferKind, ServiceCode
 from rewards.models import RewardKind
-from tests import factories
+from tests.campaigns.factories import CampaignFactory
+from tests.offers.factories import OfferFactory, SegmentFactory, ServiceFactory
+from tests.rewards.factories import RewardBandFactory, RewardRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,8 +174,8 @@ def test_malformed_json_is_400_parse_error(api_client, db):
 
 
 def test_lists_are_paginated_with_count_next_previous_results(api_client, agent):
-    service = factories.ServiceFactory()
-    factories.OfferFactory.create_batch(25, service=service)
+    service = ServiceFactory()
+    OfferFactory.create_batch(25, service=service)
     api_client.force_authenticate(agent)
 
     first = api_client.get(OFFERS_URL).json()
@@ -191,8 +193,8 @@ def test_lists_are_paginated_with_count_next_previous_results(api_client, agent)
 
 
 def test_page_size_is_honoured_and_capped_at_100(api_client, agent):
-    service = factories.ServiceFactory()
-    factories.OfferFactory.create_batch(105, service=service)
+    service = ServiceFactory()
+    OfferFactory.create_batch(105, service=service)
     api_client.force_authenticate(agent)
 
     small = api_client.get(OFFERS_URL, {"page_size": 7}).json()
@@ -204,7 +206,7 @@ def test_page_size_is_honoured_and_capped_at_100(api_client, agent):
 
 
 def test_a_page_past_the_end_is_404(api_client, agent):
-    factories.OfferFactory()
+    OfferFactory()
     api_client.force_authenticate(agent)
 
     response = api_client.get(OFFERS_URL, {"page": 99})
@@ -288,17 +290,17 @@ def test_swagger_ui_loads_from_our_own_static_files(client, manager):
 
 @pytest.fixture
 def catalogue(db):
-    broadband = factories.ServiceFactory(code=ServiceCode.BROADBAND)
-    iptv = factories.ServiceFactory(code=ServiceCode.IPTV)
-    segment = factories.SegmentFactory(code="bb-only", services=[broadband])
-    antivirus = factories.OfferFactory(
+    broadband = ServiceFactory(code=ServiceCode.BROADBAND)
+    iptv = ServiceFactory(code=ServiceCode.IPTV)
+    segment = SegmentFactory(code="bb-only", services=[broadband])
+    antivirus = OfferFactory(
         code="antivirus", kind=OfferKind.SUBSCRIPTION, service=broadband, segments=[segment]
     )
-    router = factories.OfferFactory(
+    router = OfferFactory(
         code="router", kind=OfferKind.EQUIPMENT, service=broadband, monthly_price=Decimal("99")
     )
-    tv = factories.OfferFactory(code="tv-pack", kind=OfferKind.PACKAGE, service=iptv)
-    old = factories.OfferFactory(code="old-option", service=iptv, is_active=False)
+    tv = OfferFactory(code="tv-pack", kind=OfferKind.PACKAGE, service=iptv)
+    old = OfferFactory(code="old-option", service=iptv, is_active=False)
     return {"antivirus": antivirus, "router": router, "tv": tv, "old": old, "segment": segment}
 
 
@@ -340,22 +342,22 @@ def test_offer_rows_carry_the_catalogue_fields(api_client, agent, catalogue):
 def campaigns(catalogue):
     today = datetime.date(2026, 3, 15)
     return {
-        "running": factories.CampaignFactory(
+        "running": CampaignFactory(
             code="RUNNING", offer=catalogue["antivirus"], starts_on=today.replace(day=1)
         ),
-        "ended": factories.CampaignFactory(
+        "ended": CampaignFactory(
             code="ENDED",
             offer=catalogue["antivirus"],
             starts_on=datetime.date(2026, 1, 1),
             ends_on=datetime.date(2026, 2, 1),
         ),
-        "draft": factories.CampaignFactory(
+        "draft": CampaignFactory(
             code="DRAFT",
             offer=catalogue["tv"],
             status=CampaignStatus.DRAFT,
             starts_on=today.replace(day=1),
         ),
-        "paused": factories.CampaignFactory(
+        "paused": CampaignFactory(
             code="PAUSED",
             offer=catalogue["router"],
             status=CampaignStatus.PAUSED,
@@ -401,10 +403,10 @@ def rules(catalogue):
     broadband = catalogue["antivirus"].service
     iptv = catalogue["tv"].service
     return {
-        "fixed": factories.RewardRuleFactory(
+        "fixed": RewardRuleFactory(
             code="fixed", service=broadband, offers=[catalogue["antivirus"]]
         ),
-        "share": factories.RewardRuleFactory(
+        "share": RewardRuleFactory(
             code="share",
             service=iptv,
             kind=RewardKind.ARPU_SHARE,
@@ -412,13 +414,13 @@ def rules(catalogue):
             arpu_share=Decimal("0.750"),
             valid_from=datetime.date(2026, 1, 1),
         ),
-        "old": factories.RewardRuleFactory(
+        "old": RewardRuleFactory(
             code="old",
             service=broadband,
             valid_from=datetime.date(2019, 1, 1),
             valid_to=datetime.date(2020, 12, 31),
         ),
-        "band": factories.RewardBandFactory(rule__code="tiered", rule__service=broadband).rule,
+        "band": RewardBandFactory(rule__code="tiered", rule__service=broadband).rule,
     }
 
 
@@ -459,17 +461,17 @@ def test_reward_rule_rows_carry_bands_and_offers(api_client, agent, rules):
 
 
 def _make_offer(n):
-    segment = factories.SegmentFactory()
-    factories.OfferFactory(segments=[segment])
+    segment = SegmentFactory()
+    OfferFactory(segments=[segment])
 
 
 def _make_campaign(n):
-    factories.CampaignFactory(segments=[factories.SegmentFactory()])
+    CampaignFactory(segments=[SegmentFactory()])
 
 
 def _make_rule(n):
-    rule = factories.RewardBandFactory().rule
-    rule.offers.set([factories.OfferFactory()])
+    rule = RewardBandFactory().rule
+    rule.offers.set([OfferFactory()])
 
 
 @pytest.mark.parametrize(

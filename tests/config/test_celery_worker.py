@@ -12,7 +12,7 @@ from campaigns.models import Campaign, CampaignStatus
 from campaigns.tasks import archive_expired_campaigns
 from config.celery_app import app
 from config.floor import roles
-from tests import factories
+from tests.campaigns.factories import CampaignFactory
 from tests.celery_support import wait_for, worker_process
 from tests.conftest import requires_postgres, requires_redis
 
@@ -45,12 +45,12 @@ def test_worker_process_runs_the_task_enqueued_on_commit(transactional_db, worke
     process, log_path = worker
     assert app.conf.task_always_eager is False
     today = timezone.localdate()
-    campaign = factories.CampaignFactory(
+    campaign = CampaignFactory(
         status=CampaignStatus.ACTIVE,
         starts_on=today - datetime.timedelta(days=30),
         ends_on=today - datetime.timedelta(days=1),
     )
-    running = factories.CampaignFactory(status=CampaignStatus.ACTIVE, starts_on=today)
+    running = CampaignFactory(status=CampaignStatus.ACTIVE, starts_on=today)
 
     with transaction.atomic():
         archive_expired_campaigns.delay_on_commit()
@@ -75,7 +75,7 @@ def test_task_enqueued_in_a_rolled_back_transaction_never_reaches_the_worker(
 ):
     process, log_path = worker
     today = timezone.localdate()
-    campaign = factories.CampaignFactory(
+    campaign = CampaignFactory(
         status=CampaignStatus.ACTIVE,
         starts_on=today - datetime.timedelta(days=30),
         ends_on=today - datetime.timedelta(days=1),

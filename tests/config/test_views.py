@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from config import navigation, views
 from config.floor import roles
 from config.navigation import NavEntry, navigation_for
-from tests import factories
+from tests.config.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -228,7 +228,7 @@ def test_crm_integration_sees_only_the_api(client, crm_user):
 
 
 def test_a_user_without_a_role_sees_no_entries(client, db):
-    user = factories.UserFactory()
+    user = UserFactory()
     client.force_login(user)
 
     response = client.get("/")
@@ -239,7 +239,7 @@ def test_a_user_without_a_role_sees_no_entries(client, db):
 
 
 def test_superuser_counts_as_a_manager(db):
-    user = factories.UserFactory(is_superuser=True)
+    user = UserFactory(is_superuser=True)
 
     assert roles.MANAGERS in roles.user_roles(user)
     assert reverse("admin:index") in [item["url"] for item in navigation_for(user)]

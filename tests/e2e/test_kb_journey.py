@@ -6,8 +6,10 @@ import re
 import pytest
 
 from knowledge_base.seed import seed_knowledge_base
-from tests import factories
+from tests.campaigns.factories import AgentProfileFactory
+from tests.config.factories import ManagerFactory
 from tests.conftest import requires_chromium
+from tests.offers.factories import OfferFactory
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are test set-up.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -28,12 +30,12 @@ pytestmark = [pytest.mark.e2e, requires_chromium]
 
 @pytest.fixture
 def demo_agent(transactional_db):
-    manager = factories.ManagerFactory(username="manager")
-    factories.OfferFactory(
+    manager = ManagerFactory(username="manager")
+    OfferFactory(
         code="kaspersky-2", name="Kaspersky Internet Security для 2-х устройств", monthly_price=139
     )
     seed_knowledge_base(owner=manager)
-    user = factories.AgentProfileFactory(user__username="agent").user
+    user = AgentProfileFactory(user__username="agent").user
     user.set_password("demo-agent-1")
     user.save()
     return user

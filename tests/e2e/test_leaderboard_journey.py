@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from offers.models import OfferKind
 from rewards import calendar, services
-from tests import factories
+from tests.campaigns.factories import TeamFactory
+from tests.config.factories import SupervisorFactory
 from tests.conftest import requires_chromium
 from tests.e2e.conftest import log_in
 from tests.rewards.support import agent, fixed_rule, offer, order
@@ -23,8 +24,8 @@ def demo_floor(transactional_db):
     previous = calendar.previous_month(running)
     vip = offer("399", kind=OfferKind.PACKAGE)
     fixed_rule("75", [vip])
-    team = factories.TeamFactory(name="Команда 1")
-    supervisor = factories.SupervisorFactory(username="supervisor")
+    team = TeamFactory(name="Команда 1")
+    supervisor = SupervisorFactory(username="supervisor")
     supervisor.set_password("demo-supervisor-1")
     supervisor.save()
     team.supervisors.add(supervisor)

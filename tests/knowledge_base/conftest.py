@@ -1,16 +1,16 @@
 import pytest
 
 from knowledge_base.seed import seed_knowledge_base
-from tests import factories
+from tests.offers.factories import OfferFactory, ServiceFactory
 
 
 @pytest.fixture
 def kb_offers(db):
     """The offers the seed's bridges point at."""
-    broadband = factories.ServiceFactory(code="broadband")
-    iptv = factories.ServiceFactory(code="iptv")
+    broadband = ServiceFactory(code="broadband")
+    iptv = ServiceFactory(code="iptv")
     return {
-        code: factories.OfferFactory(code=code, name=name, service=service, monthly_price=price)
+        code: OfferFactory(code=code, name=name, service=service, monthly_price=price)
         for code, name, service, price in [
             ("kaspersky-2", "Kaspersky Internet Security для 2-х устройств", broadband, 139),
             ("kaspersky-safe-kids", "Kaspersky Safe Kids", broadband, 99),

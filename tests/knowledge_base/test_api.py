@@ -3,7 +3,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from knowledge_base.models import Article, ArticleStatus
-from tests import factories
+from tests.knowledge_base.factories import (
+    ArticleFactory,
+    BridgeFactory,
+    CategoryFactory,
+    ObjectionStepFactory,
+    ObjectionTypeFactory,
+    TagFactory,
+)
 
 BASE = "/api/v1/kb/"
 
@@ -53,9 +60,7 @@ def test_article_detail_has_sanitized_html_and_offers_with_price_per_day(as_agen
 
 
 def test_agents_get_no_drafts_from_the_api(as_agent):
-    draft = factories.ArticleFactory(
-        status=ArticleStatus.DRAFT, published_at=None, title="Черновик"
-    )
+    draft = ArticleFactory(status=ArticleStatus.DRAFT, published_at=None, title="Черновик")
     assert as_agent.get(f"{BASE}articles/{draft.pk}/").status_code == 404
     titles = [a["title"] for a in as_agent.get(BASE + "articles/").json()["results"]]
     assert "Черновик" not in titles
@@ -113,16 +118,16 @@ def test_list_endpoints_take_a_constant_number_of_queries(as_agent, path, params
     few = count()
     category = Article.objects.first().category
     for i in range(4):
-        factories.ArticleFactory(
+        ArticleFactory(
             category=category,
             title=f"Антивирус {i}",
             body="антивирус",
-            tags=[factories.TagFactory()],
+            tags=[TagFactory()],
         )
-        factories.BridgeFactory(code=f"more-{i}")
-        objection = factories.ObjectionTypeFactory(code=f"more-{i}")
-        factories.ObjectionStepFactory(objection=objection)
-        factories.CategoryFactory()
+        BridgeFactory(code=f"more-{i}")
+        objection = ObjectionTypeFactory(code=f"more-{i}")
+        ObjectionStepFactory(objection=objection)
+        CategoryFactory()
     assert count() == few
 
 

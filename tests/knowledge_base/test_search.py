@@ -2,12 +2,12 @@ import pytest
 
 from knowledge_base import search, selectors, services
 from knowledge_base.models import Article, ArticleStatus
-from tests import factories
 from tests.conftest import requires_postgres
+from tests.knowledge_base.factories import CategoryFactory
 
 
 def _article(title, body, **kwargs):
-    category = kwargs.pop("category", None) or factories.CategoryFactory()
+    category = kwargs.pop("category", None) or CategoryFactory()
     return services.article_create(
         title=title,
         category=category,
@@ -206,7 +206,7 @@ def test_postgres_word_list_follows_the_articles():
 @pytest.mark.django_db
 def test_postgres_filters_before_the_search_lose_no_match(monkeypatch):
     monkeypatch.setattr(search, "BODY_CANDIDATES", 1)
-    wanted, other = factories.CategoryFactory(), factories.CategoryFactory()
+    wanted, other = CategoryFactory(), CategoryFactory()
     for i in range(3):
         _article(f"Антивирус {i}", "антивирус", category=other)
     body_hit = _article("Скрипты", "Предложите антивирус.", category=wanted)

@@ -5,14 +5,15 @@ from django.core.exceptions import ValidationError
 
 from knowledge_base import selectors, services
 from knowledge_base.models import ArticleStatus, RecentView
-from tests import factories
+from tests.config.factories import ManagerFactory
+from tests.knowledge_base.factories import CategoryFactory
 
 NOW = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
 def category(db):
-    return factories.CategoryFactory()
+    return CategoryFactory()
 
 
 def _create(category, owner, **kwargs):
@@ -41,7 +42,7 @@ def test_verifying_restarts_the_review_clock(category, manager):
 
 
 def test_the_stale_list_of_an_owner_holds_only_their_articles(category, manager):
-    other = factories.ManagerFactory(username="other")
+    other = ManagerFactory(username="other")
     mine = _create(category, manager, title="Моя")
     _create(category, other, title="Чужая")
     assert list(selectors.stale_articles(owner=manager, now=NOW)) == [mine]

@@ -3,13 +3,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from knowledge_base.models import Article, ArticleFeedback, ArticleStatus
-from tests import factories
+from tests.knowledge_base.factories import (
+    ArticleFactory,
+    ArticleFeedbackFactory,
+    BridgeFactory,
+    CategoryFactory,
+    TagFactory,
+)
+from tests.offers.factories import OfferFactory
 
 
 @pytest.fixture
 def draft(seeded):
     category = Article.objects.first().category
-    return factories.ArticleFactory(
+    return ArticleFactory(
         title="Черновик про антивирус", category=category, status=ArticleStatus.DRAFT,
         published_at=None,
     )  # fmt: skip
@@ -133,11 +140,9 @@ def _count_queries(client, django_assert_max_num_queries, url, params=None):
 
 def _more_content(category, n):
     for i in range(n):
-        sub = factories.CategoryFactory(parent=category, name=f"Раздел {i}", slug=f"razdel-{i}")
-        factories.ArticleFactory(
-            category=sub, title=f"Антивирус {i}", body="антивирус", tags=[factories.TagFactory()]
-        )
-        factories.BridgeFactory(code=f"extra-{i}", trigger=f"вирус {i}")
+        sub = CategoryFactory(parent=category, name=f"Раздел {i}", slug=f"razdel-{i}")
+        ArticleFactory(category=sub, title=f"Антивирус {i}", body="антивирус", tags=[TagFactory()])
+        BridgeFactory(code=f"extra-{i}", trigger=f"вирус {i}")
 
 
 @pytest.mark.parametrize(
@@ -165,10 +170,10 @@ def test_article_page_takes_a_constant_number_of_queries(client, agent, seeded):
     client.get(url)
     few = _count_queries(client, None, url)
     for i in range(5):
-        other = factories.ArticleFactory(category=article.category, title=f"Другая {i}")
+        other = ArticleFactory(category=article.category, title=f"Другая {i}")
         client.get(reverse("kb:article", args=[other.pk]))
-        article.tags.add(factories.TagFactory())
-        article.offers.add(factories.OfferFactory())
+        article.tags.add(TagFactory())
+        article.offers.add(OfferFactory())
     assert _count_queries(client, None, url) == few
 
 
@@ -179,13 +184,13 @@ ADMIN_MODELS = [
 
 @pytest.mark.parametrize("model", ADMIN_MODELS)
 def test_managers_edit_everything_in_the_admin(client, manager, seeded, model):
-    factories.ArticleFeedbackFactory(article=Article.objects.first())
+    ArticleFeedbackFactory(article=Article.objects.first())
     client.force_login(manager)
     url = reverse(f"admin:knowledge_base_{model}_changelist")
     few = _count_queries(client, None, url)
     _more_content(Article.objects.first().category, 3)
     for article in Article.objects.all()[:3]:
-        factories.ArticleFeedbackFactory(article=article)
+        ArticleFeedbackFactory(article=article)
     assert _count_queries(client, None, url) == few
     model_class = {m._meta.model_name: m for m in _kb_models()}[model]
     obj = model_class.objects.first()

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.text import capfirst
 
 from offers.models import Offer, Service, ServiceCode
-from tests import factories
+from tests.offers.factories import OfferFactory, SegmentFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +26,13 @@ def count_queries(client, url):
 
 
 def make_offer(**kwargs):
-    segments = factories.SegmentFactory.create_batch(2)
-    return factories.OfferFactory(segments=segments, **kwargs)
+    segments = SegmentFactory.create_batch(2)
+    return OfferFactory(segments=segments, **kwargs)
 
 
 CHANGELISTS = [
-    ("offers_service", lambda n: factories.ServiceFactory(code=list(ServiceCode)[n % 4])),
-    ("offers_segment", lambda n: factories.SegmentFactory(services=[factories.ServiceFactory()])),
+    ("offers_service", lambda n: ServiceFactory(code=list(ServiceCode)[n % 4])),
+    ("offers_segment", lambda n: SegmentFactory(services=[ServiceFactory()])),
     ("offers_offer", lambda n: make_offer()),
 ]
 
@@ -53,8 +53,8 @@ def test_changelist_runs_the_same_queries_for_one_row_and_five(client, manager, 
 @pytest.mark.parametrize("size", [1, 5])
 def test_offer_change_page_queries_do_not_grow_with_segments(client, manager, size):
     client.force_login(manager)
-    small = factories.OfferFactory(segments=factories.SegmentFactory.create_batch(1))
-    large = factories.OfferFactory(segments=factories.SegmentFactory.create_batch(size))
+    small = OfferFactory(segments=SegmentFactory.create_batch(1))
+    large = OfferFactory(segments=SegmentFactory.create_batch(size))
     client.get(reverse("admin:offers_offer_change", args=[small.pk]))
     baseline = count_queries(client, reverse("admin:offers_offer_change", args=[small.pk]))
     assert count_queries(client, reverse("admin:offers_offer_change", args=[large.pk])) == baseline
@@ -62,8 +62,8 @@ def test_offer_change_page_queries_do_not_grow_with_segments(client, manager, si
 
 def test_segment_and_service_change_pages_load(client, manager):
     client.force_login(manager)
-    service = factories.ServiceFactory()
-    segment = factories.SegmentFactory(services=[service])
+    service = ServiceFactory()
+    segment = SegmentFactory(services=[service])
     for url in (
         reverse("admin:offers_service_change", args=[service.pk]),
         reverse("admin:offers_segment_change", args=[segment.pk]),
@@ -155,10 +155,10 @@ def preview(client, content):
 
 @pytest.fixture
 def catalogue():
-    broadband = factories.ServiceFactory(code=ServiceCode.BROADBAND)
-    iptv = factories.ServiceFactory(code=ServiceCode.IPTV)
-    factories.SegmentFactory(code="bb", services=[broadband])
-    factories.SegmentFactory(code="bb-tv", services=[broadband, iptv])
+    broadband = ServiceFactory(code=ServiceCode.BROADBAND)
+    iptv = ServiceFactory(code=ServiceCode.IPTV)
+    SegmentFactory(code="bb", services=[broadband])
+    SegmentFactory(code="bb-tv", services=[broadband, iptv])
     return {"broadband": broadband, "iptv": iptv}
 
 
@@ -287,10 +287,8 @@ def test_import_needs_the_change_permission(client, supervisor):
 
 def test_segment_change_page_queries_do_not_grow_with_services(client, manager):
     client.force_login(manager)
-    small = factories.SegmentFactory(services=[factories.ServiceFactory()])
-    large = factories.SegmentFactory(
-        services=[factories.ServiceFactory(code=code) for code in ServiceCode]
-    )
+    small = SegmentFactory(services=[ServiceFactory()])
+    large = SegmentFactory(services=[ServiceFactory(code=code) for code in ServiceCode])
     url = "admin:offers_segment_change"
     client.get(reverse(url, args=[small.pk]))
     baseline = count_queries(client, reverse(url, args=[small.pk]))
@@ -299,7 +297,7 @@ def test_segment_change_page_queries_do_not_grow_with_services(client, manager):
 
 def test_segment_history_page_lists_its_changes(client, manager):
     client.force_login(manager)
-    segment = factories.SegmentFactory(services=[factories.ServiceFactory()])
+    segment = SegmentFactory(services=[ServiceFactory()])
     response = client.get(reverse("admin:offers_segment_history", args=[segment.pk]))
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.count == segment.history.count() > 0

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from offers.models import Offer, OfferKind, Segment, Service, ServiceCode
-from tests import factories
+from tests.offers.factories import OfferFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,37 +28,35 @@ def test_segment_codes_are_unique():
 
 
 def test_offer_codes_are_unique():
-    factories.OfferFactory(code="antivirus")
+    OfferFactory(code="antivirus")
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.OfferFactory(code="antivirus")
+        OfferFactory(code="antivirus")
 
 
 def test_offer_price_cannot_be_negative_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.OfferFactory(monthly_price=Decimal("-0.01"))
+        OfferFactory(monthly_price=Decimal("-0.01"))
 
 
 def test_offer_price_of_zero_is_allowed():
-    offer = factories.OfferFactory(monthly_price=Decimal("0"))
+    offer = OfferFactory(monthly_price=Decimal("0"))
 
     offer.full_clean()
 
 
 def test_offer_kind_is_one_of_the_choices_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.OfferFactory(kind="spaceship")
+        OfferFactory(kind="spaceship")
 
 
 def test_offer_promo_days_cannot_be_negative():
     with pytest.raises(IntegrityError), transaction.atomic():
-        factories.OfferFactory(promo_days=-1)
+        OfferFactory(promo_days=-1)
 
 
 def test_clean_refuses_a_negative_price_with_a_translated_message():
-    offer = factories.OfferFactory.build(
-        service=factories.ServiceFactory(), monthly_price=Decimal("-5")
-    )
+    offer = OfferFactory.build(service=ServiceFactory(), monthly_price=Decimal("-5"))
 
     with translation.override("ru"), pytest.raises(ValidationError) as error:
         offer.full_clean()
@@ -68,8 +66,8 @@ def test_clean_refuses_a_negative_price_with_a_translated_message():
 
 
 def test_clean_refuses_a_duplicate_code():
-    factories.OfferFactory(code="router")
-    duplicate = factories.OfferFactory.build(code="router", service=factories.ServiceFactory())
+    OfferFactory(code="router")
+    duplicate = OfferFactory.build(code="router", service=ServiceFactory())
 
     with pytest.raises(ValidationError) as error:
         duplicate.full_clean()
@@ -78,9 +76,9 @@ def test_clean_refuses_a_duplicate_code():
 
 
 def test_every_kind_of_offer_is_accepted():
-    service = factories.ServiceFactory()
+    service = ServiceFactory()
     for kind in OfferKind.values:
-        factories.OfferFactory(kind=kind, service=service).full_clean()
+        OfferFactory(kind=kind, service=service).full_clean()
 
     assert Offer.objects.count() == len(OfferKind.values) == 6
 
@@ -90,8 +88,8 @@ def test_services_are_the_four_of_the_deck():
 
 
 def test_active_and_with_relations_querysets():
-    service = factories.ServiceFactory()
-    active = factories.OfferFactory(service=service)
-    factories.OfferFactory(service=service, is_active=False)
+    service = ServiceFactory()
+    active = OfferFactory(service=service)
+    OfferFactory(service=service, is_active=False)
 
     assert list(Offer.objects.active()) == [active]

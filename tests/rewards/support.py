@@ -7,7 +7,16 @@ from zoneinfo import ZoneInfo
 from campaigns.models import InstallerSlot, OrderStatus
 from offers.models import OfferKind, ServiceCode
 from rewards.models import RewardKind
-from tests import factories
+from tests.campaigns.factories import (
+    AgentProfileFactory,
+    ConnectionOrderFactory,
+    ContactHistoryEntryFactory,
+    InstallerSlotFactory,
+    SalesChannelFactory,
+)
+from tests.config.factories import SupervisorFactory
+from tests.offers.factories import OfferFactory, ServiceFactory, TechnologyFactory
+from tests.rewards.factories import RewardBandFactory, RewardRuleFactory
 
 MSK = ZoneInfo("Europe/Moscow")
 OCT = datetime.date(2025, 10, 1)
@@ -19,18 +28,18 @@ def at(day: datetime.date, hour=12) -> datetime.datetime:
 
 
 def service(code=ServiceCode.BROADBAND):
-    return factories.ServiceFactory(code=code)
+    return ServiceFactory(code=code)
 
 
 def offer(price, *, kind=OfferKind.OPTION, code=None, service_code=ServiceCode.BROADBAND):
     extra = {"code": code} if code else {}
-    return factories.OfferFactory(
+    return OfferFactory(
         monthly_price=Decimal(price), kind=kind, service=service(service_code), **extra
     )
 
 
 def fixed_rule(amount, offers, *, valid_from=datetime.date(2019, 1, 1), valid_to=None, **kw):
-    return factories.RewardRuleFactory(
+    return RewardRuleFactory(
         kind=RewardKind.FIXED,
         amount=Decimal(amount),
         offers=offers,
@@ -42,7 +51,7 @@ def fixed_rule(amount, offers, *, valid_from=datetime.date(2019, 1, 1), valid_to
 
 
 def arpu_rule(share="0.75", *, service_code=ServiceCode.BROADBAND, **kw):
-    return factories.RewardRuleFactory(
+    return RewardRuleFactory(
         kind=RewardKind.ARPU_SHARE,
         amount=None,
         arpu_share=Decimal(share),
@@ -52,11 +61,9 @@ def arpu_rule(share="0.75", *, service_code=ServiceCode.BROADBAND, **kw):
 
 
 def tiered_rule(offers, bands=(("0", "100", "15"), ("100", "300", "50"), ("300", None, "100"))):
-    rule = factories.RewardRuleFactory(
-        kind=RewardKind.TIERED, amount=None, offers=offers, service=service()
-    )
+    rule = RewardRuleFactory(kind=RewardKind.TIERED, amount=None, offers=offers, service=service())
     for low, high, amount in bands:
-        factories.RewardBandFactory(
+        RewardBandFactory(
             rule=rule,
             min_increase=Decimal(low),
             max_increase=Decimal(high) if high else None,
@@ -69,11 +76,11 @@ def agent(team=None, *, started_on=datetime.date(2024, 1, 15), username=None):
     kwargs = {"team": team} if team else {}
     if username:
         kwargs["user__username"] = username
-    return factories.AgentProfileFactory(started_on=started_on, **kwargs).user
+    return AgentProfileFactory(started_on=started_on, **kwargs).user
 
 
 def supervisor_of(*teams, username="supervisor"):
-    user = factories.SupervisorFactory(username=username)
+    user = SupervisorFactory(username=username)
     for team in teams:
         team.supervisors.add(user)
     return user
@@ -81,12 +88,10 @@ def supervisor_of(*teams, username="supervisor"):
 
 def _shared_rows():
     """One technology, channel and slot for every order (the rewards never read them)."""
-    slot = InstallerSlot.objects.order_by("pk").first() or factories.InstallerSlotFactory(
-        capacity=1000
-    )
+    slot = InstallerSlot.objects.order_by("pk").first() or InstallerSlotFactory(capacity=1000)
     return {
-        "technology": factories.TechnologyFactory(code="tech-rewards"),
-        "sales_channel": factories.SalesChannelFactory(code="channel-rewards"),
+        "technology": TechnologyFactory(code="tech-rewards"),
+        "sales_channel": SalesChannelFactory(code="channel-rewards"),
         "slot": slot,
     }
 
@@ -110,7 +115,7 @@ def order(
     if cancelled:
         status = OrderStatus.CANCELLED
     kwargs = {"account": account} if account else {}
-    return factories.ConnectionOrderFactory(
+    return ConnectionOrderFactory(
         agent=agent_user,
         product=product,
         tariff=tariff or product or offer("450", kind=OfferKind.TARIFF),
@@ -129,6 +134,6 @@ def order(
 
 
 def history(agent_user, target, result, day):
-    return factories.ContactHistoryEntryFactory(
+    return ContactHistoryEntryFactory(
         agent=agent_user, target=target, result=result, created_at=at(day)
     )

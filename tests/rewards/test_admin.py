@@ -14,7 +14,8 @@ from django.utils.html import escape
 from offers.models import ServiceCode
 from rewards.models import RewardKind, RewardRule
 from rewards.resources import RewardRuleResource
-from tests import factories
+from tests.offers.factories import OfferFactory, ServiceFactory
+from tests.rewards.factories import RewardBandFactory, RewardRuleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +28,11 @@ def count_queries(client, url):
 
 
 def make_tiered_rule(bands=2, offers=2):
-    rule = factories.RewardRuleFactory(
-        kind=RewardKind.TIERED, amount=None, offers=factories.OfferFactory.create_batch(offers)
+    rule = RewardRuleFactory(
+        kind=RewardKind.TIERED, amount=None, offers=OfferFactory.create_batch(offers)
     )
     for i in range(bands):
-        factories.RewardBandFactory(
+        RewardBandFactory(
             rule=rule, min_increase=Decimal(100 * i), max_increase=Decimal(100 * i + 100)
         )
     return rule
@@ -61,7 +62,7 @@ def test_change_page_queries_do_not_grow_with_bands_and_offers(client, manager):
 
 def test_a_manager_adds_a_tiered_rule_with_its_bands_inline(client, manager):
     client.force_login(manager)
-    service = factories.ServiceFactory(code=ServiceCode.BROADBAND)
+    service = ServiceFactory(code=ServiceCode.BROADBAND)
     response = client.post(
         reverse("admin:rewards_rewardrule_add"),
         {
@@ -116,10 +117,10 @@ def confirm(client, response):
 
 @pytest.fixture
 def catalogue(db):
-    broadband = factories.ServiceFactory(code=ServiceCode.BROADBAND)
-    factories.ServiceFactory(code=ServiceCode.IPTV)
-    factories.OfferFactory(code="kaspersky-2", service=broadband)
-    factories.OfferFactory(code="safe-kids", service=broadband)
+    broadband = ServiceFactory(code=ServiceCode.BROADBAND)
+    ServiceFactory(code=ServiceCode.IPTV)
+    OfferFactory(code="kaspersky-2", service=broadband)
+    OfferFactory(code="safe-kids", service=broadband)
     return broadband
 
 
@@ -200,11 +201,11 @@ def test_a_rule_file_with_one_bad_row_imports_nothing(client, manager, catalogue
 
 def test_export_round_trips_the_bands_in_csv_and_xlsx(client, manager, catalogue):
     client.force_login(manager)
-    rule = factories.RewardRuleFactory(
+    rule = RewardRuleFactory(
         code="broadband-upgrade", kind=RewardKind.TIERED, amount=None, service=catalogue
     )
-    factories.RewardBandFactory(rule=rule, min_increase=0, max_increase=100, amount=15)
-    factories.RewardBandFactory(rule=rule, min_increase=100, max_increase=None, amount=50)
+    RewardBandFactory(rule=rule, min_increase=0, max_increase=100, amount=15)
+    RewardBandFactory(rule=rule, min_increase=100, max_increase=None, amount=50)
     url = reverse("admin:rewards_rewardrule_export")
     selected = {f"rewardruleresource_{name}": "on" for name in RewardRuleResource().fields}
 
@@ -227,7 +228,7 @@ def test_export_round_trips_the_bands_in_csv_and_xlsx(client, manager, catalogue
 
 def test_rule_history_page_shows_the_changed_amount(client, manager):
     client.force_login(manager)
-    rule = factories.RewardRuleFactory(amount=Decimal("15.00"))
+    rule = RewardRuleFactory(amount=Decimal("15.00"))
     rule.amount = Decimal("20.00")
     rule.save()
     response = client.get(reverse("admin:rewards_rewardrule_history", args=[rule.pk]))

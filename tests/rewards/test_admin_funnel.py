@@ -11,7 +11,7 @@ from campaigns.models import ResultCode
 from offers.models import OfferKind
 from rewards import services
 from rewards.funnels import conversions
-from tests import factories
+from tests.campaigns.factories import CampaignFactory, CampaignTargetFactory, TeamFactory
 from tests.rewards.support import OCT, agent, fixed_rule, history, offer, order
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +21,11 @@ URL = "admin:rewards_campaignmonth_changelist"
 def campaign_month(code, *, targets):
     vip = offer("399", kind=OfferKind.PACKAGE)
     fixed_rule("75", [vip])
-    campaign = factories.CampaignFactory(code=code, offer=vip)
+    campaign = CampaignFactory(code=code, offer=vip)
     user = agent()
     results = [ResultCode.NOT_OFFERED, ResultCode.THINKING, ResultCode.AGREED, ResultCode.AGREED]
     for i in range(targets):
-        target = factories.CampaignTargetFactory(campaign=campaign)
+        target = CampaignTargetFactory(campaign=campaign)
         history(user, target, results[i % len(results)], datetime.date(2025, 10, 2))
     for day in (3, 4):
         order(user, vip, campaign=campaign, created=datetime.date(2025, 10, day))
@@ -110,7 +110,7 @@ def test_the_conversions_admin_pages_load_for_a_manager(client, manager, name):
 
 
 def test_a_manager_sets_a_teams_target_in_the_admin(client, manager):
-    team = factories.TeamFactory()
+    team = TeamFactory()
     client.force_login(manager)
     response = client.post(
         reverse("admin:rewards_monthlytarget_add"),

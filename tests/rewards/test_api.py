@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from offers.models import OfferKind
 from rewards import services
-from tests import factories
+from tests.campaigns.factories import TeamFactory
+from tests.config.factories import ManagerFactory
 from tests.rewards.support import OCT, agent, fixed_rule, offer, order, supervisor_of
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ PROGRESS = "/api/v1/me/progress/"
 def board():
     vip = offer("399", kind=OfferKind.PACKAGE)
     fixed_rule("75", [vip])
-    team, other_team = factories.TeamFactory(name="Команда 1"), factories.TeamFactory(name="Б")
+    team, other_team = TeamFactory(name="Команда 1"), TeamFactory(name="Б")
     # Orders, connected: a: 3,1 · b: 2,2 · c: 2,2 · d: 2,1 · e: 0 · outsider (other team): 5,0
     plan = {"a": (3, 1), "b": (2, 2), "c": (2, 2), "d": (2, 1), "e": (0, 0)}
     users = {}
@@ -72,7 +73,7 @@ def test_a_supervisor_sees_only_the_teams_they_lead(api_client, board):
 
 
 def test_a_manager_sees_every_team(api_client, board):
-    api_client.force_authenticate(factories.ManagerFactory())
+    api_client.force_authenticate(ManagerFactory())
     rows = api_client.get(LEADERBOARD, {"month": "2025-10"}).data["results"]
     assert rows[0]["agent"] == "outsider"
     assert len(rows) == 6
@@ -110,7 +111,7 @@ def test_leaderboard_queries_do_not_grow_with_the_agents(api_client, board):
     api_client.get(LEADERBOARD, {"month": "2025-10"})
     with CaptureQueriesContext(connection) as five:
         api_client.get(LEADERBOARD, {"month": "2025-10", "team": board["team"].pk})
-    lone = factories.TeamFactory(name="Один")
+    lone = TeamFactory(name="Один")
     agent(lone, username="alone")
     lone.supervisors.add(board["supervisor"])
     services.conversions_compute(month=OCT)

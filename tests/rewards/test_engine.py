@@ -8,7 +8,7 @@ import pytest
 from offers.models import OfferKind, ServiceCode
 from rewards import selectors
 from rewards.engine import Engine
-from tests import factories
+from tests.campaigns.factories import SubscriberAccountFactory
 from tests.rewards.support import (
     NOV,
     OCT,
@@ -71,7 +71,7 @@ def test_share_of_arpu_does_not_pay_when_the_account_already_had_the_service():
     arpu_rule("0.75")
     old = offer("450", kind=OfferKind.TARIFF)
     new = offer("890", kind=OfferKind.TARIFF)
-    account = factories.SubscriberAccountFactory(offers=[old])
+    account = SubscriberAccountFactory(offers=[old])
     user = agent()
     order(
         user,
@@ -93,7 +93,7 @@ def test_tiered_rule_pays_the_band_of_the_monthly_fee_increase(old_fee, new_fee,
     new = offer(new_fee, kind=OfferKind.TARIFF)
     tiered_rule([new])
     arpu_rule("0.75")  # a move is not a new service: no share of ARPU either
-    account = factories.SubscriberAccountFactory(offers=[old, new])
+    account = SubscriberAccountFactory(offers=[old, new])
     user = agent()
     order(
         user,

@@ -19,7 +19,8 @@ from rewards.models import (
     RewardLine,
     RewardRule,
 )
-from tests import factories
+from tests.campaigns.factories import CampaignFactory, CampaignTargetFactory, TeamFactory
+from tests.config.factories import SupervisorFactory
 from tests.rewards.support import (
     NOV,
     OCT,
@@ -56,9 +57,9 @@ FIGURES = [
 def floor():
     vip = offer("399", kind=OfferKind.PACKAGE)
     fixed_rule("75", [vip])
-    team = factories.TeamFactory(name="Команда 1")
+    team = TeamFactory(name="Команда 1")
     users = [agent(team, username=f"a{i}") for i in range(3)]
-    campaign = factories.CampaignFactory(offer=vip)
+    campaign = CampaignFactory(offer=vip)
     for i, user in enumerate(users):
         for day in range(i + 1):
             order(
@@ -68,7 +69,7 @@ def floor():
                 created=datetime.date(2025, 10, 3 + day),
                 connected=datetime.date(2025, 10, 10 + day),
             )
-    target = factories.CampaignTargetFactory(campaign=campaign)
+    target = CampaignTargetFactory(campaign=campaign)
     history(users[0], target, ResultCode.THINKING, datetime.date(2025, 10, 2))
     history(users[0], target, ResultCode.AGREED, datetime.date(2025, 10, 3))
     return {"team": team, "users": users, "offer": vip, "campaign": campaign}
@@ -135,7 +136,7 @@ def test_the_default_target_is_ten_and_managers_set_a_teams_month(floor):
 
 
 def test_a_mid_month_starter_gets_a_prorated_target_shown_as_such():
-    team = factories.TeamFactory()
+    team = TeamFactory()
     # October 2025 has 23 working days; from Wednesday the 15th there are 13 left.
     newcomer = agent(team, started_on=datetime.date(2025, 10, 15))
     veteran = agent(team)
@@ -178,7 +179,7 @@ def test_a_locked_month_keeps_its_figures_and_shows_later_changes_as_adjustments
 
 
 def test_only_a_teams_supervisor_locks_only_a_closed_month(floor):
-    stranger = factories.SupervisorFactory(username="other")
+    stranger = SupervisorFactory(username="other")
     with pytest.raises(PermissionDenied):
         services.month_lock(team=floor["team"], month=OCT, user=stranger)
     supervisor = supervisor_of(floor["team"])

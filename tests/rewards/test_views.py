@@ -12,14 +12,14 @@ from django.urls import reverse
 from offers.models import OfferKind
 from rewards import services
 from rewards.models import MonthLock
-from tests import factories
+from tests.campaigns.factories import AgentProfileFactory, TeamFactory
 from tests.rewards.support import OCT, agent, fixed_rule, offer, order, supervisor_of
 
 pytestmark = pytest.mark.django_db
 
 
 def make_team(name, agents, vip):
-    team = factories.TeamFactory(name=name)
+    team = TeamFactory(name=name)
     for i in range(agents):
         user = agent(team, username=f"{name}-{i}")
         order(user, vip, created=datetime.date(2025, 10, 3), connected=datetime.date(2025, 10, 4))
@@ -74,7 +74,7 @@ def test_leaderboard_page_bad_month_is_a_4xx(client, vip, month, status):
 
 def test_agents_get_403_on_the_leaderboard_and_its_export(client, vip):
     make_team("t", 1, vip)
-    client.force_login(factories.AgentProfileFactory().user)
+    client.force_login(AgentProfileFactory().user)
     assert client.get(reverse("leaderboard")).status_code == 403
     assert client.get(reverse("leaderboard-export")).status_code == 403
 
@@ -117,7 +117,7 @@ def test_me_page_shows_progress_projection_and_statement(client, vip):
 
 
 def test_me_page_shows_a_prorated_target_as_such(client, vip):
-    team = factories.TeamFactory()
+    team = TeamFactory()
     user = agent(team, started_on=datetime.date(2025, 10, 15))
     client.force_login(user)
     body = client.get(reverse("me"), {"month": "2025-10"}).content.decode()
