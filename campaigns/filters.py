@@ -1,6 +1,6 @@
 import django_filters
 
-from campaigns.models import Appeal, Campaign, CampaignStatus, SubscriberAccount
+from campaigns.models import Appeal, Campaign, CampaignStatus
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -22,14 +22,6 @@ class CampaignFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(code__icontains=value) | queryset.filter(name__icontains=value)
-
-
-class SubscriberAccountFilter(django_filters.FilterSet):
-    number = django_filters.CharFilter(lookup_expr="startswith")
-
-    class Meta:
-        model = SubscriberAccount
-        fields = ["number", "payment_model", "financial_block", "region"]
 
 
 class AppealFilter(django_filters.FilterSet):

@@ -21,7 +21,6 @@ from rewards.models import ConversionRun
 PAGE_SIZE = 100
 MONTHS_IN_PICKER = 12
 MSG_LOCKED = _("%(month)s is locked for %(team)s: later changes will show as adjustments.")
-ERR_NO_PROFILE = _("Your login is not an agent's: there is no progress to show.")
 
 
 def _error_page(request, error: DomainError):

@@ -26,7 +26,7 @@ DEMO_AGENTS = {
 
 
 def sync_roles() -> None:
-    """The groups and their permissions, as config.roles says (also made by a migration)."""
+    """The groups and their permissions, as config.floor.roles says (also made by a migration)."""
     roles.sync_roles(Group, Permission)
 
 

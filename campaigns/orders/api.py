@@ -11,7 +11,6 @@ Who may do what (the access matrix, tested in tests/campaigns/test_orders_access
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,8 +27,6 @@ from config.floor.api.schema import ErrorSerializer
 from config.floor.errors import Conflict, DomainError, NotFound
 from config.floor.idempotency import idempotent
 from config.floor.permissions import role_required
-
-ERR_FULFILMENT_STATUS = _("The fulfilment system reports sent, connected or cancelled.")
 
 READ_ROLES = (roles.AGENTS, roles.SUPERVISORS, roles.MANAGERS)
 

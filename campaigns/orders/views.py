@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +25,7 @@ from campaigns.orders.models import OrderStatus, RevealChannel
 from campaigns.selectors import account_get
 from config.floor import roles
 from config.floor.errors import Forbidden
-from config.floor.models import IdempotencyKey
+from config.floor.idempotency import once_per_form
 from config.floor.permissions import page_roles
 
 PAGE_SIZE = 50
@@ -234,38 +233,34 @@ def order_new(request):
 
 
 def _register(request, form, account) -> int | None:
-    """Register once per form (its idempotency key); field errors go back onto the form."""
-    key = form.cleaned_data["idempotency_key"][:255]
+    """Register once per form (its one-time key); field errors go back onto the form."""
+
+    def register():
+        order = services.order_register(
+            agent=request.user,
+            account=account,
+            data=form.order_input(account),
+            campaign_code=form.cleaned_data["campaign"],
+            appeal_id=form.cleaned_data["appeal"],
+        )
+        return {"order": order.pk, "label": str(order)}
+
     try:
-        with transaction.atomic():
-            record = None
-            if key:
-                record = IdempotencyKey.objects.create(
-                    user=request.user, key=key, scope=request.path[:255]
-                )
-            order = services.order_register(
-                agent=request.user,
-                account=account,
-                data=form.order_input(account),
-                campaign_code=form.cleaned_data["campaign"],
-                appeal_id=form.cleaned_data["appeal"],
-            )
-            if record is not None:
-                record.status_code = 201
-                record.response = {"order": order.pk}
-                record.save(update_fields=["status_code", "response"])
-    except IntegrityError:
-        previous = IdempotencyKey.objects.filter(user=request.user, key=key).first()
-        if previous and previous.response:
-            messages.info(request, MSG_ALREADY)
-            return previous.response["order"]
-        raise
+        result, first = once_per_form(
+            user=request.user,
+            key=form.cleaned_data["idempotency_key"],
+            scope=request.path,
+            handler=register,
+        )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
         return None
-    messages.success(request, MSG_REGISTERED % {"order": order})
-    return order.pk
+    if first:
+        messages.success(request, MSG_REGISTERED % {"order": result["label"]})
+    else:
+        messages.info(request, MSG_ALREADY)
+    return result["order"]
 
 
 def _filtered(request):

@@ -55,3 +55,25 @@ def first_submission(*, user, key: str, scope: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def once_per_form(*, user, key: str, scope: str, handler):
+    """For page forms whose retry must land where the first submission did: run `handler()` (it
+    returns something JSON-able, e.g. the id of what it made) once per user and one-time key, in
+    one transaction with the key's row. Returns (result, first): a resubmission (a double click, a
+    browser retry) gets the first result back and runs nothing."""
+    if not key:
+        return handler(), True
+    key = key[:MAX_KEY_LENGTH]
+    try:
+        with transaction.atomic():
+            record = IdempotencyKey.objects.create(user=user, key=key, scope=scope[:255])
+            result = handler()
+            record.response = result
+            record.save(update_fields=["response"])
+            return result, True
+    except IntegrityError:
+        previous = IdempotencyKey.objects.filter(user=user, key=key).first()
+        if previous is None or previous.response is None:
+            raise
+        return previous.response, False

@@ -62,7 +62,7 @@ def leaked(text: str) -> list[str]:
 
 
 class FulfilmentStandIn(fulfilment_standin.FulfilmentStandIn):
-    """The stand-in of campaigns/fulfilment_standin.py on a free port, serving from a thread.
+    """The stand-in of campaigns/orders/fulfilment/standin.py on a free port, serving from a thread.
 
     It makes no status callbacks: the tests post those themselves when they need them.
     """
