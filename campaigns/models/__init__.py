@@ -7,9 +7,11 @@ from campaigns.models.org import AgentProfile, Department, Team
 
 # Connection orders live in their sub-package; imported here so that Django registers them.
 from campaigns.orders.models import (
+    PENDING_ORDER_STATUSES,
     TRANSITIONS,
     ConnectionOrder,
     InstallerSlot,
+    OrderKind,
     OrderOutboxMessage,
     OrderStatus,
     OrderStatusChange,
@@ -22,6 +24,7 @@ from campaigns.orders.models import (
 )
 
 __all__ = [
+    "PENDING_ORDER_STATUSES",
     "TRANSITIONS",
     "AgentProfile",
     "Appeal",
@@ -34,6 +37,7 @@ __all__ = [
     "Department",
     "HistoryAction",
     "InstallerSlot",
+    "OrderKind",
     "OrderOutboxMessage",
     "OrderStatus",
     "OrderStatusChange",

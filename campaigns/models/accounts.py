@@ -18,8 +18,18 @@ account_number_validator = RegexValidator(
 )
 
 
+# What people paste around the digits: spaces (plain, no-break, thin), dashes of every width, dots.
+ACCOUNT_NUMBER_SEPARATORS = re.compile(r"[\s\u00a0\u2009\u202f\-\u2010-\u2015\u2212.]+")
+
+
 def is_account_number(value: str) -> bool:
     return re.fullmatch(ACCOUNT_NUMBER_RE, value or "") is not None
+
+
+def normalise_account_number(value: str) -> str:
+    """«352-011-070-411», «352 011 070 411» → «352011070411»: the separators people paste go;
+    whatever else was typed stays, so that is_account_number() still refuses it."""
+    return ACCOUNT_NUMBER_SEPARATORS.sub("", (value or "").strip())
 
 
 class PaymentModel(models.TextChoices):

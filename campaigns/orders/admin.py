@@ -115,17 +115,18 @@ class ConnectionOrderAdmin(PortalModelAdmin):
         "phone_masked",
         "address_masked",
         "passport_masked",
-        "tariff",
-        "slot",
+        "product",
+        "kind",
         "handoff",
     )
     list_filter = (
         StuckFilter,
         ("status", ChoicesDropdownFilter),
         ("created_at", RangeDateTimeFilter),
+        "kind",
         "clawback",
     )
-    list_select_related = ("agent", "account", "tariff", "slot")
+    list_select_related = ("agent", "account", "product")
     search_fields = ("=id", "=account__number", "agent__username", "=external_id")
     fields = (
         "reference",
@@ -135,6 +136,7 @@ class ConnectionOrderAdmin(PortalModelAdmin):
         "campaign",
         "appeal",
         "product",
+        "kind",
         "full_name",
         "phone_masked",
         "address_masked",
@@ -147,6 +149,8 @@ class ConnectionOrderAdmin(PortalModelAdmin):
         "previous_tariff",
         "previous_monthly_fee",
         "slot",
+        "delivery_starts_at",
+        "delivery_ends_at",
         "comment",
         "external_id",
         "cancel_reason",

@@ -17,7 +17,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from campaigns import personal_data
-from campaigns.models.accounts import ERR_ACCOUNT_NUMBER, ERR_NO_ACCOUNT, is_account_number
+from campaigns.models.accounts import (
+    ERR_ACCOUNT_NUMBER,
+    ERR_NO_ACCOUNT,
+    is_account_number,
+    normalise_account_number,
+)
 from campaigns.orders import selectors, services
 from campaigns.orders.filters import ConnectionOrderFilter
 from campaigns.orders.models import ConnectionOrder, OrderStatus, RevealChannel, StatusSource
@@ -79,8 +84,17 @@ class SlotSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
 
 
+class DeliveryWindowSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField(source="delivery_starts_at")
+    ends_at = serializers.DateTimeField(source="delivery_ends_at")
+
+
 class OrderSerializer(serializers.ModelSerializer):
-    """An order with its personal data masked: phone, addresses and passport."""
+    """An order with its personal data masked: phone, addresses and passport.
+
+    `kind` follows what is sold: `connection` (technology, tariff, installer visit), `activation`
+    (remote, no visit) or `delivery` (equipment: `delivery` window); blocks a kind does not use are
+    null."""
 
     account = serializers.CharField(source="account.number")
     agent = serializers.CharField(source="agent.username")
@@ -90,13 +104,14 @@ class OrderSerializer(serializers.ModelSerializer):
     connection_address = serializers.SerializerMethodField()
     registration_address = serializers.SerializerMethodField()
     passport = serializers.SerializerMethodField()
-    technology = OrderCodeNameSerializer()
+    technology = OrderCodeNameSerializer(allow_null=True)
     service = serializers.CharField(source="service.code")
     sales_channel = OrderCodeNameSerializer()
-    tariff = OrderOfferSerializer()
+    tariff = OrderOfferSerializer(allow_null=True)
     equipment = OrderOfferSerializer(many=True)
     extras = OrderOfferSerializer(many=True)
-    slot = SlotSerializer()
+    slot = SlotSerializer(allow_null=True)
+    delivery = serializers.SerializerMethodField()
     history = StatusChangeSerializer(source="status_changes", many=True)
 
     class Meta:
@@ -104,6 +119,7 @@ class OrderSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "reference",
+            "kind",
             "status",
             "account",
             "agent",
@@ -122,6 +138,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "equipment",
             "extras",
             "slot",
+            "delivery",
             "comment",
             "external_id",
             "cancel_reason",
@@ -132,6 +149,12 @@ class OrderSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "history",
         ]
+
+    @extend_schema_field(DeliveryWindowSerializer(allow_null=True))
+    def get_delivery(self, order):
+        if order.delivery_starts_at is None:
+            return None
+        return DeliveryWindowSerializer(order).data
 
     @extend_schema_field(serializers.CharField())
     def get_contact_phone(self, order):
@@ -151,8 +174,15 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class OrderInputSerializer(serializers.Serializer):
-    account = serializers.CharField(max_length=12)
+    """A new order. Its main item is `product` (an offer code) or the offer of `campaign`; which
+    blocks it needs follows that offer's kind (see the README): a connection the addresses,
+    passport, `technology`, `tariff` (a tariff move: the plan itself, by default) and `slot`; an
+    activation the contact phone only; a delivery `connection_address` (delivered there) and
+    `delivery_from` (the start of an offered window). `service` defaults to the product's."""
+
+    account = serializers.CharField(max_length=40)
     campaign = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    product = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     appeal = serializers.IntegerField(required=False, allow_null=True, default=None)
     full_name = serializers.CharField(max_length=255, allow_blank=True, default="")
     contact_phone = serializers.CharField(max_length=40, allow_blank=True, default="")
@@ -171,6 +201,7 @@ class OrderInputSerializer(serializers.Serializer):
     equipment = serializers.ListField(child=serializers.CharField(max_length=60), default=list)
     extras = serializers.ListField(child=serializers.CharField(max_length=60), default=list)
     slot = serializers.IntegerField(required=False, allow_null=True, default=None)
+    delivery_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
     comment = serializers.CharField(max_length=2000, allow_blank=True, default="")
 
 
@@ -250,7 +281,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data = OrderInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        number = values.pop("account")
+        number = normalise_account_number(values.pop("account"))
         if not is_account_number(number):
             raise DomainError(ERR_ACCOUNT_NUMBER, code="invalid_account_number")
         account = account_get(number=number)

@@ -27,6 +27,7 @@ from campaigns.models import (
     Campaign,
     ConnectionOrder,
     InstallerSlot,
+    OrderKind,
     OrderOutboxMessage,
     OrderStatus,
     OrderStatusChange,
@@ -36,6 +37,7 @@ from campaigns.models import (
     StatusSource,
     SubscriberAccount,
 )
+from campaigns.orders.models import order_kind_of
 from campaigns.orders.services import installer_slots_open, order_set_status, previous_fields
 from config.floor import roles
 from config.floor.seeding import SeedContext, Tally, set_m2m, upsert
@@ -183,16 +185,11 @@ def _write(
         campaign=campaign,
         full_name=name,
         contact_phone=f"+7916{rng.randint(1000000, 9999999)}",
-        connection_address=address,
-        registration_address=address,
-        passport_ciphertext=personal_data.encrypt_passport(_passport(rng, created)),
-        technology=tech,
-        service=plan.service,
+        service=product.service,
         sales_channel=channel,
-        tariff=plan,
         # What the order replaces, as registration records it (the rewards engine reads it).
-        **previous_fields(account=account, sale=product or plan),
-        slot=_slot(rng, created + datetime.timedelta(days=1)),
+        **previous_fields(account=account, sale=product),
+        **_blocks(rng, product=product, plan=plan, tech=tech, address=address, created=created),
         status=OrderStatus.REGISTERED,
         created_at=created,
     )
@@ -226,6 +223,34 @@ def _write(
             order=order, status=OrderStatus.CONNECTED, source=StatusSource.FULFILMENT, now=connected
         )
     return order
+
+
+def _blocks(rng, *, product, plan, tech, address, created) -> dict:
+    """The blocks of the order's kind (R8), as registration would have required them."""
+    kind = order_kind_of(product)
+    if kind == OrderKind.ACTIVATION:
+        return {"kind": kind}
+    if kind == OrderKind.DELIVERY:
+        starts = datetime.datetime.combine(
+            timezone.localdate(created) + datetime.timedelta(days=1),
+            datetime.time(rng.choice((9, 13, 17))),
+            tzinfo=timezone.get_current_timezone(),
+        )
+        return {
+            "kind": kind,
+            "connection_address": address,
+            "delivery_starts_at": starts,
+            "delivery_ends_at": starts + datetime.timedelta(hours=4),
+        }
+    return {
+        "kind": kind,
+        "connection_address": address,
+        "registration_address": address,
+        "passport_ciphertext": personal_data.encrypt_passport(_passport(rng, created)),
+        "technology": tech,
+        "tariff": plan,
+        "slot": _slot(rng, created + datetime.timedelta(days=1)),
+    }
 
 
 def _cancel_one(order):

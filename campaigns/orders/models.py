@@ -14,7 +14,7 @@ from campaigns.models.accounts import SubscriberAccount
 from campaigns.models.appeals import Appeal
 from campaigns.models.campaigns import Campaign
 from config.floor import roles
-from offers.models import Offer, Service, Technology
+from offers.models import Offer, OfferKind, Service, Technology
 
 
 class OrderStatus(models.TextChoices):
@@ -24,6 +24,9 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
 
 
+# An order on its way: neither connected nor cancelled (its product is «order_pending»).
+PENDING_ORDER_STATUSES = (OrderStatus.REGISTERED, OrderStatus.SENT)
+
 # The lifecycle: registered → sent → connected, or cancelled from any of them.
 TRANSITIONS = {
     OrderStatus.REGISTERED: {OrderStatus.SENT, OrderStatus.CANCELLED},
@@ -31,6 +34,31 @@ TRANSITIONS = {
     OrderStatus.CONNECTED: {OrderStatus.CANCELLED},
     OrderStatus.CANCELLED: set(),
 }
+
+
+class OrderKind(models.TextChoices):
+    """What kind of task the fulfilment system makes of an order: it follows what is sold (R8)."""
+
+    CONNECTION = "connection", _("Connection: new service or tariff move")
+    ACTIVATION = "activation", _("Remote activation: option or subscription")
+    DELIVERY = "delivery", _("Equipment delivery")
+
+
+# The deck registers a connection of broadband or IPTV (a new service, a tariff move) in the ДК
+# form with technology, tariff and an installer visit; options, subscriptions and add-on packages
+# are activated remotely (the antivirus by an SMS promo code); equipment is delivered (МПЗ task).
+KIND_OF_OFFER = {
+    OfferKind.SERVICE: OrderKind.CONNECTION,
+    OfferKind.TARIFF: OrderKind.CONNECTION,
+    OfferKind.OPTION: OrderKind.ACTIVATION,
+    OfferKind.SUBSCRIPTION: OrderKind.ACTIVATION,
+    OfferKind.PACKAGE: OrderKind.ACTIVATION,
+    OfferKind.EQUIPMENT: OrderKind.DELIVERY,
+}
+
+
+def order_kind_of(offer: Offer) -> str:
+    return KIND_OF_OFFER[OfferKind(offer.kind)]
 
 
 class SalesChannel(models.Model):
@@ -121,6 +149,10 @@ class ConnectionOrderQuerySet(models.QuerySet):
         """Orders that count toward the target: every one that was not cancelled."""
         return self.exclude(status=OrderStatus.CANCELLED)
 
+    def pending(self):
+        """Orders on their way: registered or sent."""
+        return self.filter(status__in=PENDING_ORDER_STATUSES)
+
 
 class ConnectionOrder(models.Model):
     """A connection order (ДК) registered when a customer agrees (R7, R8)."""
@@ -162,16 +194,31 @@ class ConnectionOrder(models.Model):
         related_name="product_orders",
         verbose_name=_("product agreed"),
     )
+    kind = models.CharField(
+        _("kind of order"),
+        max_length=20,
+        choices=OrderKind.choices,
+        default=OrderKind.CONNECTION,
+        # Rows written by plain SQL (bulk loads, the benchmarks) are connections too.
+        db_default=OrderKind.CONNECTION,
+        help_text=_("Follows what is sold: it decides which blocks the order needs."),
+    )
     # Client data.
     full_name = models.CharField(_("full name"), max_length=255)
     contact_phone = models.CharField(_("contact phone"), max_length=20)
-    connection_address = models.CharField(_("connection address"), max_length=500)
-    registration_address = models.CharField(_("registration address"), max_length=500)
+    # The connection address; for a delivery, the address the equipment is delivered to.
+    connection_address = models.CharField(_("connection address"), max_length=500, blank=True)
+    registration_address = models.CharField(_("registration address"), max_length=500, blank=True)
     passport_ciphertext = models.TextField(_("passport (encrypted)"), blank=True, editable=False)
     passport_erased_at = models.DateTimeField(_("passport data erased"), null=True, blank=True)
     # Technology, channel, tariff and equipment, additional services.
     technology = models.ForeignKey(
-        Technology, on_delete=models.PROTECT, related_name="orders", verbose_name=_("technology")
+        Technology,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("technology"),
     )
     service = models.ForeignKey(
         Service, on_delete=models.PROTECT, related_name="orders", verbose_name=_("service")
@@ -183,7 +230,12 @@ class ConnectionOrder(models.Model):
         verbose_name=_("sales channel"),
     )
     tariff = models.ForeignKey(
-        Offer, on_delete=models.PROTECT, related_name="tariff_orders", verbose_name=_("tariff plan")
+        Offer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tariff_orders",
+        verbose_name=_("tariff plan"),
     )
     # What the order replaces, recorded at registration: the account's plan of the sale's service
     # then, and its fee then (frozen: later catalogue prices and CRM swaps do not rewrite it).
@@ -213,9 +265,13 @@ class ConnectionOrder(models.Model):
     slot = models.ForeignKey(
         InstallerSlot,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="orders",
         verbose_name=_("installer visit"),
     )
+    delivery_starts_at = models.DateTimeField(_("delivery from"), null=True, blank=True)
+    delivery_ends_at = models.DateTimeField(_("delivery until"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     # Lifecycle.
     status = models.CharField(
@@ -252,10 +308,35 @@ class ConnectionOrder(models.Model):
                 condition=~Q(status=OrderStatus.CANCELLED) | ~Q(cancel_reason=""),
                 name="order_cancel_has_reason",
             ),
+            models.CheckConstraint(condition=Q(kind__in=OrderKind.values), name="order_kind_valid"),
+            # The blocks each kind needs (R8): a connection its technology, tariff and visit;
+            # a delivery its window; only a connection books an installer.
+            models.CheckConstraint(
+                condition=~Q(kind=OrderKind.CONNECTION)
+                | Q(technology__isnull=False, tariff__isnull=False, slot__isnull=False),
+                name="order_connection_has_visit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=OrderKind.DELIVERY)
+                | Q(
+                    delivery_starts_at__isnull=False,
+                    delivery_ends_at__gt=models.F("delivery_starts_at"),
+                ),
+                name="order_delivery_has_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=OrderKind.CONNECTION) | Q(slot__isnull=True),
+                name="order_visit_only_for_connection",
+            ),
         ]
 
     def __str__(self):
         return f"ДК-{self.pk}"
+
+    @property
+    def sold(self) -> Offer | None:
+        """The main item: the product agreed (older orders: the tariff plan)."""
+        return self.product or self.tariff
 
     @property
     def passport(self):

@@ -62,6 +62,18 @@ def open_slots(*, now=None, region: str = "", limit: int = 60):
     return slots[:limit]
 
 
+def account_products(*, account) -> list[Offer]:
+    """What may be ordered on the account: the active offers of its recommendations (the
+    campaigns targeting it), one per product, cheapest first."""
+    return list(
+        Offer.objects.active()
+        .filter(campaigns__targets__account=account)
+        .select_related("service")
+        .distinct()
+        .order_by("monthly_price", "name")
+    )
+
+
 def campaign_by_code(code: str) -> Campaign | None:
     if not code:
         return None

@@ -5,6 +5,7 @@ and renders the values once (audited), they are never stored in the session or t
 """
 
 import csv
+import datetime
 import uuid
 
 from django import forms
@@ -18,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns import personal_data
-from campaigns.models.accounts import is_account_number
+from campaigns.models.accounts import is_account_number, normalise_account_number
 from campaigns.orders import selectors, services
 from campaigns.orders.filters import ConnectionOrderFilter
-from campaigns.orders.models import OrderStatus, RevealChannel
+from campaigns.orders.models import OrderKind, OrderStatus, RevealChannel, order_kind_of
 from campaigns.selectors import account_get
 from config.floor import roles
 from config.floor.errors import Forbidden
@@ -45,13 +46,24 @@ STATUS_BADGES = {
 }
 
 
+CONNECTION, ACTIVATION, DELIVERY = OrderKind.CONNECTION, OrderKind.ACTIVATION, OrderKind.DELIVERY
+ALL_KINDS = (CONNECTION, ACTIVATION, DELIVERY)
+
+
 class OrderForm(forms.Form):
-    """The ДК form: parses what the agent typed; the rules are the service's (shared with the API)."""
+    """The ДК form: parses what the agent typed; the rules are the service's (shared with the API).
+
+    Its blocks follow the kind of what is sold (R8): `blocks()` names the kinds each applies to,
+    and the page shows only those of the chosen product's kind."""
 
     account = forms.CharField(widget=forms.HiddenInput)
     campaign = forms.CharField(widget=forms.HiddenInput, required=False)
     appeal = forms.IntegerField(widget=forms.HiddenInput, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    product = forms.ChoiceField(label=_("Product agreed"), required=False)
+    extras = forms.MultipleChoiceField(
+        label=_("Additional services"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     full_name = forms.CharField(label=_("Full name"), max_length=255, required=False)
     contact_phone = forms.CharField(
         label=_("Contact phone"), max_length=40, required=False, help_text=_("+7 …")
@@ -70,27 +82,30 @@ class OrderForm(forms.Form):
     )
     passport_issued_by = forms.CharField(label=_("Issued by"), max_length=255, required=False)
     technology = forms.ChoiceField(label=_("Connection technology"), required=False)
-    service = forms.ChoiceField(label=_("Service"), required=False)
-    sales_channel = forms.ChoiceField(label=_("Sales channel"), required=False)
     tariff = forms.ChoiceField(label=_("Tariff plan"), required=False)
     equipment = forms.MultipleChoiceField(
         label=_("Equipment"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    extras = forms.MultipleChoiceField(
-        label=_("Additional services"), required=False, widget=forms.CheckboxSelectMultiple
-    )
     slot = forms.ChoiceField(label=_("Installer visit"), required=False)
+    delivery_address = forms.CharField(label=_("Delivery address"), max_length=500, required=False)
+    delivery_from = forms.ChoiceField(label=_("Delivery window"), required=False)
+    sales_channel = forms.ChoiceField(label=_("Sales channel"), required=False)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea({"rows": 2})
     )
 
     BLOCKS = [
+        ("sold", _("What is sold"), ["product", "extras"], ALL_KINDS),
         (
+            "client",
             _("Client data"),
+            ["full_name", "contact_phone", "use_account_phone"],
+            ALL_KINDS,
+        ),
+        (
+            "contract",
+            _("Addresses and passport"),
             [
-                "full_name",
-                "contact_phone",
-                "use_account_phone",
                 "connection_address",
                 "registration_address",
                 "passport_series",
@@ -98,13 +113,17 @@ class OrderForm(forms.Form):
                 "passport_issued_on",
                 "passport_issued_by",
             ],
+            (CONNECTION,),
         ),
-        (_("Technology"), ["technology", "service"]),
-        (_("Sales channel"), ["sales_channel"]),
-        (_("Tariff plan and equipment"), ["tariff", "equipment"]),
-        (_("Additional services"), ["extras"]),
-        (_("Installer visit"), ["slot", "comment"]),
+        ("technology", _("Technology"), ["technology"], (CONNECTION,)),
+        ("tariff", _("Tariff plan and equipment"), ["tariff", "equipment"], (CONNECTION,)),
+        ("visit", _("Installer visit"), ["slot"], (CONNECTION,)),
+        ("delivery", _("Delivery"), ["delivery_address", "delivery_from"], (DELIVERY,)),
+        ("channel", _("Sales channel"), ["sales_channel"], ALL_KINDS),
+        ("comment", _("Comment"), ["comment"], ALL_KINDS),
     ]
+    # Errors the service reports under a field this form names differently.
+    FIELD_OF_ERROR = {"service": "product"}
 
     def __init__(self, *args, choices, account_phone="", **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,45 +136,66 @@ class OrderForm(forms.Form):
         for field in self.fields.values():
             field.widget.attrs.setdefault("autocomplete", "off")
 
-    def blocks(self):
+    def blocks(self, kind):
+        """(code, title, bound fields, kinds, applies) of each block, for the chosen kind."""
         return [
-            (title, [self[name] for name in names if name in self.fields])
-            for title, names in self.BLOCKS
+            (code, title, [self[n] for n in names if n in self.fields], kinds, kind in kinds)
+            for code, title, names, kinds in self.BLOCKS
         ]
 
-    def order_input(self, account) -> services.OrderInput:
+    def error_field(self, name):
+        name = self.FIELD_OF_ERROR.get(name, name)
+        if name == "connection_address" and self.kind == DELIVERY:
+            return "delivery_address"
+        return name if name in self.fields else None
+
+    @property
+    def kind(self):
+        return self.initial.get("_kind")
+
+    def order_input(self, account, kind) -> services.OrderInput:
         data = self.cleaned_data
         phone = data["contact_phone"]
         if data.get("use_account_phone") and account.contact_phone:
             phone = account.contact_phone
+        address = data["delivery_address"] if kind == DELIVERY else data["connection_address"]
         return services.OrderInput(
+            product=data["product"],
             full_name=data["full_name"],
             contact_phone=phone,
-            connection_address=data["connection_address"],
+            connection_address=address,
             registration_address=data["registration_address"],
             passport_series=data["passport_series"],
             passport_number=data["passport_number"],
             passport_issued_on=data["passport_issued_on"],
             passport_issued_by=data["passport_issued_by"],
             technology=data["technology"],
-            service=data["service"],
             sales_channel=data["sales_channel"],
             tariff=data["tariff"],
             equipment=data["equipment"],
             extras=data["extras"],
             slot=int(data["slot"]) if data["slot"] else None,
+            delivery_from=_parse_window(data["delivery_from"]),
             comment=data["comment"],
         )
 
 
-def _choices(account):
+def _parse_window(value):
+    try:
+        return datetime.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _choices(account, products):
     technologies = list(selectors.technologies())
     fitting = {o.pk: o for t in technologies for o in t.offers.all()}.values()
-    services_ = {s.code: s for t in technologies for s in t.services.all()}
     slots = selectors.open_slots(region=account.region)
+    windows = services.delivery_windows(today=timezone.localdate())
     return {
+        "product": [("", "—")]
+        + [(o.code, f"{o.name} · {o.monthly_price} ₽ · {o.get_kind_display()}") for o in products],
         "technology": [("", "—")] + [(t.code, t.name) for t in technologies],
-        "service": [("", "—")] + [(s.code, s.name) for s in services_.values()],
         "sales_channel": [(c.code, c.name) for c in selectors.sales_channels()],
         "tariff": [("", "—")]
         + [(o.code, f"{o.name} · {o.monthly_price} ₽") for o in fitting if o.kind != "equipment"],
@@ -163,30 +203,40 @@ def _choices(account):
         "extras": [(o.code, f"{o.name} · {o.monthly_price} ₽") for o in selectors.extras()],
         "slot": [("", "—")]
         + [(str(s.pk), f"{s} · {s.capacity - s.booked}/{s.capacity}") for s in slots],
+        "delivery_from": [("", "—")]
+        + [(start.isoformat(), _window_label(start, end)) for start, end in windows],
     }, technologies
 
 
-def _initial(request, account, technologies):
+def _window_label(start, end):
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    return f"{start:%d.%m.%Y %H:%M}–{end:%H:%M}"
+
+
+def _initial(request, account, technologies, products):
     campaign = selectors.campaign_by_code(request.GET.get("campaign", ""))
     appeal = request.GET.get("appeal", "")
-    service = campaign.offer.service.code if campaign else ""
-    if not service:
-        held = [s.code for s in account.services.all()]
-        service = held[0] if held else ""
+    product = campaign.offer if campaign else None
+    if product is None:
+        code = request.GET.get("product", "")
+        product = next((o for o in products if o.code == code), None)
     initial = {
         "account": account.number,
         "campaign": campaign.code if campaign else "",
         "appeal": int(appeal) if appeal.isdigit() else None,
         "idempotency_key": uuid.uuid4().hex,
+        "product": product.code if product else "",
         "full_name": " ".join(
             p for p in (account.surname, account.first_name, account.patronymic) if p
         ),
-        "service": service,
         "use_account_phone": bool(account.contact_phone),
     }
+    service = product.service.code if product else ""
     carrying = [t for t in technologies if service in {s.code for s in t.services.all()}]
     if carrying:
         initial["technology"] = carrying[0].code
+    if product is not None and product.kind in services.PLAN_KINDS:
+        initial["tariff"] = product.code
     channels = selectors.sales_channels()
     default = next((c for c in channels if c.is_default), None)
     if default:
@@ -195,32 +245,55 @@ def _initial(request, account, technologies):
 
 
 def _account_from(value):
+    value = normalise_account_number(value)
     account = account_get(number=value) if value and is_account_number(value) else None
     if account is None:
         raise Http404(MSG_NO_ACCOUNT)
     return account
 
 
+def _kind_of(code, products):
+    product = next((o for o in products if o.code == code), None)
+    return order_kind_of(product) if product else None
+
+
 @page_roles(roles.AGENTS)
 def order_new(request):
     source = request.POST if request.method == "POST" else request.GET
     account = _account_from(source.get("account", ""))
-    choices, technologies = _choices(account)
-    initial, campaign = _initial(request, account, technologies)
+    products = selectors.account_products(account=account)
+    choices, technologies = _choices(account, products)
+    initial, campaign = _initial(request, account, technologies, products)
     form = OrderForm(
         request.POST or None, initial=initial, choices=choices, account_phone=account.contact_phone
     )
+    kind = _kind_of(source.get("product") or initial["product"], products)
+    form.initial["_kind"] = kind
     if request.method == "POST" and form.is_valid():
         campaign = selectors.campaign_by_code(form.cleaned_data["campaign"])
-        order_id = _register(request, form, account)
+        order_id = _register(request, form, account, kind)
         if order_id:
             return redirect("orders:detail", pk=order_id)
         messages.error(request, MSG_FIX_ERRORS)
     context = {
         "form": form,
+        "kind": kind,
+        "blocks": form.blocks(kind),
         "account": account,
         "campaign": campaign,
-        "technology_map": {
+        "form_map": _form_map(technologies, products),
+    }
+    return render(request, "orders/order_form.html", context)
+
+
+def _form_map(technologies, products):
+    """What the page's script needs to show the blocks of a product's kind and the tariffs and
+    equipment that fit the technology and the product's service."""
+    return {
+        "products": {
+            o.code: {"kind": order_kind_of(o), "service": o.service.code} for o in products
+        },
+        "technologies": {
             t.code: {
                 "services": [s.code for s in t.services.all()],
                 "offers": [o.code for o in t.offers.all()],
@@ -229,17 +302,16 @@ def order_new(request):
             for t in technologies
         },
     }
-    return render(request, "orders/order_form.html", context)
 
 
-def _register(request, form, account) -> int | None:
+def _register(request, form, account, kind) -> int | None:
     """Register once per form (its one-time key); field errors go back onto the form."""
 
     def register():
         order = services.order_register(
             agent=request.user,
             account=account,
-            data=form.order_input(account),
+            data=form.order_input(account, kind),
             campaign_code=form.cleaned_data["campaign"],
             appeal_id=form.cleaned_data["appeal"],
         )
@@ -254,7 +326,7 @@ def _register(request, form, account) -> int | None:
         )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            form.add_error(form.error_field(field), errors)
         return None
     if first:
         messages.success(request, MSG_REGISTERED % {"order": result["label"]})
@@ -293,6 +365,7 @@ def _summary(agent):
 def _row(order):
     return {
         "order": order,
+        "when": _visit_or_delivery(order),
         "badge": STATUS_BADGES[OrderStatus(order.status)],
         "phone": personal_data.mask_phone(order.contact_phone),
         "address": personal_data.mask_address(order.connection_address),
@@ -310,9 +383,17 @@ EXPORT_COLUMNS = [
     _("Contact phone"),
     _("Connection address"),
     _("Passport"),
-    _("Tariff plan"),
-    _("Installer visit"),
+    _("What is sold"),
+    _("Installer visit or delivery"),
 ]
+
+
+def _visit_or_delivery(order) -> str:
+    if order.slot_id:
+        return str(order.slot)
+    if order.delivery_starts_at:
+        return _window_label(order.delivery_starts_at, order.delivery_ends_at)
+    return ""
 
 
 @page_roles(*LIST_ROLES)
@@ -336,8 +417,8 @@ def order_export(request):
                 personal_data.mask_phone(order.contact_phone),
                 personal_data.mask_address(order.connection_address),
                 f"{passport['series']} {passport['number']}".strip(),
-                order.tariff.name,
-                str(order.slot),
+                order.sold.name if order.sold else "",
+                _visit_or_delivery(order),
             ]
         )
     return response

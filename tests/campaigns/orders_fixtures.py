@@ -7,6 +7,7 @@ import pytest
 from campaigns.models import SalesChannel
 from config.celery_app import app as celery_app
 from offers.models import OfferKind
+from tests.campaigns.factories import CampaignFactory, CampaignTargetFactory
 from tests.campaigns.orders_support import FulfilmentStandIn, future_slot
 from tests.offers.factories import OfferFactory, TechnologyFactory
 
@@ -104,3 +105,10 @@ def standin(settings):
 def api(api_client, agent):
     api_client.force_authenticate(agent)
     return api_client
+
+
+@pytest.fixture
+def tariff_target(account, catalogue):
+    """A campaign moving the account to «Базовый 100» (a tariff move: a connection order)."""
+    campaign = CampaignFactory(code="ТП_Базовый_100", offer=catalogue["fast"])
+    return CampaignTargetFactory(campaign=campaign, account=account)

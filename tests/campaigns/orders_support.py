@@ -23,6 +23,7 @@ def form_data(account, slot, /, **overrides):
     """A valid order as the API takes it."""
     data = {
         "account": account.number,
+        "product": "bb-100",
         "full_name": "Журавлев Евгений Михайлович",
         "contact_phone": "+7 916 123-45-68",
         "connection_address": "г. Москва, ул. Льва Толстого, д. 16, кв. 5",

@@ -119,7 +119,10 @@ def test_a_repeated_send_with_the_same_key_is_answered_the_same_and_counted_once
 
     again = fulfilment.post("orders/", order_payload(order), idempotency_key=key)
 
-    assert (again.status, again.body) == (201, {"id": "WO-1", "status": "accepted"})
+    assert (again.status, again.body) == (
+        201,
+        {"id": "WO-1", "status": "accepted", "kind": "connection"},
+    )
     assert [r["key"] for r in live_standin.requests] == [key, key]
     assert live_standin.orders_received() == [str(order.reference)]
     assert _wait_for(lambda: live_standin.callbacks)
@@ -168,9 +171,18 @@ def test_a_repeated_key_gets_the_first_answer_and_counts_once():
     try:
         first = json.dumps({"reference": "a1", "portal_id": 7}).encode()
         second = json.dumps({"reference": "b2", "portal_id": 8}).encode()
-        assert _post(standin.url, first, "key-1") == (201, {"id": "WO-1", "status": "accepted"})
-        assert _post(standin.url, first, "key-1") == (201, {"id": "WO-1", "status": "accepted"})
-        assert _post(standin.url, second, "key-2") == (201, {"id": "WO-2", "status": "accepted"})
+        assert _post(standin.url, first, "key-1") == (
+            201,
+            {"id": "WO-1", "status": "accepted", "kind": "connection"},
+        )
+        assert _post(standin.url, first, "key-1") == (
+            201,
+            {"id": "WO-1", "status": "accepted", "kind": "connection"},
+        )
+        assert _post(standin.url, second, "key-2") == (
+            201,
+            {"id": "WO-2", "status": "accepted", "kind": "connection"},
+        )
         assert len(standin.requests) == 3
         assert standin.orders_received() == ["a1", "b2"]
     finally:

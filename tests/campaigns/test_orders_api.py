@@ -36,7 +36,7 @@ def test_registering_an_order_records_the_sales_appeal_and_hands_it_over(
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
             "/api/v1/orders/",
-            form_data(account, slot, campaign=campaigns[0].code, appeal=appeal.pk),
+            form_data(account, slot, campaign=campaigns[0].code, product="", appeal=appeal.pk),
             format="json",
         )
     assert response.status_code == 201, response.content
@@ -50,7 +50,14 @@ def test_registering_an_order_records_the_sales_appeal_and_hands_it_over(
     assert after["status"] == OrderStatus.SENT
     assert [h["status"] for h in after["history"]] == ["registered", "sent"]
     order.refresh_from_db()
-    assert order.external_id == "WO-1"
+    # The antivirus is activated remotely (R14): a remote-activation task, no visit, no passport.
+    assert order.external_id == "ACT-1"
+    assert (body["kind"], body["slot"], body["technology"], body["tariff"]) == (
+        "activation",
+        None,
+        None,
+        None,
+    )
     appeal.refresh_from_db()
     assert appeal.theme == AppealTheme.SALES
     assert appeal.detail == services.appeal_detail(order)
@@ -58,8 +65,10 @@ def test_registering_an_order_records_the_sales_appeal_and_hands_it_over(
     assert appeal.result == str(services.APPEAL_RESULT)
     assert standin.orders_received() == [str(order.reference)]
     payload = next(iter(standin.accepted.values()))["payload"]
-    assert payload["customer"]["passport"]["number"] == "123456"
-    assert payload["equipment"] == ["router-wifi6"]
+    assert payload["kind"] == "activation"
+    assert payload["product"] == {"code": "kaspersky-2", "kind": "subscription"}
+    assert payload["customer"]["passport"] is None
+    assert (payload["installer_visit"], payload["equipment"]) == (None, [])
     assert OrderOutboxMessage.objects.get().state == OutboxState.DELIVERED
 
 

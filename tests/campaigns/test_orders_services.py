@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def valid_input(slot, /, **overrides) -> services.OrderInput:
     values = {
+        "product": "bb-100",
         "full_name": "Журавлев Евгений Михайлович",
         "contact_phone": "8 (916) 123-45-68",
         "connection_address": "г. Москва, ул. Льва Толстого, д. 16, кв. 5",
@@ -78,13 +79,17 @@ def test_a_valid_order_is_registered_with_normalised_values(agent, account, cata
         ({"full_name": "Журавлев"}, "full_name", "invalid_full_name"),
         ({"technology": "wimax"}, "technology", "invalid_technology"),
         (
-            {"technology": "adsl", "tariff": "adsl-8", "service": "iptv"},
+            {"product": "iptv-basic", "technology": "adsl", "tariff": ""},
             "technology",
             "technology_service_mismatch",
         ),
-        ({"tariff": "adsl-8"}, "tariff", "invalid_tariff"),
-        ({"tariff": "iptv-basic"}, "tariff", "invalid_tariff"),
-        ({"tariff": "router-wifi6"}, "tariff", "invalid_tariff"),
+        ({"technology": "adsl", "equipment": []}, "tariff", "invalid_tariff"),
+        ({"tariff": "adsl-8"}, "tariff", "tariff_mismatch"),
+        ({"tariff": "iptv-basic"}, "tariff", "tariff_mismatch"),
+        ({"product": ""}, "product", "required"),
+        ({"product": "no-such-offer"}, "product", "invalid_product"),
+        ({"service": "iptv"}, "service", "service_mismatch"),
+        ({"extras": ["bb-100"]}, "extras", "extra_is_product"),
         ({"equipment": ["adsl-modem"]}, "equipment", "invalid_equipment"),
         ({"extras": ["bb-100"]}, "extras", "invalid_extras"),
         ({"sales_channel": "nope"}, "sales_channel", "invalid_sales_channel"),
@@ -104,9 +109,9 @@ def test_a_passport_issued_in_the_future_is_refused(agent, account, catalogue, s
 
 def test_every_error_comes_at_once(agent, account, catalogue, slot):
     errors = errors_of(
-        agent, account, valid_input(slot, contact_phone="1", passport_number="1", tariff="")
+        agent, account, valid_input(slot, contact_phone="1", passport_number="1", slot=None)
     )
-    assert set(errors) == {"contact_phone", "passport_number", "tariff"}
+    assert set(errors) == {"contact_phone", "passport_number", "slot"}
 
 
 def test_messages_are_translated(agent, account, catalogue, slot):

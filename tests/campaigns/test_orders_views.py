@@ -21,7 +21,7 @@ def browser(agent):
 
 
 def test_the_form_is_prefilled_from_the_account_campaign_and_appeal(
-    browser, agent, account, campaigns, catalogue, slot
+    browser, agent, account, campaigns, targets, catalogue, slot
 ):
     appeal = AppealFactory(account=account, agent=agent)
     response = browser.get(
@@ -30,7 +30,8 @@ def test_the_form_is_prefilled_from_the_account_campaign_and_appeal(
     assert response.status_code == 200
     form = response.context["form"]
     assert form.initial["full_name"] == "Журавлев Евгений Михайлович"
-    assert form.initial["service"] == "broadband"
+    assert form.initial["product"] == "kaspersky-2"
+    assert response.context["kind"] == "activation"
     assert form.initial["technology"] in {"adsl", "fttb"}  # one that carries broadband
     assert form.initial["sales_channel"] == "26-mc-ntt"
     assert form.initial["appeal"] == appeal.pk
@@ -55,7 +56,7 @@ def test_submitting_registers_once_and_opens_the_order(
     browser, agent, account, campaigns, catalogue, slot
 ):
     appeal = AppealFactory(account=account, agent=agent)
-    data = post_data(account, slot, campaign=campaigns[0].code, appeal=appeal.pk)
+    data = post_data(account, slot, campaign=campaigns[0].code, appeal=appeal.pk, product="")
     response = browser.post("/orders/new/", data)
     order = ConnectionOrder.objects.get()
     assert response.status_code == 302
@@ -69,14 +70,16 @@ def test_submitting_registers_once_and_opens_the_order(
     assert "Журавлев Евгений Михайлович" in page
 
 
-def test_the_account_phone_can_be_used_without_typing_it(browser, account, catalogue, slot):
+def test_the_account_phone_can_be_used_without_typing_it(
+    browser, account, catalogue, slot, tariff_target
+):
     data = post_data(account, slot, contact_phone="")
     data["use_account_phone"] = "on"
     assert browser.post("/orders/new/", data).status_code == 302
     assert ConnectionOrder.objects.get().contact_phone == "+79161234568"
 
 
-def test_field_errors_come_back_on_the_form(browser, account, catalogue, slot):
+def test_field_errors_come_back_on_the_form(browser, account, catalogue, slot, tariff_target):
     response = browser.post(
         "/orders/new/", post_data(account, slot, passport_number="12", registration_address="")
     )

@@ -36,6 +36,7 @@ def iptv(db):
 
 def register(agent_user, account, slot, *, tariff="bb-100"):
     data = services.OrderInput(
+        product=tariff,
         full_name="Журавлев Евгений Михайлович",
         contact_phone="+7 916 123-45-68",
         connection_address="г. Москва, ул. Льва Толстого, д. 16, кв. 5",

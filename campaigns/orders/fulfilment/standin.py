@@ -1,7 +1,9 @@
 """A local stand-in for the fulfilment system, for development, demos and the tests.
 
 It speaks the protocol of campaigns/orders/fulfilment/client.py from the other side, over real HTTP on loopback:
-    POST /orders/                    → 201 {"id": "<work order>", "status": "accepted"}
+    POST /orders/                    → 201 {"id": "<task>", "status": "accepted", "kind": "<kind>"}
+                                       (the task by the order's kind: WO- connection work order,
+                                       ACT- remote activation, DLV- equipment delivery)
     POST /orders/{reference}/cancel/ → 200 {"id": "<work order>", "status": "cancelled"}
 Every request must carry an `Idempotency-Key`; a repeat of a key gets the first answer and makes
 nothing new. Given the portal's URL and the token of a «Fulfilment system» login, it reports each
@@ -26,6 +28,9 @@ CALLBACK_PATH = re.compile(r"^/api/v1/orders/\d+/status/$")
 # Waits between attempts at a status callback the portal did not take (busy, restarting).
 CALLBACK_RETRY_SECONDS = (1, 2, 5, 10, 20, 30)
 CALLBACK_TIMEOUT_SECONDS = 10
+# The task the fulfilment system makes of each kind of order (R8): the ДК work order of a
+# connection, a remote activation (ПиУУ), an equipment delivery (МПЗ). Unknown kinds: a work order.
+TASK_PREFIXES = {"connection": "WO-", "activation": "ACT-", "delivery": "DLV-"}
 
 
 class FulfilmentStandIn:
@@ -120,8 +125,9 @@ class FulfilmentStandIn:
             else:
                 repeat = True
         where = "/orders/" if cancel is None else f"/orders/{cancel['reference']}/cancel/"
+        kind = f" ({first['kind']})" if first.get("kind") else ""
         self.log(
-            f"POST {where} → {first['answer']['id'] or '(no such work order)'}, "
+            f"POST {where} → {first['answer']['id'] or '(no such work order)'}{kind}, "
             f"order {first['order'] or '?'}{' (repeat: the first answer again)' if repeat else ''}"
         )
         if not repeat and cancel is None:
@@ -132,8 +138,16 @@ class FulfilmentStandIn:
         """What is kept of a key seen for the first time (called under the lock)."""
         if cancel is None:
             created = sum(1 for a in self.accepted.values() if a["path"] == "/orders/")
-            answer = {"id": f"{self.prefix}{created + 1}", "status": "accepted"}
-            return {"path": path, "payload": payload, "answer": answer, "order": _order_id(payload)}
+            kind = payload.get("kind") if payload.get("kind") in TASK_PREFIXES else "connection"
+            prefix = TASK_PREFIXES[kind] + self.prefix.removeprefix("WO-")
+            answer = {"id": f"{prefix}{created + 1}", "status": "accepted", "kind": kind}
+            return {
+                "path": path,
+                "payload": payload,
+                "answer": answer,
+                "order": _order_id(payload),
+                "kind": kind,
+            }
         reference = cancel["reference"]
         self.cancelled.add(reference)
         create = next(

@@ -27,14 +27,17 @@ from campaigns.orders.services.registration import (
     previous_fields,
     previous_plan,
 )
-from campaigns.orders.services.slots import installer_slots_open
+from campaigns.orders.services.rules import PLAN_KINDS
+from campaigns.orders.services.slots import delivery_windows, installer_slots_open
 
 __all__ = [
     "APPEAL_RESULT",
+    "PLAN_KINDS",
     "REVEALABLE_FIELDS",
     "OrderInput",
     "appeal_detail",
     "can_reveal",
+    "delivery_windows",
     "installer_slots_open",
     "order_cancel",
     "order_register",

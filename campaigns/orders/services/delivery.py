@@ -21,6 +21,7 @@ from django.utils import timezone
 from campaigns.orders.fulfilment import client as fulfilment
 from campaigns.orders.models import (
     ConnectionOrder,
+    OrderKind,
     OrderOutboxMessage,
     OrderStatus,
     OutboxKind,
@@ -173,11 +174,18 @@ def _delivered(message, reply: fulfilment.Reply, now) -> None:
 
 
 def order_payload(order: ConnectionOrder) -> dict:
-    """What the fulfilment system needs to make the work order, personal data included."""
+    """What the fulfilment system needs to make the task, personal data included.
+
+    `kind` says which task it is (R8): `connection` (the ДК work order: technology, tariff,
+    equipment, installer visit), `activation` (a remote activation: the contact phone), or
+    `delivery` (an equipment delivery: address and window); blocks a kind has no use for are null.
+    """
     passport = order.passport
+    connection = order.kind == OrderKind.CONNECTION
     return {
         "reference": str(order.reference),
         "portal_id": order.pk,
+        "kind": order.kind,
         "account": order.account.number,
         "customer": {
             "full_name": order.full_name,
@@ -193,20 +201,34 @@ def order_payload(order: ConnectionOrder) -> dict:
                 "issued_by": passport.issued_by,
             },
         },
-        "technology": order.technology.code,
+        "product": _code_kind(order.sold),
+        "technology": order.technology.code if order.technology_id else None,
         "service": order.service.code,
         "sales_channel": {"code": order.sales_channel.code, "name": order.sales_channel.name},
-        "tariff": order.tariff.code,
+        "tariff": order.tariff.code if order.tariff_id else None,
         "equipment": sorted(o.code for o in order.equipment.all()),
         "extras": sorted(o.code for o in order.extras.all()),
         "installer_visit": {
             "from": order.slot.starts_at.isoformat(),
             "to": order.slot.ends_at.isoformat(),
-        },
+        }
+        if connection and order.slot_id
+        else None,
+        "delivery": {
+            "address": order.connection_address,
+            "from": order.delivery_starts_at.isoformat(),
+            "to": order.delivery_ends_at.isoformat(),
+        }
+        if order.kind == OrderKind.DELIVERY and order.delivery_starts_at
+        else None,
         "comment": order.comment,
         "registered_at": order.created_at.isoformat(),
         "status_callback": f"/api/v1/orders/{order.pk}/status/",
     }
+
+
+def _code_kind(offer) -> dict | None:
+    return None if offer is None else {"code": offer.code, "kind": offer.kind}
 
 
 def outbox_resend_due(*, now=None, limit: int = 100) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Registering a connection order (R7, R8): the order, the appeal and the hand-off, all or nothing."""
+"""Registering an order (R7, R8): the order, the appeal and the hand-off, all or nothing."""
 
 import datetime
 import logging
@@ -14,10 +14,12 @@ from campaigns import personal_data
 from campaigns.models import Appeal, AppealTheme, Campaign, SubscriberAccount
 from campaigns.orders.models import (
     ConnectionOrder,
+    OrderKind,
     OrderStatus,
     OrderStatusChange,
     OutboxKind,
     StatusSource,
+    order_kind_of,
 )
 from campaigns.orders.services import rules
 from campaigns.orders.services.outbox import outbox_write
@@ -54,6 +56,10 @@ class OrderInput:
     extras: list[str] = field(default_factory=list)
     slot: int | None = None
     comment: str = ""
+    # The main item (an offer code); a campaign's offer when the order comes from a campaign.
+    product: str = ""
+    # A delivery's window: the start of one of slots.delivery_windows().
+    delivery_from: datetime.datetime | None = None
 
 
 def _campaign(errors, code):
@@ -63,6 +69,67 @@ def _campaign(errors, code):
     if campaign is None:
         rules.add(errors, "campaign", ERR_CAMPAIGN, "invalid_campaign")
     return campaign
+
+
+def _validated(data: OrderInput, *, product, now) -> dict:
+    """Every rule of the form for the kind of what is sold (R8); the errors go into `_errors`.
+
+    A connection (new service, tariff move) needs the client's addresses and passport, the
+    technology, the tariff plan and an installer visit; a remote activation (option, subscription)
+    only the contact phone the promo code or confirmation goes to; a delivery (equipment) the
+    delivery address and window. The order's service is always its product's.
+    """
+    errors: dict = {}
+    kind = order_kind_of(product) if product is not None else None
+    clean = {
+        "kind": kind or OrderKind.CONNECTION,
+        "full_name": rules.full_name(errors, data.full_name),
+        "contact_phone": rules.phone(errors, data.contact_phone),
+        "comment": (data.comment or "").strip()[:2000],
+        "service": rules.service_of(errors, code=data.service, product=product),
+        "sales_channel": rules.sales_channel(errors, code=data.sales_channel),
+        "_extras": rules.extras(errors, codes=data.extras, product=product),
+        "_equipment": [],
+        "_passport": None,
+        "_slot": False,
+    }
+    if kind in (OrderKind.CONNECTION, OrderKind.DELIVERY):
+        clean["connection_address"] = rules.required_text(
+            errors, "connection_address", data.connection_address, min_length=10
+        )
+    if kind == OrderKind.CONNECTION:
+        _connection(errors, clean, data, product=product, now=now)
+    elif kind == OrderKind.DELIVERY:
+        starts, ends = rules.delivery_window(errors, starts_at=data.delivery_from, now=now)
+        clean.update(delivery_starts_at=starts, delivery_ends_at=ends)
+    clean["_errors"] = errors
+    return clean
+
+
+def _connection(errors, clean, data: OrderInput, *, product, now) -> None:
+    """The ДК blocks of a connection: registration address, passport, technology, tariff plan,
+    equipment; the installer slot is locked last, by order_register."""
+    clean["registration_address"] = rules.required_text(
+        errors, "registration_address", data.registration_address, min_length=10
+    )
+    series, number, issued_by = rules.passport(
+        errors,
+        series=data.passport_series,
+        number=data.passport_number,
+        issued_on=data.passport_issued_on,
+        issued_by=data.passport_issued_by,
+        today=timezone.localdate(now),
+    )
+    # Used only when there is no error at all (the order is not written otherwise).
+    clean["_passport"] = personal_data.Passport(series, number, data.passport_issued_on, issued_by)
+    service = clean["service"]
+    technology = rules.technology(errors, code=data.technology, service=service)
+    clean["technology"] = technology
+    clean["tariff"] = rules.tariff_for(
+        errors, code=data.tariff, product=product, technology=technology, service=service
+    )
+    clean["_equipment"] = rules.equipment(errors, codes=data.equipment, technology=technology)
+    clean["_slot"] = True
 
 
 def _appeal(errors, *, appeal_id, account, agent):
@@ -75,45 +142,6 @@ def _appeal(errors, *, appeal_id, account, agent):
     return appeal
 
 
-def _validated(data: OrderInput, *, account, now) -> dict:
-    """Every rule of the form; raises one ValidationError with all the field errors."""
-    errors: dict = {}
-    clean = {
-        "full_name": rules.full_name(errors, data.full_name),
-        "contact_phone": rules.phone(errors, data.contact_phone),
-        "connection_address": rules.required_text(
-            errors, "connection_address", data.connection_address, min_length=10
-        ),
-        "registration_address": rules.required_text(
-            errors, "registration_address", data.registration_address, min_length=10
-        ),
-        "comment": (data.comment or "").strip()[:2000],
-    }
-    series, number, issued_by = rules.passport(
-        errors,
-        series=data.passport_series,
-        number=data.passport_number,
-        issued_on=data.passport_issued_on,
-        issued_by=data.passport_issued_by,
-        today=timezone.localdate(now),
-    )
-    technology, service = rules.technology_and_service(
-        errors, technology_code=data.technology, service_code=data.service
-    )
-    clean.update(
-        technology=technology,
-        service=service,
-        tariff=rules.tariff(errors, code=data.tariff, technology=technology, service=service),
-        sales_channel=rules.sales_channel(errors, code=data.sales_channel),
-    )
-    clean["_equipment"] = rules.equipment(errors, codes=data.equipment, technology=technology)
-    clean["_extras"] = rules.extras(errors, codes=data.extras)
-    clean["_errors"] = errors
-    # Used only when there is no error at all (the order is not written otherwise).
-    clean["_passport"] = personal_data.Passport(series, number, data.passport_issued_on, issued_by)
-    return clean
-
-
 def order_register(
     *,
     agent,
@@ -123,25 +151,32 @@ def order_register(
     appeal_id: int | None = None,
     now=None,
 ) -> ConnectionOrder:
-    """Register a connection order: the order, the appeal (R8) and the outbox entry, all or nothing.
+    """Register an order: the order, the appeal (R8) and the outbox entry, all or nothing.
 
-    The installer slot is locked while its bookings are counted, so two agents cannot both take
-    its last visit. The hand-off to fulfilment is enqueued once the transaction has committed.
+    Its main item is the campaign's offer or `data.product`; the blocks it needs follow that
+    offer's kind (see _validated). The installer slot is locked while its bookings are counted,
+    so two agents cannot both take its last visit. The hand-off to fulfilment is enqueued once the
+    transaction has committed.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        clean = _validated(data, account=account, now=now)
-        errors = clean.pop("_errors")
+        errors: dict = {}
         campaign = _campaign(errors, campaign_code)
+        product = rules.product(errors, code=data.product, campaign=campaign)
+        clean = _validated(data, product=product, now=now)
+        errors = _merge(errors, clean.pop("_errors"))
         appeal = _appeal(errors, appeal_id=appeal_id, account=account, agent=agent)
-        # Locked last: the lock is held only while this transaction ends.
-        slot = rules.slot_locked(errors, slot_id=data.slot, now=now, region=account.region)
+        slot = None
+        if clean.pop("_slot"):
+            # Locked last: the lock is held only while this transaction ends.
+            slot = rules.slot_locked(errors, slot_id=data.slot, now=now, region=account.region)
         rules.raise_if(errors)
         order = _create(
             clean,
             agent=agent,
             account=account,
             campaign=campaign,
+            product=product,
             appeal=appeal,
             slot=slot,
             now=now,
@@ -172,20 +207,25 @@ def previous_fields(*, account: SubscriberAccount, sale: Offer) -> dict:
     }
 
 
-def _create(clean, *, agent, account, campaign, appeal, slot, now) -> ConnectionOrder:
+def _merge(first: dict, second: dict) -> dict:
+    for name, messages in second.items():
+        first.setdefault(name, []).extend(messages)
+    return first
+
+
+def _create(clean, *, agent, account, campaign, product, appeal, slot, now) -> ConnectionOrder:
     passport = clean.pop("_passport")
     equipment, extras = clean.pop("_equipment"), clean.pop("_extras")
-    product = campaign.offer if campaign else None
     order = ConnectionOrder(
         **clean,
-        **previous_fields(account=account, sale=product or clean["tariff"]),
+        **previous_fields(account=account, sale=product),
         agent=agent,
         account=account,
         campaign=campaign,
         appeal=appeal,
         product=product,
         slot=slot,
-        passport_ciphertext=personal_data.encrypt_passport(passport),
+        passport_ciphertext=personal_data.encrypt_passport(passport) if passport else "",
         status=OrderStatus.REGISTERED,
         created_at=now,
     )
@@ -205,7 +245,7 @@ def _create(clean, *, agent, account, campaign, appeal, slot, now) -> Connection
 
 def appeal_detail(order: ConnectionOrder) -> str:
     """«Пакет (Интернет + IPTV)»: the kind of what was sold and its name."""
-    offer = order.product or order.tariff
+    offer = order.sold
     return gettext(APPEAL_DETAIL) % {"kind": offer.get_kind_display(), "name": offer.name}
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import InstallerSlot, OrderStatus, SalesChannel
+from campaigns.orders.services.slots import delivery_windows
 from offers.models import Offer, OfferKind, Service, Technology
 
 # The Russian passport of today's form was introduced on 1 October 1997.
@@ -43,6 +44,12 @@ ERR_SLOT_PAST = _("The installer slot has already started: choose a later one.")
 ERR_SLOT_HOURS = _("Installers visit between %(start)02d:00 and %(end)02d:00.")
 ERR_SLOT_FULL = _("The installer slot is fully booked: choose another one.")
 ERR_SLOT_REGION = _("The installer slot is for another region.")
+ERR_PRODUCT = _("Unknown or inactive offer.")
+ERR_PRODUCT_CAMPAIGN = _("The offer is not the campaign's offer.")
+ERR_SERVICE_PRODUCT = _("The service is not the offer's service.")
+ERR_TARIFF_PRODUCT = _("A tariff move orders the agreed tariff plan itself.")
+ERR_EXTRA_IS_PRODUCT = _("The main item cannot also be its own additional service.")
+ERR_DELIVERY_WINDOW = _("Choose one of the offered delivery windows.")
 
 
 def raise_if(errors: dict) -> None:
@@ -109,6 +116,43 @@ def passport(errors, *, series, number, issued_on, issued_by, today):
     return series, number, issued_by
 
 
+def product(errors, *, code, campaign):
+    """The main item of the order: the campaign's offer, or the offer named by its code."""
+    if campaign is not None:
+        if code and code != campaign.offer.code:
+            add(errors, "product", ERR_PRODUCT_CAMPAIGN, "product_mismatch")
+        return campaign.offer
+    if not code:
+        add(errors, "product", ERR_REQUIRED, "required")
+        return None
+    found = Offer.objects.active().select_related("service").filter(code=code).first()
+    if found is None:
+        add(errors, "product", ERR_PRODUCT, "invalid_product")
+    return found
+
+
+def service_of(errors, *, code, product):
+    """An order's service is its product's; a service named in the input must be that one."""
+    if product is not None and code and code != product.service.code:
+        add(errors, "service", ERR_SERVICE_PRODUCT, "service_mismatch")
+    return product.service if product is not None else None
+
+
+def technology(errors, *, code, service):
+    found = (
+        Technology.objects.filter(code=code, is_active=True).prefetch_related("services").first()
+        if code
+        else None
+    )
+    if not code:
+        add(errors, "technology", ERR_REQUIRED, "required")
+    elif found is None:
+        add(errors, "technology", ERR_TECHNOLOGY, "invalid_technology")
+    elif service is not None and service not in found.services.all():
+        add(errors, "technology", ERR_TECHNOLOGY_SERVICE, "technology_service_mismatch")
+    return found
+
+
 def technology_and_service(errors, *, technology_code, service_code):
     technology = (
         Technology.objects.filter(code=technology_code, is_active=True)
@@ -142,6 +186,19 @@ def tariff(errors, *, code, technology, service):
     return found
 
 
+def tariff_for(errors, *, code, product, technology, service):
+    """A connection's tariff plan: for a tariff move the agreed plan itself (the default), for a
+    new service a plan of that service; either must work over the technology."""
+    if product is not None and product.kind == OfferKind.TARIFF:
+        if code and code != product.code:
+            add(errors, "tariff", ERR_TARIFF_PRODUCT, "tariff_mismatch")
+            return None
+        code = product.code
+    elif not code and product is not None and product.kind in PLAN_KINDS:
+        code = product.code
+    return tariff(errors, code=code, technology=technology, service=service)
+
+
 def equipment(errors, *, codes, technology):
     codes = list(dict.fromkeys(codes or []))
     found = list(_fitting(technology).filter(code__in=codes, kind=OfferKind.EQUIPMENT))
@@ -158,13 +215,28 @@ def equipment(errors, *, codes, technology):
     return found
 
 
-def extras(errors, *, codes):
+def extras(errors, *, codes, product=None):
     codes = list(dict.fromkeys(codes or []))
     found = list(Offer.objects.active().filter(code__in=codes, kind__in=EXTRA_KINDS))
     missing = sorted(set(codes) - {o.code for o in found})
     if missing:
         add(errors, "extras", ERR_EXTRAS, "invalid_extras", {"codes": ", ".join(missing)})
+    if product is not None and product.code in codes:
+        add(errors, "extras", ERR_EXTRA_IS_PRODUCT, "extra_is_product")
+        found = [o for o in found if o.pk != product.pk]
     return found
+
+
+def delivery_window(errors, *, starts_at, now):
+    """One of the windows slots.delivery_windows offers today; returns (starts, ends)."""
+    if starts_at is None:
+        add(errors, "delivery_from", ERR_REQUIRED, "required")
+        return None, None
+    for window in delivery_windows(today=timezone.localdate(now)):
+        if window[0] == starts_at:
+            return window
+    add(errors, "delivery_from", ERR_DELIVERY_WINDOW, "invalid_delivery_window")
+    return None, None
 
 
 def sales_channel(errors, *, code):

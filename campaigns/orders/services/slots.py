@@ -39,3 +39,23 @@ def installer_slots_open(
     new = [s for s in wanted if s.starts_at not in existing]
     InstallerSlot.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+# Equipment is delivered in four-hour windows of the working day, from tomorrow on (R8: the
+# video-surveillance kit goes by an МПЗ delivery task; the deck gives no hours, these are ours).
+DELIVERY_WINDOW_HOURS = 4
+
+
+def delivery_windows(*, today: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """The delivery windows an order may choose: working hours cut into DELIVERY_WINDOW_HOURS,
+    local time, from the day after `today` for INSTALLER_SLOT_DAYS_AHEAD days."""
+    tz = timezone.get_current_timezone()
+    start, end = settings.INSTALLER_WORKDAY_START, settings.INSTALLER_WORKDAY_END
+    windows = []
+    for offset in range(1, settings.INSTALLER_SLOT_DAYS_AHEAD + 1):
+        day = today + datetime.timedelta(days=offset)
+        for hour in range(start, end, DELIVERY_WINDOW_HOURS):
+            starts = datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+            hours = min(DELIVERY_WINDOW_HOURS, end - hour)
+            windows.append((starts, starts + datetime.timedelta(hours=hours)))
+    return windows

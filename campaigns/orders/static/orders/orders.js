@@ -1,21 +1,38 @@
-// The order form: offer only the tariffs and equipment that fit the chosen technology and service.
+// The order form: show the blocks of the chosen product's kind (R8), and offer only the tariffs
+// and equipment that fit the chosen technology and the product's service.
 (function () {
   "use strict";
   const form = document.getElementById("order-form");
-  const mapNode = document.getElementById("technology-map");
+  const mapNode = document.getElementById("order-form-map");
   if (!form || !mapNode) return;
   const map = JSON.parse(mapNode.textContent);
+  const product = form.querySelector("[name=product]");
   const technology = form.querySelector("[name=technology]");
-  const service = form.querySelector("[name=service]");
   const tariff = form.querySelector("[name=tariff]");
 
-  function sync() {
-    const entry = map[technology.value];
+  function chosen() {
+    return (product && map.products[product.value]) || null;
+  }
+
+  function showBlocks() {
+    const entry = chosen();
+    for (const block of form.querySelectorAll("fieldset[data-kinds]")) {
+      if (block.id === "block-sold") continue;
+      const applies = Boolean(entry) && block.dataset.kinds.split(" ").includes(entry.kind);
+      block.hidden = !applies;
+      block.disabled = !applies;
+    }
+  }
+
+  function syncTariffs() {
+    if (!technology || !tariff) return;
+    const entry = map.technologies[technology.value];
     const fits = entry ? new Set(entry.offers) : null;
     const serviceOf = entry ? entry.tariff_services : {};
+    const service = chosen() ? chosen().service : "";
     for (const option of tariff.options) {
       if (!option.value) continue;
-      const ok = !fits || (fits.has(option.value) && (!service.value || serviceOf[option.value] === service.value));
+      const ok = !fits || (fits.has(option.value) && (!service || serviceOf[option.value] === service));
       option.hidden = !ok;
       if (!ok && option.selected) tariff.value = "";
     }
@@ -24,13 +41,10 @@
       box.closest("label, li, div").hidden = !ok;
       if (!ok) box.checked = false;
     }
-    if (entry) {
-      for (const option of service.options) {
-        option.hidden = Boolean(option.value) && !entry.services.includes(option.value);
-      }
-    }
   }
-  technology.addEventListener("change", sync);
-  service.addEventListener("change", sync);
-  sync();
+
+  if (product) product.addEventListener("change", function () { showBlocks(); syncTariffs(); });
+  if (technology) technology.addEventListener("change", syncTariffs);
+  showBlocks();
+  syncTariffs();
 })();
