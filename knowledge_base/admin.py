@@ -176,8 +176,16 @@ class ArticleAdmin(HistoryModelAdmin):
         )
 
 
+class AnswerWordsMixin:
+    """Words of a saved answer join the typo-correction list (list edits save no text)."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.answers_changed()
+
+
 @admin.register(Bridge)
-class BridgeAdmin(HistoryModelAdmin):
+class BridgeAdmin(AnswerWordsMixin, HistoryModelAdmin):
     list_display = ["trigger", "offer", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["is_active"]
@@ -199,7 +207,7 @@ class StockAnswerInline(TabularInline):
 
 
 @admin.register(ObjectionType)
-class ObjectionTypeAdmin(HistoryModelAdmin):
+class ObjectionTypeAdmin(AnswerWordsMixin, HistoryModelAdmin):
     list_display = ["name", "code", "order", "is_active", "step_count"]
     list_editable = ["order", "is_active"]
     list_filter = ["is_active"]
@@ -215,7 +223,7 @@ class ObjectionTypeAdmin(HistoryModelAdmin):
 
 
 @admin.register(ClosingPhrase)
-class ClosingPhraseAdmin(PortalModelAdmin):
+class ClosingPhraseAdmin(AnswerWordsMixin, PortalModelAdmin):
     list_display = ["text", "stage", "order", "is_active"]
     list_editable = ["order", "is_active"]
     list_filter = ["stage", "is_active"]

@@ -1,11 +1,13 @@
-"""`/api/v1/kb/...`: categories, articles (searchable), bridges, objections, closing phrases."""
+"""`/api/v1/kb/...`: categories, articles (searchable), bridges, objections, closing phrases, and
+one search across them all (`/kb/search/`)."""
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers, viewsets
+from rest_framework import generics, serializers, viewsets
+from rest_framework.response import Response
 
 from config.floor.api.schema import ERROR_RESPONSES
 from config.floor.errors import DomainError
@@ -111,10 +113,10 @@ class ArticleListSerializer(serializers.ModelSerializer):
         ]
 
     def get_snippet(self, article) -> str:
-        words = self.context.get("search_words")
-        if not words:
+        query = self.context.get("search_query")
+        if not query:
             return ""
-        return search.snippet(article, words)
+        return search.snippets.snippet(query, article.body)
 
     def get_is_stale(self, article) -> bool:
         return article.review_due_at is not None and article.review_due_at < timezone.now()
@@ -152,26 +154,23 @@ class ArticleViewSet(viewsets.ReadOnlyModelViewSet):
         queryset = selectors.article_list(user=self.request.user)
         if self.action == "retrieve":
             return queryset.prefetch_related("offers")
-        query = search_query(self.request)
-        if query:
-            # The search chooses its candidates within the filtered articles: filter first.
-            filtered = self.filterset_class(
-                self.request.query_params, queryset=queryset, request=self.request
-            ).qs
-            return search.search_articles(filtered, search.words_of(query))
         return queryset
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if self.action == "list":
-            context["search_words"] = search.words_of(search_query(self.request))
-        return context
-
-    def filter_queryset(self, queryset):
-        # Relevance order from the search must survive the ordering backend.
-        if self.request.query_params.get("search", "").strip():
-            return queryset  # filtered in get_queryset, before the search
-        return super().filter_queryset(queryset)
+    def list(self, request, *args, **kwargs):
+        query = search_query(request)
+        if not query:
+            return super().list(request, *args, **kwargs)
+        # The search ranks within the filtered articles: filter first, then rank.
+        ids = None
+        if any(request.query_params.get(name) for name in self.filterset_class.base_filters):
+            ids = list(self.filter_queryset(self.get_queryset()).values_list("pk", flat=True))
+        parsed, hits = selectors.article_search(user=request.user, query=query, ids=ids)
+        page = self.paginate_queryset(hits)
+        found = self.get_queryset().in_bulk([hit.id for hit in page])
+        articles = [found[hit.id] for hit in page if hit.id in found]
+        context = {**self.get_serializer_context(), "search_query": parsed}
+        serializer = self.get_serializer_class()(articles, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
 
 class BridgeSerializer(serializers.ModelSerializer):
@@ -200,10 +199,8 @@ class BridgeViewSet(viewsets.ReadOnlyModelViewSet):
         query = search_query(request)
         if not query:
             return super().list(request, *args, **kwargs)
-        rows = search.rank_in_python(
-            list(self.filter_queryset(self.get_queryset())),
-            search.words_of(query),
-            selectors.bridge_text,
+        rows = selectors.bridge_search(
+            query=query, bridges=list(self.filter_queryset(self.get_queryset()))
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -258,3 +255,89 @@ class ClosingPhraseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.closing_list().order_by("order", "id")
+
+
+class SearchHitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["article", "bridge", "objection", "closing_phrase"],
+        help_text="What was found; `id` and `key` identify it within its kind.",
+    )
+    id = serializers.IntegerField()
+    key = serializers.CharField(
+        help_text="The bridge's or objection's code (as in /kb/bridges/, /kb/objections/{code}/); "
+        "the id, as text, for articles and closing phrases."
+    )
+    title = serializers.CharField(help_text="Plain text.")
+    title_html = serializers.CharField(help_text="HTML: the title with the matches in <mark>.")
+    snippet = serializers.CharField(
+        help_text="HTML: the part of the text with the most query words, cut at word boundaries "
+        "(«…» where the text goes on), matches in <mark>; everything else escaped."
+    )
+    url = serializers.CharField(help_text="The portal page that shows it.")
+    score = serializers.FloatField(
+        source="match.score",
+        help_text="Query words contained, plus the share of them in the title (order of the list).",
+    )
+    matched_words = serializers.IntegerField(source="match.matched")
+    all_words = serializers.BooleanField(source="match.all_words")
+    category = serializers.CharField(help_text="An article's category; empty for other kinds.")
+
+
+class SearchResultSerializer(serializers.Serializer):
+    query = serializers.CharField(source="query.text")
+    terms = serializers.SerializerMethodField(
+        help_text="The words searched, after dropping common and framing words."
+    )
+    corrections = serializers.DictField(
+        source="query.corrections",
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Misspelt words and the spellings searched for them.",
+    )
+    all_words = serializers.IntegerField(help_text="How many results contain every term.")
+    results = SearchHitSerializer(source="hits", many=True)
+
+    def get_terms(self, result) -> list[str]:
+        return [term.word for term in result.query.terms]
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        default="",
+        help_text="The customer's words, as typed; at most 200 characters.",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=search.unified.MAX_LIMIT,
+        default=search.unified.LIMIT,
+    )
+
+
+@extend_schema(
+    parameters=[SearchParamsSerializer],
+    responses={200: SearchResultSerializer, **ERROR_RESPONSES},
+)
+class SearchView(generics.GenericAPIView):
+    """One ranked list of articles, business bridges, objections (В.З.О.Р.) and closing
+    phrases for the customer's words: best partial matches too, every-word matches first,
+    typos corrected. 400 `query_too_long` past 200 characters; an empty query finds nothing."""
+
+    serializer_class = SearchResultSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get(self, request):
+        params = SearchParamsSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        query, limit = params.validated_data["q"], params.validated_data["limit"]
+        try:
+            result = selectors.kb_search(user=request.user, query=query, limit=limit)
+        except search.QueryTooLong:
+            raise ApiError(
+                search.ERR_QUERY_TOO_LONG % {"limit": search.MAX_QUERY_LENGTH},
+                code="query_too_long",
+            ) from None
+        return Response(self.get_serializer(result).data)

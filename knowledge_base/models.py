@@ -266,7 +266,7 @@ class StockAnswer(models.Model):
 
 class ClosingStage(models.TextChoices):
     CHECK_QUESTIONS = "check_questions", _("Make sure no questions remain")
-    REACT_POSITIVELY = "react_positively", _("React positively")
+    REACT_POSITIVELY = "react_positively", _("No questions left: react positively")
     PROPOSE_NOW = "propose_now", _("Propose to connect now")
     FINISH = "finish", _("End on a positive note")
 

@@ -250,6 +250,49 @@ ARTICLES = [
 ]
 SCRIPTS_TITLE = ARTICLES[2]["title"]
 
+# The deck's slide «Что предлагаем»: what to offer and what each connected service earns the agent
+# (R11). The deck gives it no date; it is published with the «Допродажи» articles.
+REWARDS_BODY = """\
+Что предлагаем абонентам и сколько получает сотрудник за каждую подключенную услугу.
+
+| Наименование доп. опции | Услуга | Сумма вознаграждения за подключенную услугу |
+|---|---|---|
+| Опция «Управление просмотром» | IP-TV | 25 |
+| Подписка «Волшебный мир Disney» | IP-TV | 87,5 |
+| Подписка «Amediateka Home of HBO» | IP-TV | 75 |
+| Подписка «Детский клуб» | IP-TV | 50 |
+| Доп. пакет «Кино» | IP-TV | 40 |
+| Доп. пакет «VIP» | IP-TV | 75 |
+| Подключение тарифа «Безлимитная Россия» | ОТА | 35 |
+| Опция ОТА «Твоя страна 200» | ОТА | 15 |
+| Опция ОТА «Твоя страна 500» | ОТА | 40 |
+| Перевод на тарифный план «Игровой» | ШПД | 150 |
+| Опции «Ускорение» и «Двойное ускорение» ШПД | ШПД | 15 |
+| Kaspersky Internet Security для 2-х устройств | ШПД | 15 |
+| Kaspersky Safe Kids | ШПД | 15 |
+| Продажа комплекта «Умный дом. Видеонаблюдение» | ШПД | 400 |
+| Допродажа услуги ШПД | ШПД | 0,75 ARPU |
+| Допродажа услуги ИТВ | IP-TV | 0,75 ARPU |
+| Смена ТП ШПД на более дорогой | ШПД | 15/50/100 |
+
+За каждое успешное задание – дополнительное денежное вознаграждение! Всегда необходимо выполнять \
+личный процент конвертации, равный **10 заданиям на подключение в месяц!**
+"""
+
+# Articles outside «Допродажи»: (category slug, article).
+OTHER_ARTICLES = [
+    (
+        "tarify-i-akcii",
+        {
+            "title": "Что предлагаем: доп. опции и вознаграждение",
+            "published_at": _msk(2019, 6, 7, 14, 50),
+            "tags": [],
+            "body": REWARDS_BODY,
+            "offers": [],
+        },
+    ),
+]
+
 # R15: trigger → linking phrase → offer (by code, linked when the catalogue has it).
 BRIDGES = [
     {
@@ -438,9 +481,11 @@ def _seed_categories():
     return by_slug
 
 
-def _seed_articles(*, category, owner):
+def _seed_articles(*, categories, owner):
     articles = {}
-    for spec in ARTICLES:
+    specs = [("doprodazhi", spec) for spec in ARTICLES] + OTHER_ARTICLES
+    for slug, spec in specs:
+        category = categories[slug]
         tags = [services.tag_get_or_create(name=name) for name in spec["tags"]]
         offers = _offers(spec["offers"])
         fields = {
@@ -515,11 +560,12 @@ def seed_knowledge_base(*, owner, stdout=None):
     """Load the deck's knowledge base; idempotent. `owner` owns the articles it creates."""
     categories = _seed_categories()
     _say(stdout, f"  knowledge base: {len(categories)} categories")
-    articles = _seed_articles(category=categories["doprodazhi"], owner=owner)
-    _say(stdout, f"  knowledge base: {len(articles)} articles in «Допродажи»")
+    articles = _seed_articles(categories=categories, owner=owner)
+    _say(stdout, f"  knowledge base: {len(articles)} articles")
     _seed_bridges(article=articles[SCRIPTS_TITLE])
     _seed_objections()
     _seed_closing()
+    services.answers_changed()
     _say(
         stdout,
         f"  knowledge base: {len(BRIDGES)} bridges, {len(OBJECTIONS)} objection types, "

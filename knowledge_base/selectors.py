@@ -19,7 +19,7 @@ from knowledge_base.models import (
     RecentView,
 )
 
-SEARCH_SECTION_LIMIT = 10
+ARTICLE_SEARCH_LIMIT = 100
 
 
 def can_see_drafts(user) -> bool:
@@ -34,9 +34,28 @@ def article_list(*, user):
     return queryset
 
 
-def article_search(*, user, query: str):
-    """Ranked articles for the query (with `rank`, and `headline` on PostgreSQL)."""
-    return search.search_articles(article_list(user=user), search.words_of(query))
+def visible_statuses(user) -> list[str]:
+    """The article statuses the user may read, as plain strings (the search's SQL takes them)."""
+    if can_see_drafts(user):
+        return [ArticleStatus.PUBLISHED.value, ArticleStatus.DRAFT.value]
+    return [ArticleStatus.PUBLISHED.value]
+
+
+def kb_search(*, user, query: str, limit: int = search.unified.LIMIT) -> search.Result:
+    """One ranked list of articles, bridges, objections and closing phrases that answer what
+    the customer said (raises search.QueryTooLong)."""
+    return search.search(query, statuses=visible_statuses(user), limit=limit)
+
+
+def article_search(*, user, query: str, ids=None, limit: int = ARTICLE_SEARCH_LIMIT):
+    """(the parsed query, ranked ArticleHits) of the articles the user may read, among `ids`
+    when given (raises search.QueryTooLong)."""
+    parsed = search.parse(query)
+    if not parsed:
+        return parsed, []
+    parsed = search.lexicon.correct(parsed)
+    statuses = visible_statuses(user)
+    return parsed, search.articles.rank(parsed, statuses=statuses, ids=ids, limit=limit)
 
 
 def article_detail(*, user, pk):
@@ -96,17 +115,20 @@ def bridge_list():
     return Bridge.objects.filter(is_active=True).select_related("offer__service", "article")
 
 
-def bridge_text(bridge) -> str:
-    offer_name = bridge.offer.name if bridge.offer else ""
-    return " ".join([bridge.trigger, bridge.phrase, bridge.keywords, offer_name])
-
-
-def bridge_search(*, query: str, limit=SEARCH_SECTION_LIMIT):
-    words = search.words_of(query)
-    rows = list(bridge_list())
-    if not words:
-        return rows[:limit]
-    return search.rank_in_python(rows, words, bridge_text)[:limit]
+def bridge_search(*, query: str, bridges):
+    """The bridges that answer the query, best first (raises search.QueryTooLong)."""
+    parsed = search.parse(query)
+    if not parsed:
+        return list(bridges)
+    parsed = search.lexicon.correct(parsed)
+    scored = []
+    for position, bridge in enumerate(bridges):
+        title = f"{bridge.trigger}\n{bridge.keywords}"
+        body = bridge.phrase + (f"\n{bridge.offer.name}" if bridge.offer else "")
+        found = search.words.match(parsed, title, body)
+        if found.matched:
+            scored.append((-found.matched, -found.in_title, position, bridge))
+    return [row[-1] for row in sorted(scored, key=lambda row: row[:3])]
 
 
 def objection_list(*, active_only=True):
@@ -117,29 +139,8 @@ def objection_list(*, active_only=True):
     return queryset.filter(is_active=True) if active_only else queryset
 
 
-def _objection_text(objection):
-    parts = [objection.name, objection.description]
-    parts += [step.phrase for step in objection.steps.all()]
-    parts += [f"{a.customer_says} {a.answer}" for a in objection.stock_answers.all()]
-    return " ".join(parts)
-
-
-def objection_search(*, query: str, limit=SEARCH_SECTION_LIMIT):
-    words = search.words_of(query)
-    rows = list(objection_list())
-    if not words:
-        return rows[:limit]
-    return search.rank_in_python(rows, words, _objection_text)[:limit]
-
-
 def closing_list():
     return ClosingPhrase.objects.filter(is_active=True)
-
-
-def closing_search(*, query: str, limit=SEARCH_SECTION_LIMIT):
-    words = search.words_of(query)
-    rows = list(closing_list())
-    return search.rank_in_python(rows, words, lambda c: c.text)[:limit] if words else rows
 
 
 def recently_viewed(*, user, limit=10):

@@ -16,11 +16,17 @@ from knowledge_base.models import (
     Article,
     ArticleFeedback,
     ArticleStatus,
+    Bridge,
     Category,
+    ClosingPhrase,
+    ObjectionStep,
+    ObjectionType,
     RecentView,
     SearchWord,
+    StockAnswer,
     Tag,
 )
+from knowledge_base.search import version
 
 ERR_COMMENT_TOO_LONG = _("The comment is too long (at most %(limit)s characters).")
 ERR_NOT_PUBLISHED = _("This article is not published.")
@@ -58,17 +64,34 @@ def article_title_vector():
 
 
 def article_refresh_search(*, article_ids=None) -> None:
-    """Recompute the stored search vectors and the word list (PostgreSQL only; SQLite searches
-    the text itself). Without ids, every article is refreshed and the word list rebuilt."""
-    if not settings.IS_POSTGRES:
-        return
+    """Recompute the stored search vectors (PostgreSQL; SQLite searches the text itself) and add
+    the articles' words to the word list typos are corrected against. Without ids, every
+    article is refreshed and the word list rebuilt from the whole base."""
     queryset = Article.objects.all()
     if article_ids is not None:
         queryset = queryset.filter(pk__in=list(article_ids))
-    queryset.update(search_vector=article_search_vector(), title_vector=article_title_vector())
+    if settings.IS_POSTGRES:
+        queryset.update(search_vector=article_search_vector(), title_vector=article_title_vector())
     if article_ids is None:
         SearchWord.objects.all().delete()
+        lexicon_add(texts=answer_texts())
     lexicon_add(texts=queryset.values_list("title", "body").iterator())
+
+
+def answer_texts() -> list[str]:
+    """The words of the bridges, objections (steps, stock answers) and closing phrases."""
+    texts = [" ".join(row) for row in Bridge.objects.values_list("trigger", "phrase", "keywords")]
+    texts += [" ".join(row) for row in ObjectionType.objects.values_list("name", "description")]
+    texts += list(ObjectionStep.objects.values_list("phrase", flat=True))
+    texts += [" ".join(row) for row in StockAnswer.objects.values_list("customer_says", "answer")]
+    texts += list(ClosingPhrase.objects.values_list("text", flat=True))
+    return texts
+
+
+@transaction.atomic
+def answers_changed() -> None:
+    """A bridge, objection or closing phrase was saved: its words correct typos from now on."""
+    lexicon_add(texts=answer_texts())
 
 
 def lexicon_add(*, texts) -> None:
@@ -83,6 +106,8 @@ def lexicon_add(*, texts) -> None:
     SearchWord.objects.bulk_create(
         [SearchWord(word=word) for word in sorted(words)], batch_size=1000, ignore_conflicts=True
     )
+    version.bump()
+    transaction.on_commit(version.bump)
 
 
 def _review_due(article) -> datetime.datetime | None:

@@ -18,7 +18,13 @@ from knowledge_base.rendering import render_markdown
 from offers import pricing
 
 READER_ROLES = (roles.AGENTS, roles.SUPERVISORS, roles.MANAGERS)
-ARTICLE_RESULTS = 20
+PANEL_LIMIT_MAX = search.unified.MAX_LIMIT
+KIND_LABELS = {
+    "article": _("Article"),
+    "bridge": _("Business bridge"),
+    "objection": _("Objection"),
+    "closing_phrase": _("Closing phrase"),
+}
 
 MSG_FEEDBACK_THANKS = _("Thank you! The article's owner will see your answer.")
 
@@ -40,41 +46,50 @@ def _price_per_day(offer):
     return pricing.price_per_day(offer.monthly_price, on=timezone.localdate()) if offer else None
 
 
-def _results(user, query):
-    """Every section of the knowledge base that answers the query, or an error message."""
+def _results(user, query, limit=search.unified.LIMIT):
+    """One ranked list of what answers the query, or an error message."""
     try:
-        words = search.words_of(query)
+        result = selectors.kb_search(user=user, query=query, limit=limit)
     except search.QueryTooLong:
         return {"error": search.ERR_QUERY_TOO_LONG % {"limit": search.MAX_QUERY_LENGTH}}
-    if not words:
-        return {"empty": True}
-    articles = list(
-        search.search_articles(selectors.article_list(user=user), words)[:ARTICLE_RESULTS]
-    )
-    for article in articles:
-        article.snippet = search.snippet(article, words)
-    bridges = selectors.bridge_search(query=query)
-    for bridge in bridges:
-        bridge.price_per_day = _price_per_day(bridge.offer)
+    today = timezone.localdate()
+    hits = [
+        {
+            "hit": hit,
+            "kind_label": KIND_LABELS[hit.kind],
+            "price_per_day": pricing.price_per_day(hit.offer_price, on=today)
+            if hit.offer_price is not None
+            else None,
+        }
+        for hit in result.hits
+    ]
     return {
-        "articles": articles,
-        "bridges": bridges,
-        "objections": selectors.objection_search(query=query),
-        "closing": selectors.closing_search(query=query),
-        "found": bool(articles or bridges),
+        "hits": hits,
+        "terms": [term.word for term in result.query.terms],
+        "corrections": result.query.corrections,
+        "all_words": result.all_words,
+        "empty": not result.query,
     }
+
+
+def _limit(value) -> int:
+    """The number of results asked for, kept within 1–PANEL_LIMIT_MAX (a bad value: default)."""
+    try:
+        return min(max(int(value), 1), PANEL_LIMIT_MAX)
+    except (TypeError, ValueError):
+        return search.unified.LIMIT
 
 
 @reader_required
 @require_GET
 def index(request):
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "")
     context = {
         "query": query,
         "tree": selectors.category_tree(user=request.user),
         "recent": selectors.recently_viewed(user=request.user),
     }
-    if query:
+    if query.strip():
         context["results"] = _results(request.user, query)
     else:
         bridges = list(selectors.bridge_list().order_by("order", "code"))
@@ -82,16 +97,18 @@ def index(request):
             bridge.price_per_day = _price_per_day(bridge.offer)
         context["bridges"] = bridges
         context["objections"] = list(selectors.objection_list())
-    status = 400 if query and "error" in context["results"] else 200
+    status = 400 if "error" in context.get("results", {}) else 200
     return render(request, "knowledge_base/index.html", context, status=status)
 
 
 @reader_required
 @require_GET
 def search_partial(request):
-    """The results fragment the search box fetches as the agent types."""
-    query = request.GET.get("q", "").strip()
-    results = _results(request.user, query) if query else {"empty": True}
+    """The results fragment the search box fetches as the agent types; other pages (the
+    account's knowledge-base panel) embed it too, with `limit` (1–50, default 20)."""
+    query = request.GET.get("q", "")
+    limit = _limit(request.GET.get("limit"))
+    results = _results(request.user, query, limit) if query.strip() else {"empty": True}
     status = 400 if "error" in results else 200
     return render(
         request,

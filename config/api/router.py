@@ -13,6 +13,7 @@ from knowledge_base.api import (
     CategoryViewSet,
     ClosingPhraseViewSet,
     ObjectionTypeViewSet,
+    SearchView,
 )
 from offers.api import OfferViewSet
 from rewards.api import LeaderboardView, MyProgressView, RewardRuleViewSet
@@ -36,5 +37,6 @@ urlpatterns = [
     path("auth/me/", MeView.as_view(), name="auth-me"),
     path("leaderboard/", LeaderboardView.as_view(), name="leaderboard-api"),
     path("me/progress/", MyProgressView.as_view(), name="me-progress"),
+    path("kb/search/", SearchView.as_view(), name="kb-search"),
     *router.urls,
 ]

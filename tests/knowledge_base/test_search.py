@@ -1,9 +1,11 @@
 import pytest
 
 from knowledge_base import search, selectors, services
-from knowledge_base.models import Article, ArticleStatus
-from tests.conftest import requires_postgres
+from knowledge_base.models import ArticleStatus
+from knowledge_base.search import articles, lexicon, snippets
+from knowledge_base.search.words import parse
 from tests.knowledge_base.factories import CategoryFactory
+from tests.conftest import requires_postgres
 
 
 def _article(title, body, **kwargs):
@@ -17,8 +19,12 @@ def _article(title, body, **kwargs):
     )
 
 
-def _titles(queryset):
-    return [a.title for a in queryset]
+def _rank(text, statuses=("published",), **kwargs):
+    return articles.rank(lexicon.correct(parse(text)), statuses=list(statuses), **kwargs)
+
+
+def _titles(text, **kwargs):
+    return [hit.title for hit in _rank(text, **kwargs)]
 
 
 def test_words_are_tokens_only():
@@ -67,35 +73,124 @@ def test_stems_and_stop_words_are_postgresqls_own():
     assert dropped == search.STOP_WORDS
 
 
+def test_a_query_keeps_the_words_that_carry_the_problem():
+    assert [t.word for t in parse("не работает интернет после оплаты").terms] == [
+        "работает", "интернет", "оплаты",
+    ]  # fmt: skip
+    # The agent's framing goes while other words remain; alone, it is searched.
+    assert [t.word for t in parse("клиент говорит дорого").terms] == ["дорого"]
+    assert [t.word for t in parse("Клиент").terms] == ["клиент"]
+    assert [t.word for t in parse("что не так").terms] == []
+    # One term per stem; the word being typed (no space after it) is a prefix.
+    query = parse("антивирусы антивирус")
+    assert [(t.word, t.prefix) for t in query.terms] == [("антивирусы", False)]
+    assert [t.prefix for t in parse("скорость интер").terms] == [False, True]
+    assert [t.prefix for t in parse("скорость интер ").terms] == [False, False]
+
+
+def test_a_text_matches_terms_by_stem_prefix_and_title():
+    found = search.words.match(parse("скорости интернет"), "Низкая скорость", "Домашний интернет")
+    assert (found.matched, found.in_title, found.all_words) == (2, 1, True)
+    assert search.words.match(parse("антив"), "", "Антивирусы").matched == 1
+    assert search.words.match(parse("антив "), "", "Антивирусы").matched == 0
+
+
 @pytest.mark.django_db
-def test_fallback_finds_inflected_words_in_title_and_body():
+def test_misspelt_words_are_corrected_against_the_words_of_the_base(seeded):
+    corrected = lexicon.correct(parse("дорага интирнет"))
+    assert "дорого" in corrected.corrections["дорага"]
+    assert "интернет" in corrected.corrections["интирнет"]
+    # A word the base has, or begins while being typed, is not corrected.
+    assert lexicon.correct(parse("скорость антивир")).corrections == {}
+
+
+@pytest.mark.django_db
+def test_inflected_words_find_articles_title_matches_first():
     a = _article("Антивирус Касперского", "Защита двух устройств.")
     b = _article("Скорость", "Подключите антивирус для защиты.")
     _article("Пульт ДУ", "Управление просмотром.")
-    found = search._search_fallback(Article.objects.all(), search.words_of("антивирусы"))
-    assert _titles(found) == [a.title, b.title]  # the title match ranks first
+    assert _titles("антивирусы") == [a.title, b.title]
 
 
 @pytest.mark.django_db
-def test_fallback_needs_every_word():
-    _article("Антивирус", "для двух устройств")
+def test_every_word_first_then_the_most_words_then_title_over_body():
     _article("Антивирус детям", "Safe Kids")
-    found = search._search_fallback(Article.objects.all(), search.words_of("антивирус устройств"))
-    assert _titles(found) == ["Антивирус"]
+    _article("Антивирус", "для двух устройств")
+    _article("Лицензия", "антивирус на два устройства, защита от вирусов")
+    _article("Пульт", "перемотка")
+    found = _rank("антивирус устройств защита ")
+    assert [(h.title, h.match.matched, h.match.in_title) for h in found] == [
+        ("Лицензия", 3, 0),
+        ("Антивирус", 2, 1),
+        ("Антивирус детям", 1, 1),
+    ]
 
 
-def test_python_matcher_tolerates_typos_inflections_and_yo():
-    text = "Консультация по ЕЛК: для защиты Вашего ребенка предлагаю Kaspersky Safe Kids"
-    assert search.text_score(search.words_of("ребёнок"), text) > 0
-    assert search.text_score(search.words_of("ребенку"), text) > 0
-    assert search.text_score(search.words_of("дорага"), "У вас дорого") > 0
-    assert search.text_score(search.words_of("скорость"), "У вас дорого") == 0
+@pytest.mark.django_db
+def test_typos_and_stemmer_misses_still_find_the_article():
+    _article("Возражение «У вас дорого»", "Расскажите о качестве и надежности.")
+    _article("Скорость", "Опция + 100 Мбит/с.")
+    for query in ("дорага", "дорогой"):
+        assert _titles(query) == ["Возражение «У вас дорого»"], query
+    assert _titles("скорость интирнета") == ["Скорость"]  # one word of two, corrected or not
+
+
+@pytest.mark.django_db
+def test_the_word_being_typed_finds_the_words_it_begins():
+    _article("Антивирус Касперского", "")
+    assert _titles("антив") == ["Антивирус Касперского"]
+
+
+@pytest.mark.django_db
+def test_drafts_and_other_articles_only_when_asked():
+    draft = _article("Антивирус (черновик)", "", status=ArticleStatus.DRAFT, published_at=None)
+    published = _article("Антивирус", "")
+    assert _titles("антивирус") == ["Антивирус"]
+    assert set(_titles("антивирус", statuses=("published", "draft"))) == {draft.title, "Антивирус"}
+    assert _titles("антивирус", statuses=("published", "draft"), ids=[draft.pk]) == [draft.title]
+    assert _titles("антивирус", ids=[]) == [] and published
+
+
+@pytest.mark.django_db
+def test_saving_keeps_the_search_in_step():
+    article = _article("Пульт", "Управление просмотром.")
+    services.article_update(article=article, title="Антивирус")
+    assert _titles("антивирус") == ["Антивирус"]
+    assert _titles("пульт") == []
+
+
+def test_snippets_cut_at_word_boundaries_and_mark_whole_words():
+    body = (
+        ("Вступление без нужных слов. " * 8)
+        + "Клиенту предлагаем антивирусы Касперского. "
+        + ("Заключение тоже длинное. " * 8)
+    )
+    html = str(snippets.snippet(parse("антивирус "), body))
+    assert "<mark>антивирусы</mark>" in html
+    assert html.startswith("… ") and html.endswith(" …")
+    inner = html.removeprefix("… ").removesuffix(" …")
+    words = set(body.replace(".", " ").split())
+    assert inner.split()[0].strip(".") in words and inner.split()[-1].strip(".") in words
+    assert len(inner.replace("<mark>", "").replace("</mark>", "")) <= snippets.WIDTH
+
+
+def test_snippets_show_the_window_with_the_most_query_words():
+    body = "Скорость. " + ("Прочее. " * 40) + "Низкая скорость домашнего интернета вечером."
+    html = str(snippets.snippet(parse("скорость интернета "), body))
+    assert "<mark>интернета</mark>" in html and "<mark>скорость</mark>" in html
+
+
+def test_snippets_escape_the_text_and_drop_markdown():
+    html = str(snippets.snippet(parse("антивирус "), "## <script>x</script> **антивирус** | a |"))
+    assert "<script" not in html and "&lt;script" in html
+    assert "<mark>антивирус</mark>" in html and "**" not in html and "##" not in html
 
 
 @pytest.mark.django_db
 def test_bridges_answer_the_customers_words(seeded):
     def codes(query):
-        return [b.code for b in selectors.bridge_search(query=query)]
+        bridges = list(selectors.bridge_list().order_by("order", "code"))
+        return [b.code for b in selectors.bridge_search(query=query, bridges=bridges)]
 
     assert codes("вирус")[0] == "virus"
     assert codes("у меня вирусы на компьютере")[0] == "virus"
@@ -107,91 +202,53 @@ def test_bridges_answer_the_customers_words(seeded):
 
 
 @pytest.mark.django_db
-def test_objections_found_by_the_customers_words_with_typos(seeded):
-    assert selectors.objection_search(query="у вас дорага")[0].code == "expensive"
-    assert selectors.objection_search(query="я подумаю")[0].code == "will_think"
+def test_one_list_across_the_four_kinds_with_marks(seeded, agent):
+    hits = selectors.kb_search(user=agent, query="вопросы антивирус").hits
+    assert {hit.kind for hit in hits} >= {"article", "bridge", "objection", "closing_phrase"}
+    article = next(hit for hit in hits if hit.kind == "article")
+    assert "<mark>" in article.snippet and article.url == f"/kb/a/{article.id}/"
+    scores = [hit.match.score for hit in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.django_db
+def test_an_answer_saved_in_the_admin_is_found_at_once(seeded, agent):
+    from knowledge_base.models import Bridge
+
+    assert not selectors.kb_search(user=agent, query="зюзюка").hits
+    Bridge.objects.filter(code="virus").update(keywords="зюзюка")  # as a list edit would
+    services.answers_changed()
+    assert selectors.kb_search(user=agent, query="зюзюка").hits[0].key == "virus"
+    assert selectors.kb_search(user=agent, query="зюзюкой").hits[0].key == "virus"
 
 
 @requires_postgres
 @pytest.mark.django_db
-def test_postgres_stemming_finds_antivirus_for_antiviruses():
-    _article("Антивирус Касперского", "Защита двух устройств от вредоносных программ.")
-    _article("Пульт", "Управление просмотром.")
-    found = list(search.search_articles(Article.objects.all(), search.words_of("антивирусы")))
-    assert _titles(found) == ["Антивирус Касперского"]
-
-
-@requires_postgres
-@pytest.mark.django_db
-def test_postgres_typos_still_find_the_article():
+def test_postgres_a_search_is_one_statement_once_warm(django_assert_num_queries):
     _article("Возражение «У вас дорого»", "Расскажите о качестве и надежности.")
-    _article("Скорость", "Опция + 100 Мбит/с.")
-    for query in ("дорага", "дорогой", "антивирс"):
-        found = _titles(search.search_articles(Article.objects.all(), search.words_of(query)))
-        if query == "антивирс":
-            assert found == []
-        else:
-            assert found == ["Возражение «У вас дорого»"], query
-
-
-@requires_postgres
-@pytest.mark.django_db
-def test_postgres_title_outranks_body_and_snippets_are_marked():
-    body_hit = _article("Скрипты", "Предложите антивирус Касперского клиенту. " * 3)
-    title_hit = _article("Антивирус", "Лицензия на два устройства.")
-    found = list(search.search_articles(Article.objects.all(), search.words_of("антивирус")))
-    assert [a.pk for a in found] == [title_hit.pk, body_hit.pk]
-    snippet = search.snippet(found[1], ["антивирус"])
-    assert "<mark>антивирус</mark>" in snippet
-
-
-@requires_postgres
-@pytest.mark.django_db
-def test_postgres_prefix_answers_as_you_type():
-    _article("Антивирус Касперского", "")
-    assert _titles(search.search_articles(Article.objects.all(), ["антив"])) == [
-        "Антивирус Касперского"
-    ]
-
-
-@requires_postgres
-@pytest.mark.django_db
-def test_postgres_headline_cannot_inject_html():
-    _article("Антивирус", "<script>alert(1)</script> антивирус")
-    found = list(search.search_articles(Article.objects.all(), ["антивирус"]))
-    snippet = search.snippet(found[0], ["антивирус"])
-    assert "<script" not in snippet and "<mark>антивирус</mark>" in snippet
-
-
-@pytest.mark.django_db
-def test_saving_keeps_the_search_vector_in_step(settings):
-    article = _article("Пульт", "Управление просмотром.")
-    services.article_update(article=article, title="Антивирус")
-    found = _titles(search.search_articles(Article.objects.all(), ["антивирус"]))
-    assert found == ["Антивирус"]
-
-
-@requires_postgres
-@pytest.mark.django_db
-def test_postgres_typo_search_is_still_one_query(django_assert_num_queries):
-    _article("Возражение «У вас дорого»", "Расскажите о качестве и надежности.")
+    _rank("у вас дорага")  # prepares the statement on this connection, corrects the word
     with django_assert_num_queries(1):
-        found = _titles(search.search_articles(Article.objects.all(), ["у", "вас", "дорага"]))
-    assert found == ["Возражение «У вас дорого»"]
+        assert _titles("у вас дорага") == ["Возражение «У вас дорого»"]
 
 
 @requires_postgres
 @pytest.mark.django_db
-def test_postgres_corrects_one_misspelt_word_of_several():
-    _article("Скорость интернета", "Опция + 100 Мбит/с.")
-    _article("Скорость телевизора", "Каналы.")
-    found = _titles(search.search_articles(Article.objects.all(), ["скорость", "интирнета"]))
-    assert found == ["Скорость интернета"]
+def test_postgres_title_matches_always_compete_however_many_body_matches(monkeypatch):
+    for i in range(5):
+        _article(f"Скрипт {i}", "Предложите антивирус.")
+    title_hit = _article("Антивирус детям", "Safe Kids")
+    monkeypatch.setattr(articles, "BODY_TIER", 2)
+    monkeypatch.setattr(articles, "_PREPARED", {
+        name: (articles._statement(only), types)
+        for (name, (_sql, types)), only in zip(articles._PREPARED.items(), (False, True), strict=True)
+    })  # fmt: skip
+    found = _rank("антивирус")
+    assert found[0].id == title_hit.pk
+    assert len(found) == 3  # the title match and the two body candidates
 
 
-@requires_postgres
 @pytest.mark.django_db
-def test_postgres_word_list_follows_the_articles():
+def test_word_list_follows_the_articles():
     from knowledge_base.models import SearchWord
 
     article = _article("Пульт", "Управление просмотром.")
@@ -200,28 +257,3 @@ def test_postgres_word_list_follows_the_articles():
     assert {"пульт", "управление", "перемотка", "архива"} <= words
     services.article_refresh_search()
     assert "управление" not in set(SearchWord.objects.values_list("word", flat=True))
-
-
-@requires_postgres
-@pytest.mark.django_db
-def test_postgres_filters_before_the_search_lose_no_match(monkeypatch):
-    monkeypatch.setattr(search, "BODY_CANDIDATES", 1)
-    wanted, other = CategoryFactory(), CategoryFactory()
-    for i in range(3):
-        _article(f"Антивирус {i}", "антивирус", category=other)
-    body_hit = _article("Скрипты", "Предложите антивирус.", category=wanted)
-    title_hit = _article("Антивирус детям", "Safe Kids", category=wanted)
-    found = search.search_articles(Article.objects.filter(category=wanted), ["антивирус"])
-    assert [a.pk for a in found] == [title_hit.pk, body_hit.pk]
-
-
-@requires_postgres
-@pytest.mark.django_db
-def test_postgres_title_matches_always_compete_however_many_body_matches(monkeypatch):
-    monkeypatch.setattr(search, "BODY_CANDIDATES", 2)
-    for i in range(5):
-        _article(f"Скрипт {i}", "Предложите антивирус.")
-    title_hit = _article("Антивирус детям", "Safe Kids")
-    found = list(search.search_articles(Article.objects.all(), ["антивирус"]))
-    assert found[0].pk == title_hit.pk
-    assert len(found) == 3  # the title match and the two body candidates
