@@ -10,7 +10,6 @@ from rest_framework import generics, serializers, viewsets
 from rest_framework.response import Response
 
 from config.floor.api.schema import ERROR_RESPONSES
-from config.floor.errors import DomainError
 from knowledge_base import search, selectors
 from knowledge_base.filters import ArticleFilter, BridgeFilter, CategoryFilter, ObjectionTypeFilter
 from knowledge_base.models import (
@@ -34,9 +33,7 @@ SEARCH_PARAMETER = OpenApiParameter(
 def search_query(request) -> str:
     query = request.query_params.get("search", "").strip()
     if len(query) > search.MAX_QUERY_LENGTH:
-        raise DomainError(
-            search.ERR_QUERY_TOO_LONG % {"limit": search.MAX_QUERY_LENGTH}, code="query_too_long"
-        )
+        raise search.QueryTooLong
     return query
 
 
@@ -333,11 +330,5 @@ class SearchView(generics.GenericAPIView):
         params = SearchParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         query, limit = params.validated_data["q"], params.validated_data["limit"]
-        try:
-            result = selectors.kb_search(user=request.user, query=query, limit=limit)
-        except search.QueryTooLong:
-            raise ApiError(
-                search.ERR_QUERY_TOO_LONG % {"limit": search.MAX_QUERY_LENGTH},
-                code="query_too_long",
-            ) from None
+        result = selectors.kb_search(user=request.user, query=query, limit=limit)
         return Response(self.get_serializer(result).data)

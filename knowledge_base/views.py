@@ -50,8 +50,8 @@ def _results(user, query, limit=search.unified.LIMIT):
     """One ranked list of what answers the query, or an error message."""
     try:
         result = selectors.kb_search(user=user, query=query, limit=limit)
-    except search.QueryTooLong:
-        return {"error": search.ERR_QUERY_TOO_LONG % {"limit": search.MAX_QUERY_LENGTH}}
+    except search.QueryTooLong as error:
+        return {"error": str(error)}
     today = timezone.localdate()
     hits = [
         {

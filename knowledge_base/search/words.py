@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import snowballstemmer
 from django.utils.translation import gettext_lazy as _
 
+from config.floor.errors import DomainError
+
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 # A word being typed matches the words it begins from this many letters on.
@@ -54,8 +56,13 @@ _FRAME = """
 FRAME_WORDS = frozenset(_FRAME.split())
 
 
-class QueryTooLong(ValueError):
-    """The query is longer than MAX_QUERY_LENGTH; the caller answers 400 `query_too_long`."""
+class QueryTooLong(DomainError):
+    """The query is longer than MAX_QUERY_LENGTH (the API answers 400 `query_too_long`)."""
+
+    def __init__(self):
+        super().__init__(
+            ERR_QUERY_TOO_LONG, code="query_too_long", params={"limit": MAX_QUERY_LENGTH}
+        )
 
 
 def fold(text: str) -> str:
@@ -71,7 +78,7 @@ def tokens(text: str) -> list[str]:
 def words_of(query: str) -> list[str]:
     """The query's word tokens; raises QueryTooLong."""
     if len(query) > MAX_QUERY_LENGTH:
-        raise QueryTooLong(query)
+        raise QueryTooLong
     return tokens(query)[:MAX_WORDS]
 
 
