@@ -8,7 +8,7 @@ a closing phrase's own text.
 """
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Prefetch
@@ -34,7 +34,13 @@ class Doc:
     url: str
     offer_name: str = ""
     offer_price: Decimal | None = None
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    # What the snippet is cut from, when not the whole body (a bridge: its phrase, without the
+    # offer's name that is matched too but shown on its own line).
+    shown: str = ""
+
+    @property
+    def snippet_text(self) -> str:
+        return self.shown or self.body
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,7 @@ def _bridges():
             title=bridge.trigger,
             title_text=f"{bridge.trigger}\n{bridge.keywords}",
             body=bridge.phrase + (f"\n{offer.name}" if offer else ""),
+            shown=bridge.phrase,
             url=reverse("kb:bridge", args=[bridge.code]),
             offer_name=offer.name if offer else "",
             offer_price=offer.monthly_price if offer else None,

@@ -89,7 +89,7 @@ def _hit(query: Query, item, found: Match) -> Hit:
         key=item.key,
         title=item.title,
         title_html=snippets.highlight(query, item.title),
-        snippet=snippets.snippet(query, item.body),
+        snippet=snippets.snippet(query, item.snippet_text),
         url=item.url,
         match=found,
         offer_name=item.offer_name,

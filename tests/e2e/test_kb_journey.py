@@ -81,3 +81,39 @@ def test_agent_finds_the_virus_bridge_and_copies_the_phrase(live_server, demo_ag
             assert clipboard == copied
         finally:
             browser.close()
+
+
+def test_agent_finds_answers_to_the_customers_words_by_keyboard_at_768(live_server, demo_agent):
+    """One ranked list across the four kinds, marks on the matching words, keyboard only."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            base_url=live_server.url, locale="ru-RU", viewport={"width": 768, "height": 900}
+        )
+        page = context.new_page()
+        try:
+            page.goto("/login/?next=/kb/")
+            page.keyboard.type("agent")
+            page.keyboard.press("Tab")
+            page.keyboard.type("demo-agent-1")
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/kb/")
+
+            page.keyboard.type("клиент говорит дорага", delay=30)  # the box has the focus
+            first = page.locator("#kb-results .kb-hits > li").first
+            expect(first).to_have_attribute("data-kind", "objection", timeout=5000)
+            expect(first.locator("mark").first).to_have_text("дорого")
+            expect(page.locator("#kb-results .kb-summary")).to_contain_text("дорага")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 768
+
+            page.keyboard.press("Tab")  # the search button
+            page.keyboard.press("Tab")  # the first result
+            focused = page.evaluate("document.activeElement.getAttribute('href')")
+            assert focused == "/kb/objections/#objection-expensive"
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/kb/objections/#objection-expensive")
+            expect(page.locator("#objection-expensive")).to_contain_text("170 телеканалов")
+        finally:
+            browser.close()
