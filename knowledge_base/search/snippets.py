@@ -7,9 +7,10 @@ goes on. Markdown's marks are removed from what is shown; the text is escaped be
 are added, so an article's HTML never runs.
 """
 
+import functools
+import html
 import re
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from knowledge_base.search.words import Query, fold
@@ -27,19 +28,21 @@ def _is_word_char(char: str) -> bool:
     return bool(_WORD_CHAR.match(char))
 
 
+@functools.lru_cache(maxsize=256)
+def _candidates(heads: frozenset[str]) -> re.Pattern:
+    """The words that begin with one of the heads (one regular expression per query)."""
+    alternatives = "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
+    return re.compile(r"(?<![^\W_])(?:" + alternatives + r")[^\W_]*", re.IGNORECASE)
+
+
 def _matches(query: Query, text: str) -> list[tuple[int, int, int]]:
     """(start, end, term index) of every word of the text that is a term of the query."""
     if not query.terms:
         return []
     # Stems are the words' beginnings (Latin ones but for a last letter): find the words that
     # may match with one regular expression, then check each by its stem.
-    heads = {s[: max(3, len(s) - 1)] for t in query.terms for s in t.stems if s}
-    pattern = re.compile(
-        r"(?<![^\W_])(?:"
-        + "|".join(map(re.escape, sorted(heads, key=len, reverse=True)))
-        + r")[^\W_]*",
-        re.IGNORECASE,
-    )
+    heads = frozenset(s[: max(3, len(s) - 1)] for t in query.terms for s in t.stems if s)
+    pattern = _candidates(heads)
     found = []
     for hit in pattern.finditer(fold(text)):
         word = hit.group().lower()
@@ -57,14 +60,14 @@ def _marked(text: str, matches, start: int, end: int) -> str:
         if hit_start < start or hit_end > end:
             continue
         parts.append(_plain(text[position:hit_start]))
-        parts.append("<mark>" + escape(text[hit_start:hit_end]) + "</mark>")
+        parts.append("<mark>" + html.escape(text[hit_start:hit_end]) + "</mark>")
         position = hit_end
     parts.append(_plain(text[position:end]))
     return "".join(parts)
 
 
 def _plain(text: str) -> str:
-    return escape(_SPACES.sub(" ", _MARKDOWN_NOISE.sub(" ", text)))
+    return html.escape(_SPACES.sub(" ", _MARKDOWN_NOISE.sub(" ", text)))
 
 
 def highlight(query: Query, text: str) -> SafeString:

@@ -7,6 +7,7 @@ any. On a tie the answers an agent reads out come before articles (objections, b
 phrases, then articles), then each kind keeps its own order.
 """
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -70,6 +71,18 @@ def _answer_key(_item, found: Match, kind_order: int, position: int):
     return (-found.matched, -found.in_title, kind_order, position)
 
 
+@functools.cache
+def _article_url_parts() -> tuple[str, str]:
+    prefix, _sep, suffix = reverse("kb:article", args=[987654321]).partition("987654321")
+    return prefix, suffix
+
+
+def _article_url(pk: int) -> str:
+    """reverse("kb:article"), once per process instead of once per hit."""
+    prefix, suffix = _article_url_parts()
+    return f"{prefix}{pk}{suffix}"
+
+
 def _hit(query: Query, item, found: Match) -> Hit:
     if isinstance(item, articles.ArticleHit):
         return Hit(
@@ -79,7 +92,7 @@ def _hit(query: Query, item, found: Match) -> Hit:
             title=item.title,
             title_html=snippets.highlight(query, item.title),
             snippet=snippets.snippet(query, item.body),
-            url=reverse("kb:article", args=[item.id]),
+            url=_article_url(item.id),
             match=found,
             category=item.category,
         )
