@@ -4,8 +4,8 @@ from knowledge_base import search, selectors, services
 from knowledge_base.models import ArticleStatus
 from knowledge_base.search import articles, lexicon, snippets
 from knowledge_base.search.words import parse
-from tests.knowledge_base.factories import CategoryFactory
 from tests.conftest import requires_postgres
+from tests.knowledge_base.factories import CategoryFactory
 
 
 def _article(title, body, **kwargs):
