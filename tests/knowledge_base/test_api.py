@@ -137,3 +137,37 @@ def test_the_kb_endpoints_are_in_the_schema(as_agent):
     for path in ("/api/v1/kb/categories/", "/api/v1/kb/articles/", "/api/v1/kb/bridges/"):
         assert path in schema
     assert "/api/v1/kb/objections/{code}/" in schema
+
+
+def test_one_search_across_the_knowledge_base(as_agent):
+    body = as_agent.get(BASE + "search/", {"q": "клиент говорит дорага"}).json()
+    assert body["terms"] == ["дорага"] and "дорого" in body["corrections"]["дорага"]
+    first = body["results"][0]
+    assert (first["kind"], first["key"]) == ("objection", "expensive")
+    assert first["url"] == "/kb/objections/#objection-expensive"
+    assert "<mark>дорого</mark>" in first["snippet"] and first["all_words"]
+    kinds = {hit["kind"] for hit in as_agent.get(BASE + "search/", {"q": "вопросы антивирус"}).json()["results"]}  # fmt: skip
+    assert kinds == {"article", "bridge", "objection", "closing_phrase"}
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [({"q": "дорого " * 40}, "query_too_long"), ({"q": "дорого", "limit": "0"}, "min_value"),
+     ({"q": "дорого", "limit": "x"}, "invalid"), ({"q": "дорого", "limit": "51"}, "max_value")],
+)  # fmt: skip
+def test_search_refuses_bad_input_with_a_code(as_agent, params, code):
+    response = as_agent.get(BASE + "search/", params)
+    assert response.status_code == 400 and response.json()["code"] == code
+
+
+def test_search_of_nothing_finds_nothing(as_agent):
+    for q in ("", "   ", "что не так", "'; DROP TABLE x; --"):
+        body = as_agent.get(BASE + "search/", {"q": q}).json()
+        assert body["results"] == [] or q.startswith("'"), q
+
+
+def test_search_is_in_the_schema_with_its_errors(as_agent):
+    schema = as_agent.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/kb/search/"]["get"]
+    assert {"200", "400", "401", "403"} <= set(operation["responses"])
+    assert {p["name"] for p in operation["parameters"]} >= {"q", "limit"}
