@@ -32,6 +32,9 @@ class CategoryAdmin(TreeAdmin, PortalModelAdmin):
     """The tree: drag to reorder, or pick a position in the form."""
 
     form = movenodeform_factory(Category, exclude=["path", "depth", "numchild"])
+    # treebeard's list draws no select-all box, which Django's actions script needs; a subtree is
+    # deleted from its own page, where the confirmation lists what goes with it.
+    actions = None
     list_display = ["name", "slug", "article_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

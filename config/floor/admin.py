@@ -2,12 +2,18 @@
 for the admins that come with Django (users, groups) and with Celery (task results, schedules)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db import router
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import (
@@ -28,20 +34,139 @@ from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExpor
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
+from config.floor.history import ReadableHistory
+
 ERR_IMPORT_ROLLED_BACK = _(
     "Nothing was imported: rows %(rows)s have errors. Fix the file and import it again."
 )
 
 
+# Titles with the model's name where its nominative is grammatical in any language: Django's
+# «Добавить кампания» and «Выберите кампания для изменения» do not agree in Russian.
+TITLE_ADD = _("%(name)s: new")
+TITLE_OBJECT = _("%(name)s “%(object)s”")
+# A row of an automatic many-to-many table (an offer's segments), named by both of its ends.
+LINK = _("Link: %(from_name)s “%(from)s” — %(to_name)s “%(to)s”")
+LINKS = _("links")
+
+
+def admin_title(opts, obj=None) -> str:
+    """The title of a model's add form (no object) or of an object's page."""
+    name = capfirst(opts.verbose_name)
+    if obj is None or obj.pk is None:
+        return TITLE_ADD % {"name": name}
+    return TITLE_OBJECT % {"name": name, "object": obj}
+
+
+def _is_link(model) -> bool:
+    return model._meta.auto_created and len(model._meta.concrete_fields) == 3
+
+
+def describe_link(row) -> str:
+    """«Связь: предложение «Кино» — сегмент «Массовый»» instead of «Offer_segments object (4)»."""
+    source, target = (f for f in row._meta.concrete_fields if f.is_relation)
+    return LINK % {
+        "from_name": source.related_model._meta.verbose_name,
+        "from": getattr(row, source.name),
+        "to_name": target.related_model._meta.verbose_name,
+        "to": getattr(row, target.name),
+    }
+
+
+def deleted_objects(objs, request, admin_site):
+    """Django's list of what a deletion takes with it, with the links between objects in words.
+
+    As django.contrib.admin.utils.get_deleted_objects, except that a row of an automatic
+    many-to-many table is named by the two objects it joins and counted as a link.
+    """
+    if not objs:
+        return [], {}, set(), []
+    collector = NestedObjects(using=router.db_for_write(objs[0]._meta.model), origin=objs)
+    collector.collect(objs)
+    perms_needed = set()
+
+    def format_callback(obj):
+        opts = obj._meta
+        if _is_link(obj.__class__):
+            return describe_link(obj)
+        plain = f"{capfirst(opts.verbose_name)}: {obj}"
+        if not admin_site.is_registered(obj.__class__):
+            return plain
+        if not admin_site.get_model_admin(obj.__class__).has_delete_permission(request, obj):
+            perms_needed.add(opts.verbose_name)
+        try:
+            url = reverse(
+                f"{admin_site.name}:{opts.app_label}_{opts.model_name}_change", None, (obj.pk,)
+            )
+        except NoReverseMatch:
+            return plain
+        return format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+
+    to_delete = collector.nested(format_callback)
+    protected = [format_callback(obj) for obj in collector.protected]
+    model_count = {}
+    for model, rows in collector.model_objs.items():
+        name = str(LINKS) if _is_link(model) else str(model._meta.verbose_name_plural)
+        model_count[name] = model_count.get(name, 0) + len(rows)
+    return to_delete, model_count, perms_needed, protected
+
+
 class PortalModelAdmin(ModelAdmin):
-    """The unfold admin with the portal's defaults."""
+    """The unfold admin with the portal's defaults, titled in Russian that agrees."""
 
     list_filter_submit = True
     list_per_page = 50
     warn_unsaved_form = True
 
+    def changelist_view(self, request, extra_context=None):
+        title = capfirst(self.model._meta.verbose_name_plural)
+        return super().changelist_view(request, {"title": title, **(extra_context or {})})
 
-class HistoryModelAdmin(SimpleHistoryAdmin, PortalModelAdmin):
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        defaults = {gettext(pattern) % self.opts.verbose_name for pattern in DJANGO_TITLES}
+        if context.get("title") in defaults:
+            context["title"] = admin_title(self.opts, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_deleted_objects(self, objs, request):
+        return deleted_objects(objs, request, self.admin_site)
+
+
+DJANGO_TITLES = ("Add %s", "Change %s", "View %s")
+
+
+REVERTED = _("Reverted to the version of %(date)s")
+
+
+class ReadableHistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's history as a person reads it (config.floor.history): no entry for a save
+    that changed nothing, and a revert recorded as one, with the version it went back to."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistory(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.reverting_to = version_id
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        version_id = getattr(request, "reverting_to", None)
+        if version_id is not None:
+            version = obj.history.filter(history_id=version_id).first()
+            if version is not None:
+                date = formats.date_format(
+                    timezone.localtime(version.history_date), "SHORT_DATETIME_FORMAT"
+                )
+                obj._change_reason = REVERTED % {"date": date}
+        elif change and not form.has_changed():
+            obj.skip_history_when_saving = True
+        try:
+            super().save_model(request, obj, form, change)
+        finally:
+            obj.__dict__.pop("skip_history_when_saving", None)
+
+
+class HistoryModelAdmin(ReadableHistoryAdmin, PortalModelAdmin):
     """An admin with django-simple-history's change history, diffs and revert."""
 
 
@@ -78,7 +203,7 @@ class ImportExportModelAdmin(ImportExportMixin, PortalModelAdmin):
         )
 
 
-class ImportExportHistoryModelAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+class ImportExportHistoryModelAdmin(ReadableHistoryAdmin, ImportExportModelAdmin):
     """History with diffs and revert, plus the all-or-nothing import and export."""
 
 

@@ -94,3 +94,77 @@ PLURAL = [
         "n",
     ),
 ]
+
+# Django's, the theme's and simple-history's strings that put a model's name into a sentence.
+# Their Russian (in config/locale, which Django consults before the apps' catalogues) is phrased
+# so that the name stands where its nominative is grammatical, whatever its gender and number:
+# after a colon or in brackets («Добавлено: кампания «X».», «Удалить выбранное (кампании)»).
+# The admin's titles are set by PortalModelAdmin (config.floor.admin) and need none of these.
+AGREEMENT = [
+    gettext_noop("The {name} “{obj}” was added successfully."),
+    gettext_noop("The {name} “{obj}” was added successfully. You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below."),
+    gettext_noop("The {name} “{obj}” was changed successfully."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below."),
+    gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
+    gettext_noop("Successfully deleted %(count)d %(items)s."),
+    gettext_noop("Added {name} “{object}”."),
+    gettext_noop("Changed {fields} for {name} “{object}”."),
+    gettext_noop("Deleted {name} “{object}”."),
+    # xgettext:no-python-format
+    gettext_noop("Add %(name)s"),
+    gettext_noop("Add %s"),
+    gettext_noop("Change %s"),
+    gettext_noop("View %s"),
+    gettext_noop("Revert %s"),
+    gettext_noop("View history: %s"),
+    gettext_noop("Select %s"),
+    gettext_noop("Select %s to change"),
+    gettext_noop("Select %s to view"),
+    gettext_noop("Add another %(verbose_name)s"),
+    gettext_noop("Add another %(model)s"),
+    gettext_noop("Change selected %(model)s"),
+    gettext_noop("View selected %(model)s"),
+    gettext_noop("Delete selected %(model)s"),
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+    gettext_noop("Export selected %(verbose_name_plural)s"),
+    gettext_noop("Select all %(total_count)s %(module_name)s"),
+    gettext_noop("Cannot delete %(name)s"),
+    gettext_noop("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?"),
+    gettext_noop("%(model_name)s with this %(field_label)s already exists."),
+    gettext_noop("%(model_name)s with this %(field_labels)s already exists."),
+    gettext_noop(
+        'Are you sure you want to delete the %(object_name)s "%(escaped_object)s"? All of the '
+        "following related items will be deleted:"
+    ),
+    gettext_noop(
+        "Are you sure you want to delete the selected %(objects_name)s? All of the following "
+        "objects and their related items will be deleted:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would require deleting the following "
+        "protected related objects:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related "
+        "objects, but your account doesn't have permission to delete the following types of "
+        "objects:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would require deleting the following protected "
+        "related objects:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would result in deleting related objects, but "
+        "your account doesn't have permission to delete the following types of objects:"
+    ),
+]
+
+AGREEMENT_PLURAL = [
+    ngettext_lazy(
+        "%(count)s %(name)s was changed successfully.",
+        "%(count)s %(name)s were changed successfully.",
+        "n",
+    ),
+]

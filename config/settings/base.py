@@ -89,6 +89,8 @@ TEMPLATES = [
         # its templates and static files are named here.
         "DIRS": [
             BASE_DIR / "config" / "templates",
+            # The admin theme's templates the portal corrects (Russian counts, missing scripts).
+            BASE_DIR / "config" / "floor" / "admin_templates",
             BASE_DIR / "campaigns" / "orders" / "templates",
         ],
         "APP_DIRS": True,

@@ -4,6 +4,7 @@ Each sidebar entry shows only to a user who may view its model, and only once it
 registered; the "All applications" panel lists the rest (schedules, group results) by permission.
 """
 
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +120,14 @@ UNFOLD = {
     "SITE_SUBHEADER": _("Marketing management"),
     "SITE_URL": "/",
     "SITE_SYMBOL": "campaign",
+    "STYLES": [lambda request: static("portal/admin.css")],
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": lambda request: static("portal/favicon.svg"),
+        }
+    ],
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": True,
     "SHOW_LANGUAGES": True,
