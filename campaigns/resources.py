@@ -5,9 +5,11 @@ The status is exported but never imported: a campaign is switched on, paused or 
 front of agents. An imported new campaign starts as a draft owned by the manager who imports it.
 """
 
-from import_export import fields
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
 
-from campaigns.models import Campaign, SubscriberAccount
+from campaigns.models import Campaign, CampaignTarget, SubscriberAccount
 from offers.models import Offer, Segment, Service
 from offers.resources import CatalogueResource, code_field, codes_field
 
@@ -69,3 +71,39 @@ class SubscriberAccountResource(CatalogueResource):
             "region",
         ]
         export_order = fields
+
+
+class CampaignTargetResource(resources.ModelResource):
+    """A campaign's target list as a manager reads it (export only): who, and what came of it."""
+
+    campaign = fields.Field(attribute="campaign__code", column_name=_("campaign"))
+    account = fields.Field(attribute="account__number", column_name=_("account number"))
+    customer = fields.Field(column_name=_("customer"))
+    result = fields.Field(column_name=_("result"))
+    result_at = fields.Field(column_name=_("result recorded"))
+    added_at = fields.Field(column_name=_("added"))
+
+    class Meta:
+        model = CampaignTarget
+        fields = ["campaign", "account", "customer", "result", "result_at", "added_at"]
+        export_order = fields
+
+    def dehydrate_customer(self, target):
+        account = target.account
+        return " ".join(
+            part for part in (account.surname, account.first_name, account.patronymic) if part
+        )
+
+    def dehydrate_result(self, target):
+        return str(target.get_result_display())
+
+    def dehydrate_result_at(self, target):
+        return _local(target.result_at)
+
+    def dehydrate_added_at(self, target):
+        return _local(target.added_at)
+
+
+def _local(moment):
+    """A moment in the portal's time zone, without it (spreadsheets know no time zones)."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None

@@ -2,11 +2,20 @@
 
 Set-based: campaigns and accounts are looked up a batch at a time and targets are written with
 bulk inserts, so 100,000 rows take seconds, not hours.
+
+Files come as managers have them: .xlsx, or .csv saved by Russian Excel (Windows-1251, «;»), with
+or without a header row; account numbers with spaces or dashes. The campaign is a column of the
+file, or chosen once for the whole file (then the file needs the account numbers alone). An account
+already on the campaign's list is reported and left as it is, so importing a list twice is
+harmless. An account outside the campaign's segments is added but reported: the campaign will not
+be shown on it while its services stay as they are.
 """
 
 import csv
 import io
+import re
 import zipfile
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -15,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignTarget, SubscriberAccount
 from campaigns.models.accounts import ERR_ACCOUNT_NUMBER, is_account_number
+from offers.models import Segment
 
 BATCH = 5000
 ACCOUNT_HEADERS = {
@@ -33,10 +43,12 @@ REJECT_MESSAGES = {
     "unknown_account": _("No such account."),
     "unknown_campaign": _("No such campaign."),
     "duplicate": _("The same account and campaign appear earlier in the file."),
-    "already_targeted": _("The account is already on this campaign's list."),
 }
 ERR_UNREADABLE = _("The file cannot be read: %(error)s")
+ERR_NOT_TEXT = _("The file cannot be read: it is neither a table nor text.")
 ERR_NO_ROWS = _("The file has no rows.")
+# Spaces (also the non-breaking ones Excel puts in numbers) and dashes people type in numbers.
+NUMBER_NOISE = re.compile(r"[\s\u00a0\u202f-]+")
 
 
 class TargetFileError(Exception):
@@ -55,11 +67,25 @@ class Rejected:
         return str(REJECT_MESSAGES[self.code])
 
 
+@dataclass(frozen=True)
+class Noted:
+    """A row that is imported (or left) as it is, but that the manager should know about."""
+
+    line: int
+    account: str
+    campaign: str
+
+
 @dataclass
 class TargetImportReport:
     rows: int = 0
     created: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    # On the campaign's list already: left as they are.
+    already: list[Noted] = field(default_factory=list)
+    # Added, but the campaign is not for the account's services (its segments).
+    outside_segments: list[Noted] = field(default_factory=list)
+    to_add: int = 0
     applied: bool = False
 
     @property
@@ -70,11 +96,18 @@ class TargetImportReport:
 Progress = Callable[[str, int, int], None]
 
 
-def read_target_file(name: str, data: bytes) -> Iterator[tuple[int, str, str]]:
-    """(line, account, campaign) from a .csv or .xlsx file with or without a header row."""
+def read_target_file(
+    name: str, data: bytes, *, campaign: str | None = None
+) -> Iterator[tuple[int, str, str]]:
+    """(line, account, campaign) from a .csv or .xlsx file with or without a header row.
+
+    With `campaign` (a code), every row is for that campaign and the file's first column (or the
+    one headed «лицевой счёт») holds the account numbers; any campaign column is ignored.
+    """
     try:
         rows = _xlsx_rows(data) if name.lower().endswith(".xlsx") else _csv_rows(data)
-        yield from _with_header_skipped(rows)
+        for line, account, code in _with_header_skipped(rows):
+            yield line, account, campaign if campaign is not None else code
     except (
         UnicodeDecodeError,
         csv.Error,
@@ -86,8 +119,19 @@ def read_target_file(name: str, data: bytes) -> Iterator[tuple[int, str, str]]:
         raise TargetFileError(ERR_UNREADABLE % {"error": error}) from error
 
 
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without Excel's mark), else Windows-1251, as Russian Excel saves CSV."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1251")
+    if "\x00" in text:
+        raise TargetFileError(ERR_NOT_TEXT)
+    return text
+
+
 def _csv_rows(data: bytes):
-    text = data.decode("utf-8-sig")
+    text = _decode(data)
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     yield from enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1)
@@ -119,12 +163,12 @@ def _with_header_skipped(rows):
         lowered = [c.lower() for c in cells]
         if line == 1 and (set(lowered) & (ACCOUNT_HEADERS | CAMPAIGN_HEADERS)):
             columns = (
-                next(i for i, c in enumerate(lowered) if c in ACCOUNT_HEADERS),
-                next(i for i, c in enumerate(lowered) if c in CAMPAIGN_HEADERS),
+                next((i for i, c in enumerate(lowered) if c in ACCOUNT_HEADERS), 0),
+                next((i for i, c in enumerate(lowered) if c in CAMPAIGN_HEADERS), None),
             )
             continue
-        account, campaign = (cells[i] if i < len(cells) else "" for i in columns)
-        yield line, "".join(account.split()), campaign
+        account, campaign = (cells[i] if i is not None and i < len(cells) else "" for i in columns)
+        yield line, NUMBER_NOISE.sub("", account), campaign
 
 
 def targets_import(
@@ -143,6 +187,7 @@ def targets_import(
         raise TargetFileError(ERR_NO_ROWS)
     campaigns = dict(Campaign.objects.values_list("code", "id"))
     pairs = _validate(rows, campaigns, report, progress)
+    report.to_add = len(pairs)
     if not apply or (report.rejected and not skip_rejected):
         return report
     with transaction.atomic():
@@ -162,6 +207,7 @@ def targets_import(
 def _validate(rows, campaigns, report, progress) -> list[tuple[int, int]]:
     seen: set[tuple[str, str]] = set()
     pairs: list[tuple[int, int]] = []
+    segment_sets = _segment_sets({code for _, _, code in rows} & campaigns.keys())
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
         numbers = {n for _, n, _ in chunk if is_account_number(n)}
@@ -173,18 +219,50 @@ def _validate(rows, campaigns, report, progress) -> list[tuple[int, int]]:
                 "account_id", "campaign_id"
             )
         )
+        services = _services_of(accounts.values())
         for line, number, code in chunk:
-            reason = _reason(number, code, accounts, campaigns, seen, existing)
+            reason = _reason(number, code, accounts, campaigns, seen)
             if reason:
                 report.rejected.append(Rejected(line, number, code, reason))
                 continue
             seen.add((number, code))
-            pairs.append((accounts[number], campaigns[code]))
+            account_id, campaign_id = accounts[number], campaigns[code]
+            if (account_id, campaign_id) in existing:
+                report.already.append(Noted(line, number, code))
+                continue
+            sets = segment_sets.get(campaign_id)
+            if sets and services.get(account_id, frozenset()) not in sets:
+                report.outside_segments.append(Noted(line, number, code))
+            pairs.append((account_id, campaign_id))
         progress("check", min(start + BATCH, len(rows)), len(rows))
     return pairs
 
 
-def _reason(number, code, accounts, campaigns, seen, existing) -> str | None:
+def _segment_sets(codes) -> dict[int, set[frozenset]]:
+    """For each campaign (by id) that has segments, the service sets its segments stand for."""
+    services_of = defaultdict(set)
+    for segment_id, service_id in Segment.services.through.objects.filter(
+        segment__campaigns__code__in=codes
+    ).values_list("segment_id", "service_id"):
+        services_of[segment_id].add(service_id)
+    sets = defaultdict(set)
+    for campaign_id, segment_id in Campaign.segments.through.objects.filter(
+        campaign__code__in=codes
+    ).values_list("campaign_id", "segment_id"):
+        sets[campaign_id].add(frozenset(services_of[segment_id]))
+    return sets
+
+
+def _services_of(account_ids) -> dict[int, frozenset]:
+    services = defaultdict(set)
+    for account_id, service_id in SubscriberAccount.services.through.objects.filter(
+        subscriberaccount_id__in=list(account_ids)
+    ).values_list("subscriberaccount_id", "service_id"):
+        services[account_id].add(service_id)
+    return {account_id: frozenset(ids) for account_id, ids in services.items()}
+
+
+def _reason(number, code, accounts, campaigns, seen) -> str | None:
     if not is_account_number(number):
         return "invalid_account_number"
     if code not in campaigns:
@@ -193,6 +271,4 @@ def _reason(number, code, accounts, campaigns, seen, existing) -> str | None:
         return "unknown_account"
     if (number, code) in seen:
         return "duplicate"
-    if (accounts[number], campaigns[code]) in existing:
-        return "already_targeted"
     return None

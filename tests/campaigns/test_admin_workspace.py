@@ -1,7 +1,9 @@
 """Admin for peak hours, outages, appeals, history, target lists and account imports."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -12,6 +14,7 @@ from campaigns.models import CampaignTarget, SubscriberAccount
 from tests.campaigns.factories import (
     AppealFactory,
     CampaignFactory,
+    CampaignTargetFactory,
     ContactHistoryEntryFactory,
     OutageFactory,
     PeakHoursFactory,
@@ -100,6 +103,49 @@ def test_target_list_with_a_bad_row_shows_it_and_cannot_be_confirmed(manager_cli
     assert "Номер лицевого счёта — ровно 12 цифр." in html
     assert 'name="token"' not in html
     assert not CampaignTarget.objects.exists()
+
+
+def test_a_list_for_a_chosen_campaign_from_russian_excel_lands_on_the_campaign_page(
+    manager_client,
+):
+    SubscriberAccountFactory(number="352011070411")
+    campaign = CampaignFactory(code="Антивирус_vo12_CRM_MR03")
+    url = reverse("admin:campaigns_campaigntarget_import_target_list")
+    assert manager_client.get(f"{url}?campaign={campaign.pk}").context["form"][
+        "campaign"
+    ].value() == str(campaign.pk)
+    data = "Лицевой счёт;Примечание\n352 011 070 411;звонил\n".encode("cp1251")
+    file = SimpleUploadedFile("список.csv", data, content_type="text/csv")
+    preview = manager_client.post(url, {"campaign": campaign.pk, "file": file})
+    assert preview.context["report"].to_add == 1
+    assert 'data-count="to_add">1<' in preview.content.decode()
+    done = manager_client.post(url, {"token": preview.context["token"], "campaign": campaign.pk})
+    assert done.url == reverse("admin:campaigns_campaign_change", args=[campaign.pk])
+    assert CampaignTarget.objects.get().campaign == campaign
+
+
+def test_the_list_template_is_a_spreadsheet_with_the_account_column(manager_client):
+    response = manager_client.get(reverse("admin:campaigns_campaigntarget_import_template"))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert [cell.value for cell in book.active[1]] == ["номер лицевого счёта"]
+
+
+def test_a_target_list_is_exported_with_labels_and_local_times(manager_client):
+    target = CampaignTargetFactory(result="thinking")
+    response = manager_client.post(
+        reverse("admin:campaigns_campaigntarget_export"),
+        {
+            "format": "0",
+            "campaigntargetresource_campaign": "on",
+            "campaigntargetresource_account": "on",
+            "campaigntargetresource_result": "on",
+            "resource": "0",
+        },
+    )
+    assert response.status_code == 200, response.content.decode()[:2000]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = list(book.active.values)
+    assert rows[1][:3] == (target.campaign.code, target.account.number, "Клиент думает")
 
 
 def test_target_list_import_refuses_other_file_types(manager_client):

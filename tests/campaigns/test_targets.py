@@ -13,6 +13,7 @@ from tests.campaigns.factories import (
     CampaignTargetFactory,
     SubscriberAccountFactory,
 )
+from tests.offers.factories import SegmentFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +75,61 @@ def test_every_rejected_row_is_reported_and_nothing_is_half_imported(world, tmp_
     with pytest.raises(CommandError):
         call_command("import_targets", str(path), stdout=out)
     text = out.getvalue()
-    for line in ("line 2", "line 3", "line 4", "line 5", "line 6"):
+    for line in ("line 2", "line 3", "line 4", "line 5"):
         assert line in text or line.replace("line", "строка") in text
+    # Line 6 is already on the list: reported as such, not rejected.
+    assert "line 6" not in text and "строка 6" not in text
     assert CampaignTarget.objects.count() == 1  # only the one that was there before
+
+
+def test_a_list_saved_by_russian_excel_is_read(world):
+    """Windows-1251, «;», a header in Russian, numbers with spaces and dashes."""
+    _accounts, campaign = world
+    text = "Лицевой счёт;Кампания\n352 000 000 000;Антивирус_vo12_CRM_MR03\n352-000-000-001;Антивирус_vo12_CRM_MR03\n"
+    rows = list(read_target_file("список.csv", text.encode("cp1251")))
+    assert rows == [
+        (2, "352000000000", campaign.code),
+        (3, "352000000001", campaign.code),
+    ]
+
+
+def test_utf8_with_excels_mark_is_read(world):
+    text = "\ufeffлицевой счёт,кампания\n352000000000,Антивирус_vo12_CRM_MR03\n"
+    assert list(read_target_file("l.csv", text.encode("utf-8"))) == [
+        (2, "352000000000", "Антивирус_vo12_CRM_MR03")
+    ]
+
+
+def test_a_chosen_campaign_needs_only_account_numbers(world):
+    _accounts, campaign = world
+    other = CampaignFactory(code="Другая")
+    data = "Лицевой счёт\n352000000000\n352000000001\n".encode("cp1251")
+    rows = list(read_target_file("l.csv", data, campaign=other.code))
+    assert rows == [(2, "352000000000", "Другая"), (3, "352000000001", "Другая")]
+    headerless = list(read_target_file("l.csv", b"352000000002\n", campaign=campaign.code))
+    assert headerless == [(1, "352000000002", campaign.code)]
+
+
+def test_the_report_says_what_is_added_already_there_and_outside_the_segments(world):
+    accounts, _campaign = world
+    broadband = ServiceFactory(code="broadband")
+    tv = ServiceFactory(code="iptv")
+    segment = SegmentFactory(services=[broadband, tv])
+    campaign = CampaignFactory(code="Кино", segments=[segment])
+    accounts[0].services.set([broadband, tv])  # in the segment
+    accounts[1].services.set([broadband])  # not
+    CampaignTargetFactory(account=accounts[2], campaign=campaign)
+    rows = [(i + 1, account.number, "Кино") for i, account in enumerate(accounts)]
+    report = targets_import(rows=rows)
+    assert report.to_add == report.created == 2
+    assert [row.account for row in report.already] == [accounts[2].number]
+    assert [row.account for row in report.outside_segments] == [accounts[1].number]
+    assert CampaignTarget.objects.filter(campaign=campaign).count() == 3
+
+
+def test_binary_rubbish_is_not_read_as_windows_1251():
+    with pytest.raises(TargetFileError):
+        list(read_target_file("bad.csv", b"\xff\xfe\x00bad"))
 
 
 def test_rejections_carry_their_reason_codes(world):

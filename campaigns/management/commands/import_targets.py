@@ -15,6 +15,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--campaign",
+            help="The campaign code for every row: the file then needs only account numbers.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check the file, write nothing.")
         parser.add_argument(
             "--skip-rejected",
@@ -27,7 +31,9 @@ class Command(BaseCommand):
             raise CommandError(_("No such file: %(file)s") % {"file": file})
         self.verbosity = options["verbosity"]
         try:
-            rows = list(read_target_file(file.name, file.read_bytes()))
+            rows = list(
+                read_target_file(file.name, file.read_bytes(), campaign=options.get("campaign"))
+            )
             report = targets_import(
                 rows=rows, apply=not dry_run, skip_rejected=skip_rejected, progress=self.progress
             )
@@ -54,6 +60,14 @@ class Command(BaseCommand):
             "rejected": len(report.rejected),
             "created": report.created,
         }
+        if report.already or report.outside_segments:
+            self.stdout.write(
+                _(
+                    "%(already)d already on the list (left as they are), %(outside)d outside "
+                    "the campaign's segments."
+                )
+                % {"already": len(report.already), "outside": len(report.outside_segments)}
+            )
         if report.applied:
             self.stdout.write(self.style.SUCCESS(summary))
             return
