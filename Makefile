@@ -33,6 +33,8 @@ install: $(PY)
 
 # Unless FULFILMENT_URL names a fulfilment system, `make run` starts a local stand-in for it
 # (manage.py fulfilment_standin: takes the orders, reports them connected) and stops it on exit.
+# Without a broker (tasks in-process) it also runs the beat schedule in-process
+# (manage.py run_schedule: campaigns start and end on their dates, unsent orders are resent).
 FULFILMENT_PORT ?= 8099
 PORTAL_URL ?= http://127.0.0.1:$(PORT)
 
@@ -48,13 +50,17 @@ run: install
 	@echo "    agent2 / demo-agent-2           agent in another team"
 	@echo "    crm / demo-crm-1                CRM integration (API token)"
 	@echo ""
-	@if [ -z "$${FULFILMENT_URL:-}" ]; then \
+	@helpers=""; trap 'kill $$helpers 2>/dev/null || true' EXIT; \
+	if [ -z "$${FULFILMENT_URL:-}" ]; then \
 		PYTHONUNBUFFERED=1 $(MANAGE) fulfilment_standin --port $(FULFILMENT_PORT) \
 			--portal-url "$(PORTAL_URL)" & \
-		standin=$$!; trap 'kill $$standin 2>/dev/null || true' EXIT; \
+		standin=$$!; helpers="$$helpers $$standin"; \
 		export FULFILMENT_URL=http://127.0.0.1:$(FULFILMENT_PORT)/; \
 		for _ in $$(seq 100); do kill -0 $$standin 2>/dev/null || break; \
 			(exec 3<>/dev/tcp/127.0.0.1/$(FULFILMENT_PORT)) 2>/dev/null && break; sleep 0.2; done; \
+	fi; \
+	if [ -z "$${CELERY_BROKER_URL:-}" ]; then \
+		PYTHONUNBUFFERED=1 $(MANAGE) run_schedule & helpers="$$helpers $$!"; \
 	fi; \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 

@@ -1,8 +1,21 @@
 """Reads for campaigns, accounts, appeals and recommendations."""
 
-from django.db.models import Prefetch
+from collections import defaultdict
+from collections.abc import Callable
 
-from campaigns.models import Appeal, Campaign, ContactHistoryEntry, Department, SubscriberAccount
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from campaigns.models import (
+    Appeal,
+    Campaign,
+    ContactHistoryEntry,
+    Department,
+    ResultCode,
+    SubscriberAccount,
+)
 
 # The workspace's lean reads live in campaigns.recommendations; re-exported for the callers.
 from campaigns.recommendations import (  # noqa: F401
@@ -12,6 +25,7 @@ from campaigns.recommendations import (  # noqa: F401
     situation_for,
     targets_of,
 )
+from offers.models import Segment
 
 
 def campaign_list():
@@ -59,3 +73,87 @@ def appeals_visible_to(user):
 
 def appeal_visible(*, user, appeal_id: int) -> Appeal | None:
     return appeals_visible_to(user).filter(pk=appeal_id).first()
+
+
+# Launch warnings (what a manager should know before a campaign goes to agents). Each check takes
+# a campaign and returns a warning or None; apps above campaigns add theirs (rewards: no reward
+# rule for the offer) with register_launch_check, from their AppConfig.ready().
+LAUNCH_CHECKS: list[Callable[[Campaign], str | None]] = []
+WARN_NO_TARGETS = _("The campaign has no target list: no agent will see it.")
+WARN_ENDED = _("The end date has passed: the campaign cannot be launched.")
+
+
+def register_launch_check(check: Callable[[Campaign], str | None]) -> None:
+    if check not in LAUNCH_CHECKS:
+        LAUNCH_CHECKS.append(check)
+
+
+def segment_service_sets(*, campaign_ids) -> dict[int, set[frozenset]]:
+    """For each campaign that has segments, the service sets its segments stand for (R12: an
+    account is in a segment when it holds exactly the segment's services)."""
+    services_of = defaultdict(set)
+    for segment_id, service_id in Segment.services.through.objects.filter(
+        segment__campaigns__in=list(campaign_ids)
+    ).values_list("segment_id", "service_id"):
+        services_of[segment_id].add(service_id)
+    sets = defaultdict(set)
+    for campaign_id, segment_id in Campaign.segments.through.objects.filter(
+        campaign_id__in=list(campaign_ids)
+    ).values_list("campaign_id", "segment_id"):
+        sets[campaign_id].add(frozenset(services_of[segment_id]))
+    return sets
+
+
+def account_service_sets(*, account_ids) -> dict[int, frozenset]:
+    """Each account's connected services, as a set of service ids."""
+    services = defaultdict(set)
+    for account_id, service_id in SubscriberAccount.services.through.objects.filter(
+        subscriberaccount_id__in=list(account_ids)
+    ).values_list("subscriberaccount_id", "service_id"):
+        services[account_id].add(service_id)
+    return {account_id: frozenset(ids) for account_id, ids in services.items()}
+
+
+def targets_outside_segments(*, campaign: Campaign) -> int:
+    """How many of the campaign's target accounts are in none of its segments."""
+    sets = segment_service_sets(campaign_ids=[campaign.pk]).get(campaign.pk)
+    if not sets:
+        return 0
+    account_ids = list(campaign.targets.values_list("account_id", flat=True))
+    services = account_service_sets(account_ids=account_ids)
+    return sum(1 for a in account_ids if services.get(a, frozenset()) not in sets)
+
+
+def campaign_launch_warnings(*, campaign: Campaign, today=None) -> list[str]:
+    """What a manager should know before launching the campaign (it may still be launched)."""
+    today = today or timezone.localdate()
+    warnings = []
+    if campaign.ends_on and campaign.ends_on < today:
+        warnings.append(str(WARN_ENDED))
+    if not campaign.targets.exists():
+        warnings.append(str(WARN_NO_TARGETS))
+    outside = targets_outside_segments(campaign=campaign)
+    if outside:
+        warnings.append(
+            ngettext(
+                "%(count)d target account is outside the campaign's segments: agents will not "
+                "see the campaign on it.",
+                "%(count)d target accounts are outside the campaign's segments: agents will not "
+                "see the campaign on them.",
+                outside,
+            )
+            % {"count": outside}
+        )
+    warnings += [warning for check in LAUNCH_CHECKS if (warning := check(campaign))]
+    return warnings
+
+
+def campaign_target_counts(*, campaign: Campaign) -> dict:
+    """The campaign's target list by result, in one query: the top of its live funnel."""
+    return campaign.targets.aggregate(
+        targets=Count("pk"),
+        offered=Count("pk", filter=~Q(result=ResultCode.NOT_OFFERED)),
+        not_interested=Count("pk", filter=Q(result=ResultCode.NOT_INTERESTED)),
+        thinking=Count("pk", filter=Q(result=ResultCode.THINKING)),
+        agreed=Count("pk", filter=Q(result=ResultCode.AGREED)),
+    )

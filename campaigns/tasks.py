@@ -10,4 +10,5 @@ from campaigns.orders import tasks as order_tasks  # noqa: F401
 
 @shared_task(acks_late=True)
 def archive_expired_campaigns() -> int:
-    return services.campaigns_archive_expired()
+    """Campaigns follow their dates: scheduled ones start, ended ones are archived."""
+    return services.campaigns_follow_schedule()

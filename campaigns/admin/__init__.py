@@ -1,4 +1,4 @@
 """The campaigns admin, one module per concept; Django's autodiscovery imports this package."""
 
-from campaigns.admin import campaigns, targets, workspace  # noqa: F401  (registers the admins)
+from campaigns.admin import campaign, campaigns, targets, workspace  # noqa: F401  (registers the admins)
 from campaigns.orders import admin as orders_admin  # noqa: F401  (orders, outbox, reveals, slots)

@@ -17,6 +17,9 @@ ERR_CAMPAIGN_DATES = _("The campaign cannot end before it starts.")
 
 class CampaignStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    # Launched, waiting for its start date: campaigns.services.campaigns_follow_schedule makes it
+    # active on that day (the scheduled task, every few minutes).
+    SCHEDULED = "scheduled", _("Scheduled")
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     ARCHIVED = "archived", _("Archived")

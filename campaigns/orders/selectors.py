@@ -91,3 +91,12 @@ def month_counts(*, agent, month_start: datetime.date) -> dict:
     counts = dict.fromkeys(OrderStatus.values, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
+
+
+def campaign_order_counts(*, campaign_id: int) -> dict:
+    """A campaign's orders: all, and how many are connected or cancelled (one query)."""
+    return ConnectionOrder.objects.filter(campaign_id=campaign_id).aggregate(
+        orders=Count("pk"),
+        connected=Count("pk", filter=Q(status=OrderStatus.CONNECTED)),
+        cancelled=Count("pk", filter=Q(status=OrderStatus.CANCELLED)),
+    )

@@ -1,6 +1,13 @@
 """Writes on campaigns and the sales floor (one module per concept, re-exported here)."""
 
-from campaigns.services.campaigns import campaigns_archive_expired, campaigns_set_status
+from campaigns.services.campaigns import (
+    campaign_clone,
+    campaigns_archive_expired,
+    campaigns_bulk_update,
+    campaigns_follow_schedule,
+    campaigns_launch,
+    campaigns_set_status,
+)
 from campaigns.services.workspace import (
     APPEAL_FLAGS,
     ERR_INVALID_APPEAL,
@@ -22,7 +29,11 @@ __all__ = [
     "appeal_close",
     "appeal_open",
     "appeal_update",
+    "campaign_clone",
     "campaigns_archive_expired",
+    "campaigns_bulk_update",
+    "campaigns_follow_schedule",
+    "campaigns_launch",
     "campaigns_set_status",
     "recommendation_record_result",
 ]

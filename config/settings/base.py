@@ -193,9 +193,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    # Campaigns start and end on their dates (the name is older than the starting).
     "archive-expired-campaigns": {
         "task": "campaigns.tasks.archive_expired_campaigns",
-        "schedule": timedelta(hours=1),
+        "schedule": timedelta(minutes=5),
     },
     "resend-pending-orders": {
         "task": "campaigns.tasks.resend_pending_orders",
