@@ -56,7 +56,7 @@ def test_campaign_may_run_for_one_day_or_without_an_end():
 def test_campaign_status_is_one_of_the_choices_in_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
         CampaignFactory(status="running")
-    assert set(CampaignStatus.values) == {"draft", "active", "paused", "archived"}
+    assert set(CampaignStatus.values) == {"draft", "scheduled", "active", "paused", "archived"}
 
 
 def test_an_account_is_on_a_campaigns_target_list_once():
