@@ -35,7 +35,6 @@ def run_due(entries: list[ScheduleEntry], *, everything: bool = False) -> list[S
     for entry in entries:
         due, _next_in = entry.is_due()
         if due or everything:
-            close_old_connections()
             try:
                 app.tasks[entry.task].apply(args=entry.args, kwargs=entry.kwargs, throw=True)
             except Exception:
@@ -65,6 +64,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Running {len(entries)} scheduled tasks in-process every {tick:g} s.")
         while True:
+            # A long-lived process: drop connections that broke or aged between two looks.
+            close_old_connections()
             entries = run_due(entries)
             close_old_connections()
             time.sleep(tick)
