@@ -1,7 +1,10 @@
 """The knowledge base in the admin: managers keep the tree, articles, bridges and objections true."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +14,7 @@ from treebeard.forms import movenodeform_factory
 from unfold.admin import StackedInline, TabularInline
 from unfold.decorators import action, display
 
-from config.floor.admin import HistoryModelAdmin, PortalModelAdmin
+from config.floor.admin import HistoryModelAdmin, PortalModelAdmin, owner_field
 from knowledge_base import services
 from knowledge_base.models import (
     Article,
@@ -101,6 +104,10 @@ class ArticleAdmin(HistoryModelAdmin):
     filter_horizontal = ["tags", "offers"]
     autocomplete_fields = ["category"]
     readonly_fields = ["preview", "review_due_at", "updated_at"]
+
+    class Media:
+        js = ["portal/live_preview.js"]
+
     date_hierarchy = "published_at"
     actions = ["publish", "mark_verified"]
     fieldsets = [
@@ -134,11 +141,37 @@ class ArticleAdmin(HistoryModelAdmin):
     def get_changeform_initial_data(self, request):
         return {"owner": request.user.pk, **super().get_changeform_initial_data(request)}
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs = owner_field(db_field, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_urls(self):
+        preview = path(
+            "preview/",
+            self.admin_site.admin_view(self.preview_view),
+            name="knowledge_base_article_preview",
+        )
+        return [preview, *super().get_urls()]
+
+    def preview_view(self, request):
+        """The Markdown being typed, rendered as readers will see it (admin/live_preview.js)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"html": str(render_markdown(request.POST.get("body", "")))})
+
     @display(description=_("preview"))
     def preview(self, obj):
-        if obj is None or not obj.body:
-            return _("Save to see the preview.")
-        return format_html('<div class="kb-preview prose">{}</div>', render_markdown(obj.body))
+        """Redrawn as the text is typed (admin/live_preview.js)."""
+        body = render_markdown(obj.body) if obj is not None and obj.body else ""
+        return format_html(
+            '<div class="live-preview" data-url="{}" data-fields="body">'
+            '<div class="live-preview-output kb-preview prose" aria-live="polite">{}</div></div>',
+            reverse("admin:knowledge_base_article_preview"),
+            body or _("Type the text to see it as readers will."),
+        )
 
     @display(description=_("review"), ordering="review_due_at", label=True)
     def review_state(self, obj):

@@ -69,7 +69,6 @@ class OfferAdmin(ImportExportHistoryModelAdmin):
         "kind",
         "service",
         "monthly_price",
-        "promo_days",
         "segment_list",
         "is_active",
     )

@@ -4,7 +4,6 @@ From the list: launch, pause, archive, and the same dates and priority for many 
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import JsonResponse
@@ -43,8 +42,7 @@ from campaigns.services.campaigns import (
     campaigns_launch,
     campaigns_set_status,
 )
-from config.floor import roles
-from config.floor.admin import ImportExportHistoryModelAdmin
+from config.floor.admin import ImportExportHistoryModelAdmin, breakable, owner_field
 from config.floor.errors import DomainError
 from offers.models import Offer
 
@@ -76,20 +74,19 @@ MSG_ACTIVE = _("The campaign is launched: agents see it now.")
 MSG_SCHEDULED = _("The campaign is scheduled: it starts by itself on %(date)s.")
 
 
-class ManagerChoiceField(forms.ModelChoiceField):
-    """Marketing managers by name («Смирнова Ольга»), not every login."""
+def short_period(starts_on, ends_on) -> str:
+    """«01.10–31.12.2026» (the year once when it is the same), «с 01.10.2026» without an end:
+    a list column that fits."""
+    end = ""
+    if ends_on is None:
+        return FROM_DATE % {"date": date_format(starts_on, "SHORT_DATE_FORMAT")}
+    end = date_format(ends_on, "SHORT_DATE_FORMAT")
+    if starts_on.year == ends_on.year:
+        return f"{date_format(starts_on, 'd.m')}–{end}"
+    return f"{date_format(starts_on, 'SHORT_DATE_FORMAT')}–{end}"
 
-    def label_from_instance(self, user):
-        full_name = f"{user.last_name} {user.first_name}".strip()
-        return full_name or user.username
 
-
-def campaign_owners():
-    return (
-        get_user_model()
-        .objects.filter(groups__name=roles.MANAGERS, is_active=True)
-        .order_by("last_name", "first_name", "username")
-    )
+FROM_DATE = _("from %(date)s")
 
 
 class BulkEditForm(forms.Form):
@@ -109,17 +106,15 @@ class BulkEditForm(forms.Form):
 class CampaignAdmin(ImportExportHistoryModelAdmin):
     resource_classes = [CampaignResource]
     list_display = (
-        "code",
-        "name",
+        "code_and_name",
         "offer",
         "show_status",
-        "starts_on",
-        "ends_on",
+        "period",
         "priority",
         "target_count",
         "owner_name",
     )
-    list_display_links = ("code", "name")
+    list_display_links = ("code_and_name",)
     list_filter = (
         ("status", ChoicesDropdownFilter),
         ("offer", AutocompleteSelectFilter),
@@ -175,8 +170,7 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
-            kwargs["queryset"] = campaign_owners()
-            kwargs["form_class"] = ManagerChoiceField
+            kwargs = owner_field(db_field, kwargs)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -221,15 +215,28 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
     def show_status(self, obj):
         return obj.status, obj.get_status_display()
 
-    @display(description=_("targets"), ordering="target_total")
+    @display(description=_("campaign"), ordering="code")
+    def code_and_name(self, obj):
+        """The code (which may break after its underscores) over the name: one column."""
+        return format_html('{}<div class="text-xs">{}</div>', breakable(obj.code), obj.name)
+
+    @display(description=_("dates"), ordering="starts_on")
+    def period(self, obj):
+        return format_html(
+            '<span class="portal-nowrap">{}</span>', short_period(obj.starts_on, obj.ends_on)
+        )
+
+    @display(description=_("on the list"), ordering="target_total")
     def target_count(self, obj):
         return obj.target_total
 
     @display(description=_("owner"), ordering="owner__last_name")
     def owner_name(self, obj):
+        """«Смирнова О.»: the owner's surname and initial, short enough for the list."""
         if obj.owner is None:
             return "—"
-        return f"{obj.owner.last_name} {obj.owner.first_name}".strip() or obj.owner.username
+        initial = f"{obj.owner.first_name[:1]}." if obj.owner.first_name else ""
+        return f"{obj.owner.last_name} {initial}".strip() or obj.owner.username
 
     @display(description=_("Allowed placeholders"))
     def placeholder_help(self, obj):

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
@@ -90,16 +91,13 @@ class SubscriberAccountAdmin(ImportExportModelAdmin):
     resource_classes = [SubscriberAccountResource]
     list_display = (
         "number",
-        "surname",
-        "first_name",
-        "patronymic",
-        "payment_model",
-        "balance",
+        "customer",
+        "payment",
         "financial_block",
         "service_list",
         "region",
     )
-    list_display_links = ("number", "surname")
+    list_display_links = ("number", "customer")
     list_filter = (
         ("payment_model", ChoicesDropdownFilter),
         "financial_block",
@@ -122,6 +120,16 @@ class SubscriberAccountAdmin(ImportExportModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("services")
+
+    @display(description=_("payment"), ordering="balance")
+    def payment(self, obj):
+        """«Авансовая · 224,55 ₽»: the payment model and the balance in one column."""
+        balance = number_format(obj.balance, decimal_pos=2, use_l10n=True)
+        return f"{obj.get_payment_model_display()} · {balance} ₽"
+
+    @display(description=_("customer"), ordering="surname")
+    def customer(self, obj):
+        return " ".join(part for part in (obj.surname, obj.initials_name) if part) or "—"
 
     @display(description=_("connected services"))
     def service_list(self, obj):

@@ -1,12 +1,13 @@
 """Admin for the workspace: peak hours and outages (R9), appeals and contact history (read-only)."""
 
 from django.contrib import admin
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from campaigns.models import Appeal, ContactHistoryEntry, Outage, PeakHours
-from config.floor.admin import PortalModelAdmin
+from config.floor.admin import PortalModelAdmin, breakable
 
 
 @admin.register(PeakHours)
@@ -72,7 +73,15 @@ class AppealAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
 @admin.register(ContactHistoryEntry)
 class ContactHistoryEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    list_display = ("created_at", "account", "campaign", "action", "result", "comment", "agent")
+    list_display = (
+        "created_at",
+        "account",
+        "campaign",
+        "action",
+        "result",
+        "short_comment",
+        "agent",
+    )
     list_filter = ("result", "department", "created_at")
     list_select_related = ("target__account", "target__campaign", "agent", "department")
     search_fields = ("=target__account__number", "target__campaign__code", "comment")
@@ -82,6 +91,10 @@ class ContactHistoryEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     def account(self, obj):
         return obj.target.account.number
 
+    @display(description=_("comment"))
+    def short_comment(self, obj):
+        return Truncator(obj.comment).chars(60) or "—"
+
     @display(description=_("campaign"), ordering="target__campaign__code")
     def campaign(self, obj):
-        return obj.target.campaign.code
+        return breakable(obj.target.campaign.code)

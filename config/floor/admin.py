@@ -1,6 +1,7 @@
 """Shared admin plumbing: the unfold base classes every app's admin builds on, and the unfold look
 for the admins that come with Django (users, groups) and with Celery (task results, schedules)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.db import router
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExpor
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
+from config.floor import roles
 from config.floor.history import ReadableHistory
 
 ERR_IMPORT_ROLLED_BACK = _(
@@ -48,6 +50,33 @@ TITLE_OBJECT = _("%(name)s “%(object)s”")
 # A row of an automatic many-to-many table (an offer's segments), named by both of its ends.
 LINK = _("Link: %(from_name)s “%(from)s” — %(to_name)s “%(to)s”")
 LINKS = _("links")
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """People by name («Смирнова Ольга»), their login only when they have no name."""
+
+    def label_from_instance(self, user):
+        full_name = f"{user.last_name} {user.first_name}".strip()
+        return full_name or user.username
+
+
+def marketing_managers():
+    """The people an owner is chosen among: active marketing managers, by surname."""
+    return (
+        get_user_model()
+        .objects.filter(groups__name=roles.MANAGERS, is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def owner_field(db_field, kwargs):
+    """formfield_for_foreignkey's arguments for an owner: managers by name."""
+    return {**kwargs, "queryset": marketing_managers(), "form_class": PersonChoiceField}
+
+
+def breakable(code: str) -> str:
+    """A code that may break after its underscores in a narrow column («Антивирус_vo12_CRM_MR03»)."""
+    return format_html_join(format_html("_<wbr>"), "{}", ((part,) for part in code.split("_")))
 
 
 def admin_title(opts, obj=None) -> str:

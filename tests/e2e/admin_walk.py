@@ -28,6 +28,7 @@ class PageReport:
     url: str
     errors: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
+    overflow: int = 0  # pixels past the screen's width (lists only)
 
 
 @dataclass
@@ -39,19 +40,26 @@ class WalkReport:
         return [page for page in self.pages if page.errors]
 
     @property
+    def too_wide(self):
+        return [page for page in self.pages if page.overflow > 0]
+
+    @property
     def with_wrong_russian(self):
         return [page for page in self.pages if page.wrong]
 
     def summary(self) -> str:
         lines = [
             f"{len(self.pages)} pages, {len(self.with_errors)} with console errors, "
-            f"{len(self.with_wrong_russian)} with wrong Russian"
+            f"{len(self.with_wrong_russian)} with wrong Russian, "
+            f"{len(self.too_wide)} lists wider than the screen"
         ]
         for page in self.pages:
             for error in page.errors:
                 lines.append(f"  JS   {page.url}: {error[:200]}")
             for wrong in page.wrong:
                 lines.append(f"  RU   {page.url}: {wrong}")
+            if page.overflow:
+                lines.append(f"  WIDE {page.url}: {page.overflow} px too wide")
         return "\n".join(lines)
 
 
@@ -84,6 +92,13 @@ def open_page(page, errors, url, report: WalkReport) -> PageReport:
     return result
 
 
+# How many pixels the widest thing on the page reaches past its box: the page itself or any
+# scrolling box inside it (a list's table), measured as scrollWidth against clientWidth.
+OVERFLOW_JS = """() => Math.max(0, ...[document.documentElement, ...document.querySelectorAll('*')]
+    .filter(e => e === document.documentElement || ['auto', 'scroll'].includes(
+        getComputedStyle(e).overflowX))
+    .map(e => e.scrollWidth - e.clientWidth))"""
+
 SAMPLE_FILE = {"name": "list.csv", "mimeType": "text/csv", "buffer": b"account;campaign\n"}
 
 
@@ -113,7 +128,8 @@ def changelists(page, base) -> list[str]:
 
 
 def walk_changelist(page, errors, base, path, report):
-    open_page(page, errors, base + path, report)
+    listed = open_page(page, errors, base + path, report)
+    listed.overflow = page.evaluate(OVERFLOW_JS)
     list_page_links = page.eval_on_selector_all(
         "a[href]", "els => els.map(e => e.getAttribute('href'))"
     )
