@@ -1,15 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
 
 urlpatterns = [
     # Browsers ask for /favicon.ico where a page names no icon (a file download, a JSON answer).
-    path("favicon.ico", RedirectView.as_view(url=static("portal/favicon.svg"), permanent=True)),
+    path("favicon.ico", views.favicon),
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

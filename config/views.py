@@ -3,8 +3,9 @@
 from axes.helpers import get_cool_off
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -59,3 +60,9 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "detail": str(ERR_SERVER)}, status=500)
     return render(request, "500.html", status=500)
+
+
+def favicon(request):
+    """The portal's icon, where a browser asks for /favicon.ico (resolved per request: the
+    hashed static name exists only once collectstatic has run)."""
+    return HttpResponsePermanentRedirect(static("portal/favicon.svg"))
