@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0007_campaign_articles"),
+        ("campaigns", "0008_order_kinds"),
         ("knowledge_base", "0007_article_campaigns_to_campaigns"),
         ("offers", "0002_technologies"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
