@@ -1,9 +1,14 @@
 """The rewards in the admin: rules with their bands, monthly targets, the job's figures, month locks
 and the campaign funnel."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
@@ -12,11 +17,13 @@ from unfold.contrib.filters.admin import (
     RangeDateFilter,
     RelatedDropdownFilter,
 )
-from unfold.decorators import display
+from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminDateWidget, UnfoldAdminTextInputWidget
 
 from config.floor.admin import HistoryModelAdmin, ImportExportHistoryModelAdmin, PortalModelAdmin
 from offers.admin import joined_names
-from rewards import calendar, funnels, services
+from rewards import calendar, consistency, funnels, services
+from rewards.consistency import BandSpec, Period
 from rewards.models import (
     AgentMonth,
     CampaignMonth,
@@ -30,6 +37,7 @@ from rewards.models import (
 from rewards.resources import RewardRuleResource, format_band
 
 MSG_UNLOCKED = _("%(count)d month(s) unlocked and computed again.")
+MSG_REVISED = _("«%(name)s» revised: the new period starts on %(day)s.")
 
 KIND_LABELS = {
     RewardKind.FIXED: "info",
@@ -38,17 +46,111 @@ KIND_LABELS = {
 }
 
 
+class RewardBandFormSet(BaseInlineFormSet):
+    """The bands of a rule, checked together: each error on the band (and bound) it is about."""
+
+    def bands(self) -> list[BandSpec]:
+        return [
+            BandSpec(
+                f.cleaned_data["min_increase"],
+                f.cleaned_data.get("max_increase"),
+                f.cleaned_data["amount"],
+            )
+            for f in self._kept()
+        ]
+
+    def _kept(self):
+        return [
+            f
+            for f in self.forms
+            if f.cleaned_data
+            and not f.cleaned_data.get("DELETE")
+            and f.cleaned_data.get("min_increase") is not None
+            and f.cleaned_data.get("amount") is not None
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept, bands = self._kept(), self.bands()
+        for index, errors in consistency.band_errors(bands).items():
+            for bound, message in errors:
+                kept[index].add_error(bound, message)
+        if self.instance.kind == RewardKind.TIERED and not bands:
+            raise forms.ValidationError(consistency.ERR_TIERED_NEEDS_BANDS, code="no_bands")
+        if self.instance.kind != RewardKind.TIERED and bands:
+            raise forms.ValidationError(consistency.ERR_BANDS_NOT_TIERED, code="not_tiered")
+
+
 class RewardBandInline(TabularInline):
     model = RewardBand
+    formset = RewardBandFormSet
     fields = ("min_increase", "max_increase", "amount")
     extra = 0
     tab = False
 
 
+class RewardRuleForm(forms.ModelForm):
+    """The rule's own fields, with its period checked against the other periods of its code."""
+
+    class Meta:
+        model = RewardRule
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+
+    def clean(self):
+        data = super().clean()
+        code, start = data.get("code"), data.get("valid_from")
+        if code and start:
+            others = [
+                Period(c, f, t, key=pk)
+                for pk, c, f, t in RewardRule.objects.filter(code=code)
+                .exclude(pk=self.instance.pk)
+                .values_list("pk", "code", "valid_from", "valid_to")
+            ]
+            period = Period(code, start, data.get("valid_to"), key=self.instance.pk)
+            conflict = consistency.period_conflict(period, others)
+            if conflict:
+                self.add_error("valid_from", conflict)
+        return data
+
+
+class ReviseForm(forms.Form):
+    """The next period of a rule: from when, and what it pays."""
+
+    valid_from = forms.DateField(
+        label=_("new period from"),
+        widget=UnfoldAdminDateWidget,
+        help_text=_(
+            "The current period ends the day before. Orders connected from this day on earn "
+            "the new amount."
+        ),
+    )
+    amount = forms.DecimalField(
+        label=_("amount, ₽"),
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        widget=UnfoldAdminTextInputWidget,
+    )
+    arpu_share = forms.DecimalField(
+        label=_("share of ARPU"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        max_digits=4,
+        decimal_places=3,
+        widget=UnfoldAdminTextInputWidget,
+    )
+
+
 @admin.register(RewardRule)
 class RewardRuleAdmin(ImportExportHistoryModelAdmin):
+    form = RewardRuleForm
     resource_classes = [RewardRuleResource]
     inlines = [RewardBandInline]
+    actions_detail = ["revise"]
     list_display = (
         "name",
         "code",
@@ -96,6 +198,59 @@ class RewardRuleAdmin(ImportExportHistoryModelAdmin):
     @display(description=_("offers"))
     def offer_list(self, obj):
         return joined_names(obj.offers.all())
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RewardBand:
+            return super().save_formset(request, form, formset, change)
+        # The bands are replaced as a whole, in ascending order (never two overlapping at once).
+        before = [(b.min_increase, b.max_increase, b.amount) for b in form.instance.bands.all()]
+        bands = formset.bands()
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if [(b.low, b.high, b.amount) for b in bands] != before:
+            services.reward_bands_replace(rule=form.instance, bands=bands)
+        return None
+
+    @action(
+        description=_("Revise: close this period, open the next"),
+        url_path="revise",
+        permissions=["change"],
+    )
+    def revise(self, request, object_id):
+        rule = self.get_object(request, object_id)
+        if rule is None:
+            raise Http404
+        form = ReviseForm(
+            request.POST or None,
+            initial={
+                "valid_from": timezone.localdate(),
+                "amount": rule.amount,
+                "arpu_share": rule.arpu_share,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            changes = {
+                name: form.cleaned_data[name]
+                for name in ("amount", "arpu_share")
+                if form.cleaned_data[name] is not None
+            }
+            try:
+                new = services.reward_rule_revise(
+                    rule=rule, valid_from=form.cleaned_data["valid_from"], **changes
+                )
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+            else:
+                messages.success(request, MSG_REVISED % {"name": new.name, "day": new.valid_from})
+                return redirect(reverse("admin:rewards_rewardrule_change", args=[new.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Revise «%(name)s»") % {"name": rule.name},
+            "rule": rule,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/rewards/rule_revise.html", context)
 
 
 # Conversions (issue 5): targets managers set, the job's figures, month locks and the funnel.

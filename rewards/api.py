@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from config.floor.api.schema import ERROR_RESPONSES
 from config.floor.errors import NotFound
-from rewards import access, calendar, selectors
+from rewards import access, calendar, selectors, services
 from rewards.filters import RewardRuleFilter
 from rewards.models import AgentMonth, RewardBand, RewardRule
 from rewards.selectors import reward_rule_list
@@ -77,6 +77,7 @@ class LeaderboardRowSerializer(serializers.ModelSerializer):
     team = serializers.CharField(source="team.name", allow_null=True)
     team_id = serializers.IntegerField(allow_null=True)
     target_met = serializers.BooleanField()
+    has_target = serializers.BooleanField()
     rank = serializers.IntegerField()
     previous_orders = serializers.IntegerField(allow_null=True)
     trend = serializers.SerializerMethodField()
@@ -91,7 +92,9 @@ class LeaderboardRowSerializer(serializers.ModelSerializer):
             "team",
             "team_id",
             "orders",
+            "month_orders",
             "target",
+            "has_target",
             "base_target",
             "prorated",
             "target_met",
@@ -108,14 +111,17 @@ class LeaderboardRowSerializer(serializers.ModelSerializer):
         ]
 
     def get_trend(self, row) -> int | None:
-        return None if row.previous_orders is None else row.orders - row.previous_orders
+        return None if row.previous_orders is None else row.month_orders - row.previous_orders
 
 
 class LeaderboardView(generics.ListAPIView):
     """The month's agents of the caller's teams, ranked by orders, then connected.
 
     Ties share a rank (competition ranking: 1, 2, 2, 4). Supervisors see the teams they lead,
-    managers every team; agents get 403. Figures are those of the last conversions run.
+    managers every team; agents get 403. A row is an agent's month in one team (an agent who moved
+    has a row in each); `orders` count for that team, `month_orders` are all of the agent's,
+    which the target (0: none) is measured against. Figures are recomputed on every order event
+    (`computed_at`); the nightly run reconciles them.
     """
 
     serializer_class = LeaderboardRowSerializer
@@ -146,6 +152,8 @@ class StatementLineSerializer(serializers.Serializer):
     connected_at = serializers.DateTimeField(source="order.connected_at", allow_null=True)
     status = serializers.CharField(source="order.status")
     offer = serializers.SerializerMethodField()
+    offer_code = serializers.CharField(source="item.code")
+    team_id = serializers.SerializerMethodField()
     rule = serializers.CharField(source="rule.name", allow_null=True, default=None)
     rule_code = serializers.CharField(source="rule.code", allow_null=True, default=None)
     state = serializers.CharField()
@@ -153,15 +161,29 @@ class StatementLineSerializer(serializers.Serializer):
     counted = serializers.BooleanField()
 
     def get_offer(self, line) -> str:
-        offer = line.order.product or line.order.tariff
-        return offer.name
+        return line.item.name
+
+    def get_team_id(self, line) -> int | None:
+        return line.team_id
+
+
+class TeamPartSerializer(serializers.Serializer):
+    """The agent's month in one team (the orders that count for it)."""
+
+    team = serializers.CharField(source="team.name")
+    team_id = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    connected = serializers.IntegerField()
+    reward_total = serializers.DecimalField(12, 2)
+    locked = serializers.BooleanField()
 
 
 class ProgressSerializer(serializers.Serializer):
     month = serializers.SerializerMethodField()
     agent = serializers.CharField(source="row.agent.username")
-    orders = serializers.IntegerField(source="row.orders")
+    orders = serializers.IntegerField(source="row.month_orders")
     target = serializers.IntegerField(source="row.target")
+    has_target = serializers.BooleanField(source="row.has_target")
     base_target = serializers.IntegerField(source="row.base_target")
     prorated = serializers.BooleanField(source="row.prorated")
     target_met = serializers.BooleanField(source="row.target_met")
@@ -178,6 +200,9 @@ class ProgressSerializer(serializers.Serializer):
     adjustment_orders = serializers.IntegerField(source="row.adjustment_orders")
     adjustment_reward = serializers.DecimalField(12, 2, source="row.adjustment_reward")
     funnel = serializers.SerializerMethodField()
+    teams = TeamPartSerializer(many=True)
+    computed_at = serializers.DateTimeField(allow_null=True)
+    stale = serializers.BooleanField()
     lines = StatementLineSerializer(source="statement.lines", many=True)
 
     def get_month(self, progress) -> str:
@@ -213,6 +238,7 @@ class MyProgressView(APIView):
         params = request.query_params
         month = access.month_or_error(params.get("month"))
         agent = access.progress_agent(user=request.user, username=params.get("agent"))
+        services.agent_month_ensure(agent_id=agent.pk, month=month)
         progress = selectors.agent_progress(agent, month)
         if progress is None:
             raise NotFound(ERR_NOT_STARTED, code="not_started")

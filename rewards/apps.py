@@ -11,3 +11,6 @@ class RewardsConfig(AppConfig):
         from rewards.selectors.launch import reward_rule_warning
 
         register_launch_check(reward_rule_warning)
+        from rewards import events
+
+        events.connect()

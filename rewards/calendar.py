@@ -79,7 +79,8 @@ def working_days(start: datetime.date, end: datetime.date) -> int:
 def prorated_target(target: int, *, month: datetime.date, started_on: datetime.date) -> int:
     """The target for an agent who starts within the month: in proportion to the working days left.
 
-    Rounded half up, and at least 1 while any working day is left.
+    Rounded half up, and at least 1 while any working day is left; 0 (no target, never met)
+    when none is (a start on the month's last weekend).
     """
     end = next_month(month)
     if started_on <= month:

@@ -14,6 +14,8 @@ from import_export import fields
 
 from offers.models import Offer, Service
 from offers.resources import CatalogueResource, code_field, codes_field
+from rewards import consistency, services
+from rewards.consistency import BandSpec, Period
 from rewards.models import RewardBand, RewardRule
 
 BAND_SEPARATOR = ";"
@@ -87,17 +89,56 @@ class RewardRuleResource(CatalogueResource):
     def dehydrate_bands(self, rule):
         return f"{BAND_SEPARATOR} ".join(format_band(band) for band in rule.bands.all())
 
+    def before_import(self, dataset, **kwargs):
+        """Read every row's period first: a row is checked against the whole file."""
+        super().before_import(dataset, **kwargs)
+        self._file_periods = []
+        for number, row in enumerate(dataset.dict, start=1):
+            try:
+                start = self.fields["valid_from"].clean(row)
+                end = self.fields["valid_to"].clean(row) if "valid_to" in row else None
+            except ValueError:
+                continue  # that row reports its own error
+            if row.get("code") and start:
+                self._file_periods.append(Period(str(row["code"]).strip(), start, end, key=number))
+
+    def _period_error(self, instance) -> str | None:
+        """The file's periods of the code, and the stored ones the file does not rewrite."""
+        file_periods = getattr(self, "_file_periods", [])
+        in_file = {(p.code, p.start) for p in file_periods}
+        stored = [
+            Period(code, start, end, key=("db", pk))
+            for pk, code, start, end in RewardRule.objects.filter(code=instance.code).values_list(
+                "pk", "code", "valid_from", "valid_to"
+            )
+            if (code, start) not in in_file
+        ]
+        me = Period(instance.code, instance.valid_from, instance.valid_to, key="me")
+        others = [p for p in file_periods if (p.code, p.start) != (me.code, me.start)]
+        return consistency.period_conflict(me, stored + others)
+
     def import_instance(self, instance, row, **kwargs):
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        if instance.code and instance.valid_from and "valid_from" not in errors:
+            conflict = self._period_error(instance)
+            if conflict:
+                errors["valid_from"] = [conflict]
         if "bands" in row:
             try:
                 instance._imported_bands = parse_bands(row["bands"])
             except ValidationError as error:
                 errors["bands"] = error.messages
+            else:
+                # Imported as written: a tiered rule's bands, checked as one set.
+                problems = services.bands_errors(
+                    instance.kind, [BandSpec(*band) for band in instance._imported_bands]
+                )
+                if problems:
+                    errors["bands"] = problems
         if errors:
             raise ValidationError(errors)
 
@@ -113,8 +154,6 @@ class RewardRuleResource(CatalogueResource):
         bands = getattr(instance, "_imported_bands", None)
         if bands is None:
             return
-        instance.bands.all().delete()
-        RewardBand.objects.bulk_create(
-            RewardBand(rule=instance, min_increase=low, max_increase=high, amount=amount)
-            for low, high, amount in bands
+        services.reward_bands_replace(
+            rule=instance, bands=[BandSpec(low, high, amount) for low, high, amount in bands]
         )

@@ -5,12 +5,15 @@ import logging
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import AgentProfile
 from config.floor import roles
-from rewards import calendar, engine, selectors
+from rewards import calendar, consistency, engine, selectors
+from rewards.consistency import BandSpec, Period
 from rewards.engine import Engine
 from rewards.models import (
     AgentMonth,
@@ -19,6 +22,7 @@ from rewards.models import (
     MonthLock,
     MonthlyTarget,
     RewardBand,
+    RewardKind,
     RewardLine,
     RewardRule,
 )
@@ -29,13 +33,16 @@ ERR_MONTH_OPEN = _("Only a month that has ended can be locked.")
 ERR_NOT_YOUR_TEAM = _("You do not lead this team.")
 ERR_ALREADY_LOCKED = _("This month is already locked for the team.")
 ERR_NOT_LOCKED = _("This month is not locked for the team.")
-ERR_CLOSED_MONTH = _("A new period of a rule starts in the running month or later.")
+ERR_CLOSED_MONTH = _(
+    "A new period of a rule starts in the running month or later, after the current one starts."
+)
+ERR_REVISE_ENDED = _("This period has already ended: revise the one in force.")
 
 UPDATED_FIELDS = [
-    "team",
     "target",
     "base_target",
     "prorated",
+    "month_orders",
     *selectors.FIGURES,
     "ordered",
     "reward_earned",
@@ -49,9 +56,18 @@ ADJUSTED = (("orders", "adjustment_orders"), ("connected", "adjustment_connected
 BATCH = 1000
 
 
-def _lock_run(month) -> ConversionRun:
-    """Take the month's run row FOR UPDATE: a second run waits until the first has committed."""
+def _lock_run(month, *, shared=False) -> ConversionRun:
+    """Take the month's run row: FOR UPDATE for a whole run (a second run waits until the first
+    has committed), FOR SHARE for one agent's refresh (refreshes run side by side, never while a
+    whole run is writing, so a run cannot write figures older than a refresh's)."""
     ConversionRun.objects.bulk_create([ConversionRun(month=month)], ignore_conflicts=True)
+    if shared:
+        if connection.vendor == "postgresql":  # SQLite has no row locks: its writes take turns
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM rewards_conversionrun WHERE month = %s FOR SHARE", [month]
+                )
+        return ConversionRun.objects.get(month=month)
     return ConversionRun.objects.select_for_update().get(month=month)
 
 
@@ -60,14 +76,22 @@ def _say(progress, message):
         progress(message)
 
 
-def _adjust(rows: list[AgentMonth], frozen: dict[int, AgentMonth]) -> list[AgentMonth]:
-    """Rows of a locked month keep their figures: the difference goes into the adjustments."""
+def _key(row) -> tuple[int, int]:
+    return (row.agent_id, row.team_id)
+
+
+def _adjust(fresh_rows: list[AgentMonth], frozen: dict) -> list[AgentMonth]:
+    """Rows of a locked month keep their figures: the difference goes into the adjustments (a
+    frozen row this run no longer produces is adjusted down to nothing)."""
+    fresh = {_key(row): row for row in fresh_rows}
     changed = []
-    for fresh in rows:
-        row = frozen[fresh.agent_id]
+    for key, row in frozen.items():
+        new = fresh.get(key)
         for figure, adjustment in ADJUSTED:
-            setattr(row, adjustment, getattr(fresh, figure) - getattr(row, figure))
-        row.adjustment_reward = fresh.reward_total - row.reward_total
+            value = getattr(new, figure) if new is not None else 0
+            setattr(row, adjustment, value - getattr(row, figure))
+        total = new.reward_total if new is not None else 0
+        row.adjustment_reward = total - row.reward_total
         changed.append(row)
     return changed
 
@@ -82,59 +106,79 @@ def _changed(rows, existing: dict, fields) -> list:
     ]
 
 
-def _upsert(model, rows, *, keys, fields, progress=None, label=""):
-    """Insert new rows and update changed ones (keyed by `keys`); delete the month's rows this run
-    did not produce. Returns the number written."""
+def _upsert(model, rows, *, keys, fields, scope, progress=None, label=""):
+    """Insert new rows and update changed ones (keyed by `keys`) among the stored rows of `scope`.
+    Returns the number written."""
     attnames = [model._meta.get_field(f).attname for f in fields]
     key_names = [model._meta.get_field(k).attname for k in keys]
-    month = rows[0].month if rows else None
     for row in rows:
         row.pk_key = tuple(getattr(row, k) for k in key_names)
-    written = 0
-    if rows:
-        stored = model.objects.filter(month=month).values_list(*key_names, *attnames, "pk")
-        existing = {tuple(r[: len(key_names)]): tuple(r[len(key_names) : -1]) for r in stored}
-        changed = _changed(rows, existing, attnames)
-        for start in range(0, len(changed), BATCH):
-            model.objects.bulk_create(
-                changed[start : start + BATCH],
-                update_conflicts=True,
-                unique_fields=keys,
-                update_fields=[*fields, "computed_at"],
-            )
-            _say(progress, f"  {label}: {min(start + BATCH, len(changed))}/{len(changed)} written")
-        written = len(changed)
-    return written
+    if not rows:
+        return 0
+    stored = scope.values_list(*key_names, *attnames)
+    existing = {tuple(r[: len(key_names)]): tuple(r[len(key_names) :]) for r in stored}
+    changed = [
+        row
+        if isinstance(row, model)
+        else model(**{k: v for k, v in vars(row).items() if k != "pk_key"})
+        for row in _changed(rows, existing, attnames)
+    ]
+    for start in range(0, len(changed), BATCH):
+        model.objects.bulk_create(
+            changed[start : start + BATCH],
+            update_conflicts=True,
+            unique_fields=keys,
+            update_fields=[*fields, "computed_at"],
+        )
+        _say(progress, f"  {label}: {min(start + BATCH, len(changed))}/{len(changed)} written")
+    return len(changed)
 
 
-def _write_agent_months(rows, *, month, progress) -> int:
-    frozen = {row.agent_id: row for row in AgentMonth.objects.filter(month=month, locked=True)}
-    open_rows = [row for row in rows if row.agent_id not in frozen]
+def _write_agent_months(rows, *, month, agent_ids=None, progress=None, now=None) -> int:
+    """Write the month's rows (of `agent_ids`, or of everyone): open rows follow the orders,
+    locked rows keep their figures and take the differences as adjustments; open rows this run
+    did not produce (an agent gone, a team the agent's orders no longer count for) go."""
+    scope = AgentMonth.objects.filter(month=month)
+    if agent_ids is not None:
+        scope = scope.filter(agent_id__in=agent_ids)
+    frozen = {_key(row): row for row in scope.filter(locked=True)}
+    open_rows = [row for row in rows if _key(row) not in frozen]
     written = _upsert(
         AgentMonth,
         open_rows,
-        keys=["agent", "month"],
+        keys=["agent", "month", "team"],
         fields=[f for f in UPDATED_FIELDS if f != "computed_at"],
+        scope=scope.filter(locked=False),
         progress=progress,
         label="agents",
     )
-    adjusted = _adjust([row for row in rows if row.agent_id in frozen], frozen)
+    adjusted = _adjust([row for row in rows if _key(row) in frozen], frozen)
     AgentMonth.objects.bulk_update(
         adjusted, ["adjustment_orders", "adjustment_connected", "adjustment_reward"], BATCH
     )
-    # Agents no longer on the floor that month: no row of theirs came out of this run.
-    AgentMonth.objects.filter(month=month, locked=False).exclude(
-        agent_id__in=[row.agent_id for row in open_rows]
-    ).delete()
+    produced = {_key(row) for row in open_rows}
+    stale = [
+        pk
+        for pk, agent_id, team_id in scope.filter(locked=False).values_list(
+            "pk", "agent_id", "team_id"
+        )
+        if (agent_id, team_id) not in produced
+    ]
+    AgentMonth.objects.filter(pk__in=stale).delete()
     return written
 
 
-def _write_campaign_months(month, *, now) -> int:
-    rows = selectors.campaign_month_rows(month, now=now)
-    _upsert(CampaignMonth, rows, keys=["campaign", "month"], fields=list(selectors.FUNNEL_STEPS))
-    CampaignMonth.objects.filter(month=month).exclude(
-        campaign_id__in=[row.campaign_id for row in rows]
-    ).delete()
+def _write_campaign_months(month, *, now, orders=None) -> int:
+    rows = selectors.campaign_month_rows(month, now=now, orders=orders)
+    scope = CampaignMonth.objects.filter(month=month)
+    _upsert(
+        CampaignMonth,
+        rows,
+        keys=["campaign", "month"],
+        fields=list(selectors.FUNNEL_STEPS),
+        scope=scope,
+    )
+    scope.exclude(campaign_id__in=[row.campaign_id for row in rows]).delete()
     return len(rows)
 
 
@@ -146,7 +190,8 @@ def conversions_compute(
 
     One transaction under the month's lock row: the figures are written whole or not at all (a
     worker killed mid-run leaves the previous figures, and the retry writes them again), and two
-    runs at once follow each other. Rows are keyed by (agent, month) and (campaign, month).
+    runs at once follow each other. Rows are keyed by (agent, month, team) and (campaign, month).
+    The nightly run is the reconciliation of the refreshes each order event triggers.
     """
     month = month.replace(day=1)
     run = _lock_run(month)
@@ -154,19 +199,40 @@ def conversions_compute(
     now = now or timezone.now()
     run.started_at = now
     _say(progress, f"{calendar.month_key(month)}: aggregating orders, results and targets")
-    rows = selectors.agent_month_rows(month, now=now, engine=Engine.load())
-    _say(progress, f"  {len(rows)} agents, {sum(r.orders for r in rows)} orders")
-    written = _write_agent_months(rows, month=month, progress=progress)
+    by_campaign = {}
+    rows = selectors.agent_month_values(
+        month, now=now, engine=Engine.load(), by_campaign=by_campaign
+    )
+    agents = len({row.agent_id for row in rows})
+    orders = sum(row.orders for row in rows)
+    _say(progress, f"  {agents} agents, {orders} orders")
+    written = _write_agent_months(rows, month=month, progress=progress, now=now)
     _say(progress, f"  {written} agents' figures changed")
-    campaigns = _write_campaign_months(month, now=now)
+    campaigns = _write_campaign_months(month, now=now, orders=by_campaign)
     _say(progress, f"  {campaigns} campaign funnels")
     run.runs += 1
-    run.agents = len(rows)
-    run.orders = sum(r.orders for r in rows)
+    run.agents = agents
+    run.orders = orders
     run.finished_at = timezone.now()
     run.save()
     logger.info("conversions for %s: %s agents", calendar.month_key(month), run.agents)
     return run
+
+
+@transaction.atomic
+def agent_month_refresh(*, agent_id: int, month: datetime.date, now=None) -> list[AgentMonth]:
+    """Compute one agent's month again (after an order, result or team event of theirs).
+
+    The same code as the whole run, for one agent; it waits while a whole run of the month is
+    writing, and refreshes of one agent follow each other (the agent's profile row is locked).
+    """
+    month = month.replace(day=1)
+    _lock_run(month, shared=True)
+    list(AgentProfile.objects.select_for_update().filter(user_id=agent_id).values_list("pk"))
+    engine.without_jit()
+    rows = selectors.agent_month_values(month, agent_ids=[agent_id], now=now or timezone.now())
+    _write_agent_months(rows, month=month, agent_ids=[agent_id])
+    return rows
 
 
 @transaction.atomic
@@ -190,10 +256,12 @@ def _check_leads(user, team) -> None:
 
 
 def _freeze_lines(team, month) -> int:
+    """Freeze the statement lines of the team's part of the month (positions count the agent's
+    whole statement, so another team's lock of the same agent's month never clashes)."""
     agent_ids = list(
         AgentMonth.objects.filter(month=month, team=team).values_list("agent_id", flat=True)
     )
-    RewardLine.objects.filter(month=month, agent_id__in=agent_ids).delete()
+    RewardLine.objects.filter(month=month, agent_id__in=agent_ids, team=team).delete()
     engine.without_jit()
     lines = []
     for agent_id, statement in selectors.statements(month, agent_ids=agent_ids).items():
@@ -202,6 +270,8 @@ def _freeze_lines(team, month) -> int:
                 agent_id=agent_id,
                 month=month,
                 order=line.order,
+                offer=line.item,
+                team_id=line.team_id,
                 rule=line.rule,
                 state=line.state,
                 amount=line.amount,
@@ -209,6 +279,7 @@ def _freeze_lines(team, month) -> int:
                 position=position,
             )
             for position, line in enumerate(statement.lines)
+            if line.team_id == team.pk
         ]
     RewardLine.objects.bulk_create(lines, batch_size=BATCH)
     return len(lines)
@@ -246,21 +317,88 @@ def month_unlock(*, team, month: datetime.date, user) -> None:
     if not deleted:
         raise ValidationError(ERR_NOT_LOCKED, code="not_locked")
     agent_ids = AgentMonth.objects.filter(month=month, team=team).values("agent_id")
-    RewardLine.objects.filter(month=month, agent_id__in=agent_ids).delete()
-    AgentMonth.objects.filter(month=month, team=team).update(locked=False)
+    RewardLine.objects.filter(month=month, agent_id__in=agent_ids).filter(
+        Q(team=team) | Q(team__isnull=True)
+    ).delete()
+    AgentMonth.objects.filter(month=month, team=team).update(
+        locked=False, adjustment_orders=0, adjustment_connected=0, adjustment_reward=0
+    )
     conversions_compute(month=month)
 
 
-@transaction.atomic
-def reward_rule_revise(*, rule: RewardRule, valid_from: datetime.date, **changes) -> RewardRule:
-    """A new period of a rule from `valid_from`: the old one ends the day before, nothing earlier
-    changes (orders are matched with the rule valid on their day of connection).
+def _bands_of(rule) -> list[BandSpec]:
+    return [BandSpec(b.min_increase, b.max_increase, b.amount) for b in rule.bands.all()]
 
-    `changes` sets fields of the new period (amount, arpu_share, name); offers and bands are copied.
+
+def reward_rule_check(rule: RewardRule, *, bands: list[BandSpec] | None = None) -> None:
+    """The catalogue's own rules for one rule (R11): its period overlaps no other period of its
+    code; a tiered rule's bands cover every increase once, other rules have none. Raises a
+    ValidationError by field (`valid_from`, `bands`)."""
+    others = [
+        Period(code, start, end, key=pk)
+        for pk, code, start, end in RewardRule.objects.filter(code=rule.code)
+        .exclude(pk=rule.pk)
+        .values_list("pk", "code", "valid_from", "valid_to")
+    ]
+    errors = {}
+    conflict = consistency.period_conflict(
+        Period(rule.code, rule.valid_from, rule.valid_to, key=rule.pk), others
+    )
+    if conflict:
+        errors["valid_from"] = ValidationError(conflict, code="period_overlap")
+    if bands is not None:
+        band_errors = bands_errors(rule.kind, bands)
+        if band_errors:
+            errors["bands"] = [ValidationError(m, code="bands") for m in band_errors]
+    if errors:
+        raise ValidationError(errors)
+
+
+def bands_errors(kind, bands: list[BandSpec]) -> list[str]:
+    """Every band error of a rule of `kind`, each message prefixed by the band it is about."""
+    if kind != RewardKind.TIERED:
+        return [str(consistency.ERR_BANDS_NOT_TIERED)] if bands else []
+    if not bands:
+        return [str(consistency.ERR_TIERED_NEEDS_BANDS)]
+    return [
+        f"{consistency.describe_band(bands[index])}: {message}"
+        for index, messages in sorted(consistency.band_errors(bands).items())
+        for _bound, message in messages
+    ]
+
+
+@transaction.atomic
+def reward_bands_replace(*, rule: RewardRule, bands: list[BandSpec]) -> list[RewardBand]:
+    """Give a tiered rule exactly these bands (checked first): the old ones go, the new ones come
+    in ascending order, so no moment of the transaction has two bands overlap."""
+    reward_rule_check(rule, bands=bands)
+    rule.bands.all().delete()
+    return RewardBand.objects.bulk_create(
+        RewardBand(rule=rule, min_increase=b.low, max_increase=b.high, amount=b.amount)
+        for b in sorted(bands, key=lambda b: b.low)
+    )
+
+
+@transaction.atomic
+def reward_rule_revise(
+    *, rule: RewardRule, valid_from: datetime.date, bands: list[BandSpec] | None = None, **changes
+) -> RewardRule:
+    """Revise a rule: its current period ends the day before `valid_from`, the next one starts
+    then with the changes (amount, arpu_share, name; `bands` for a tiered rule) and ends when the
+    old one would have. Offers are copied, and bands unless given.
+
+    An order earns by the period valid on the day it is connected (or registered, while pending):
+    one registered before the revision and connected after it earns the new amount. A revision
+    starts in the running month or later, so a closed month never changes.
     """
+    rule = RewardRule.objects.select_for_update().get(pk=rule.pk)
     if valid_from < timezone.localdate().replace(day=1) or valid_from <= rule.valid_from:
         raise ValidationError({"valid_from": ERR_CLOSED_MONTH}, code="closed_month")
-    offers, bands = list(rule.offers.all()), list(rule.bands.all())
+    if rule.valid_to is not None and valid_from > rule.valid_to:
+        raise ValidationError({"valid_from": ERR_REVISE_ENDED}, code="rule_ended")
+    offers = list(rule.offers.all())
+    bands = _bands_of(rule) if bands is None else bands
+    end = rule.valid_to
     rule.valid_to = valid_from - datetime.timedelta(days=1)
     rule.full_clean()
     rule.save()
@@ -272,17 +410,23 @@ def reward_rule_revise(*, rule: RewardRule, valid_from: datetime.date, **changes
         amount=changes.pop("amount", rule.amount),
         arpu_share=changes.pop("arpu_share", rule.arpu_share),
         valid_from=valid_from,
+        valid_to=end,
         order=rule.order,
     )
     if changes:
         raise TypeError(f"unknown fields: {', '.join(changes)}")
     new.full_clean()
+    reward_rule_check(new, bands=bands)
     new.save()
     new.offers.set(offers)
-    RewardBand.objects.bulk_create(
-        RewardBand(
-            rule=new, min_increase=b.min_increase, max_increase=b.max_increase, amount=b.amount
-        )
-        for b in bands
-    )
+    if new.kind == RewardKind.TIERED:
+        reward_bands_replace(rule=new, bands=bands)
     return new
+
+
+@transaction.atomic
+def agent_month_ensure(*, agent_id: int, month: datetime.date) -> None:
+    """Compute the agent's month when it has no stored row yet (a month no run or event has
+    reached): the pages then show what the leaderboard will."""
+    if not AgentMonth.objects.filter(agent_id=agent_id, month=month).exists():
+        agent_month_refresh(agent_id=agent_id, month=month)

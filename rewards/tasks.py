@@ -29,3 +29,11 @@ def compute_closed_month() -> dict:
     """The final run after a month has closed (scheduled early on the 1st): the month before."""
     month = calendar.previous_month(timezone.localdate())
     return compute_conversions(calendar.month_key(month))
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def refresh_agent_months(pairs: list) -> int:
+    """Recompute the months of agents an event touched: [[agent id, "YYYY-MM"], ...]."""
+    for agent_id, month in pairs:
+        services.agent_month_refresh(agent_id=int(agent_id), month=calendar.parse_month(month))
+    return len(pairs)

@@ -126,6 +126,7 @@ def me(request):
         agent = access.progress_agent(request.user, username=request.GET.get("agent"))
     except DomainError as error:
         return _error_page(request, error)
+    services.agent_month_ensure(agent_id=agent.pk, month=month)
     progress = selectors.agent_progress(agent, month)
     today = timezone.localdate()
     context = {
@@ -139,7 +140,9 @@ def me(request):
     }
     if progress is not None:
         row = progress.row
-        context["percent"] = min(100, round(100 * row.orders / row.target)) if row.target else 100
+        context["percent"] = (
+            min(100, round(100 * row.month_orders / row.target)) if row.target else None
+        )
         context["funnel"] = charts.funnel_chart(
             [
                 (_("Shown"), row.shown),

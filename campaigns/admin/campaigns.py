@@ -1,29 +1,41 @@
 """Subscriber accounts and the sales floor in the admin (the campaigns: campaigns.admin.campaign)."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
     RangeDateFilter,
     RelatedDropdownFilter,
 )
-from unfold.decorators import display
+from unfold.decorators import action, display
+from unfold.widgets import UnfoldAdminDateWidget, UnfoldAdminSelectWidget
 
 from campaigns.models import (
     AgentProfile,
     Department,
     SubscriberAccount,
     Team,
+    TeamMembership,
 )
 from campaigns.resources import SubscriberAccountResource
+from campaigns.services.org import MoveError, agent_team_move
 from config.floor.admin import (
     HistoryModelAdmin,
     ImportExportModelAdmin,
     PortalModelAdmin,
 )
 from offers.admin import joined_names
+
+MSG_MOVED = _("%(agent)s moved to %(team)s from %(day)s.")
 
 
 @admin.register(Department)
@@ -65,9 +77,47 @@ class TeamAdmin(HistoryModelAdmin):
         return obj.agent_total
 
 
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(PortalModelAdmin):
+    """The agents' teams over time (R10): written by «Move to another team», read-only here."""
+
+    list_display = ("agent", "team", "valid_from", "valid_to", "moved_by", "created_at")
+    list_filter = (("team", RelatedDropdownFilter), ("valid_from", RangeDateFilter))
+    list_select_related = ("agent", "team", "moved_by")
+    search_fields = ("agent__username", "agent__last_name", "team__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MoveForm(forms.Form):
+    """Where and from when an agent moves."""
+
+    team = forms.ModelChoiceField(
+        label=_("new team"),
+        queryset=Team.objects.select_related("department").order_by("department__name", "name"),
+        widget=UnfoldAdminSelectWidget,
+    )
+    on = forms.DateField(
+        label=_("from"),
+        widget=UnfoldAdminDateWidget,
+        help_text=_(
+            "Orders registered from this day on count for the new team; earlier ones stay with "
+            "the old team. Today or earlier within the running month."
+        ),
+    )
+
+
 @admin.register(AgentProfile)
 class AgentProfileAdmin(HistoryModelAdmin):
     list_display = ("full_name", "employee_number", "team", "department", "started_on")
+    actions_detail = ["move_to_team"]
     list_filter = (
         ("team", RelatedDropdownFilter),
         ("team__department", RelatedDropdownFilter),
@@ -84,6 +134,65 @@ class AgentProfileAdmin(HistoryModelAdmin):
     @display(description=_("department"), ordering="team__department__name")
     def department(self, obj):
         return obj.team.department
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once the agent exists, the team changes only by a move, which keeps the history.
+        return ("team", "team_history") if obj is not None else ()
+
+    def get_fields(self, request, obj=None):
+        fields = ["user", "team", "employee_number", "started_on"]
+        return [*fields, "team_history"] if obj is not None else fields
+
+    @display(description=_("team history"))
+    def team_history(self, obj):
+        periods = TeamMembership.objects.filter(agent_id=obj.user_id).select_related("team")
+        rows = [
+            (
+                period.team.name,
+                f"{period.valid_from:%d.%m.%Y}",
+                f"{period.valid_to:%d.%m.%Y}" if period.valid_to else "…",
+            )
+            for period in periods.order_by("-valid_from")
+        ]
+        if not rows:
+            return _("In %(team)s since the start; never moved.") % {"team": obj.team}
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {} – {}</li>", rows))
+
+    @action(description=_("Move to another team"), url_path="move-to-team", permissions=["change"])
+    def move_to_team(self, request, object_id):
+        profile = self.get_object(request, object_id)
+        if profile is None:
+            raise Http404
+        form = MoveForm(request.POST or None, initial={"on": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                agent_team_move(
+                    agent=profile.user,
+                    team=form.cleaned_data["team"],
+                    on=form.cleaned_data["on"],
+                    by=request.user,
+                )
+            except MoveError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request,
+                    MSG_MOVED
+                    % {
+                        "agent": profile,
+                        "team": form.cleaned_data["team"],
+                        "day": form.cleaned_data["on"],
+                    },
+                )
+                return redirect(reverse("admin:campaigns_agentprofile_change", args=[profile.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Move %(agent)s to another team") % {"agent": profile},
+            "profile": profile,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/campaigns/agent_move.html", context)
 
 
 @admin.register(SubscriberAccount)

@@ -3,7 +3,7 @@ from campaigns.models.appeals import Appeal, AppealTheme
 from campaigns.models.campaigns import Campaign, CampaignStatus, CampaignTarget, ResultCode
 from campaigns.models.exclusions import Outage, PeakHours, Weekday
 from campaigns.models.history import ContactHistoryEntry, HistoryAction
-from campaigns.models.org import AgentProfile, Department, Team
+from campaigns.models.org import AgentProfile, Department, Team, TeamMembership
 
 # Connection orders live in their sub-package; imported here so that Django registers them.
 from campaigns.orders.models import (
@@ -53,5 +53,6 @@ __all__ = [
     "StatusSource",
     "SubscriberAccount",
     "Team",
+    "TeamMembership",
     "Weekday",
 ]

@@ -71,3 +71,67 @@ class AgentProfile(models.Model):
 
     def __str__(self):
         return self.user.get_full_name() or self.user.get_username()
+
+
+class TeamMembershipQuerySet(models.QuerySet):
+    def on(self, day):
+        """The memberships in force on a day."""
+        return self.filter(valid_from__lte=day).filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day)
+        )
+
+
+class TeamMembership(models.Model):
+    """An agent's time in a team, from a day to a day (both inclusive; open while it lasts).
+
+    The history of moves (R10): an order counts for the team the agent was in on the day it was
+    registered. `starts_at`/`ends_at` are the same days as moments in the portal's time zone (local
+    midnight, end exclusive), written by the service with the dates, so that the monthly
+    aggregates join orders to teams by a plain comparison. Days no membership covers (an agent who
+    never moved) belong to the agent's current team (`AgentProfile.team`).
+    """
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="team_memberships",
+        verbose_name=_("agent"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("team")
+    )
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(
+        _("to"), null=True, blank=True, help_text=_("Empty while it lasts.")
+    )
+    starts_at = models.DateTimeField(_("starts"), editable=False)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True, editable=False)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moved by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = TeamMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["agent", "valid_from"]
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="membership_valid_dates",
+            ),
+            models.UniqueConstraint(fields=["agent", "valid_from"], name="membership_start_once"),
+        ]
+        indexes = [models.Index(fields=["agent", "starts_at"], name="membership_agent_idx")]
+
+    def __str__(self):
+        end = f"{self.valid_to:%d.%m.%Y}" if self.valid_to else "…"
+        return f"{self.agent} · {self.team} · {self.valid_from:%d.%m.%Y}–{end}"

@@ -8,6 +8,7 @@ from campaigns.services.campaigns import (
     campaigns_launch,
     campaigns_set_status,
 )
+from campaigns.services.org import MoveError, agent_team_move, membership_create, team_on
 from campaigns.services.workspace import (
     APPEAL_FLAGS,
     ERR_INVALID_APPEAL,
@@ -25,7 +26,9 @@ __all__ = [
     "ERR_INVALID_APPEAL",
     "ERR_NOT_ON_ACCOUNT",
     "MAX_OBJECTIONS",
+    "MoveError",
     "account_upsert",
+    "agent_team_move",
     "appeal_close",
     "appeal_open",
     "appeal_update",
@@ -35,5 +38,7 @@ __all__ = [
     "campaigns_follow_schedule",
     "campaigns_launch",
     "campaigns_set_status",
+    "membership_create",
     "recommendation_record_result",
+    "team_on",
 ]

@@ -112,7 +112,13 @@ class AgentMonthQuerySet(models.QuerySet):
 
 
 class AgentMonth(models.Model):
-    """One agent's month as the conversions job computed it: orders, target, rewards, funnel."""
+    """One agent's month in one team, as computed: orders, target, rewards, funnel.
+
+    An order (and a saved result) counts for the team the agent was in on the day it was
+    registered, so an agent who moved within a month has a row in each team. The target is the
+    agent's for the whole month: every row of the agent carries it and the agent's orders of the
+    month in all teams (`month_orders`), which decide whether it is met.
+    """
 
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -123,15 +129,21 @@ class AgentMonth(models.Model):
     month = models.DateField(_("month"))
     team = models.ForeignKey(
         "campaigns.Team",
-        on_delete=models.SET_NULL,
-        null=True,
+        on_delete=models.PROTECT,
         related_name="agent_months",
         verbose_name=_("team"),
     )
-    target = models.PositiveSmallIntegerField(_("target"))
+    target = models.PositiveSmallIntegerField(
+        _("target"), help_text=_("0: no target (a starter with no working day left).")
+    )
     base_target = models.PositiveSmallIntegerField(_("team target"))
     prorated = models.BooleanField(_("prorated"), default=False)
     orders = models.PositiveIntegerField(_("orders registered"), default=0)
+    month_orders = models.PositiveIntegerField(
+        _("orders in the month, all teams"),
+        default=0,
+        help_text=_("What the target is measured against."),
+    )
     connected = models.PositiveIntegerField(_("orders connected"), default=0)
     cancelled = models.PositiveIntegerField(_("orders cancelled"), default=0)
     clawbacks = models.PositiveIntegerField(_("clawbacks"), default=0)
@@ -164,16 +176,23 @@ class AgentMonth(models.Model):
         verbose_name = _("agent's month")
         verbose_name_plural = _("agents' months")
         constraints = [
-            models.UniqueConstraint(fields=["agent", "month"], name="agent_month_once"),
+            models.UniqueConstraint(
+                fields=["agent", "month", "team"], name="agent_month_team_once"
+            ),
         ]
         indexes = [models.Index(fields=["month", "team"], name="agent_month_team_idx")]
 
     def __str__(self):
-        return f"{self.agent} {self.month:%m.%Y}"
+        return f"{self.agent} {self.month:%m.%Y} {self.team}"
+
+    @property
+    def has_target(self) -> bool:
+        return self.target > 0
 
     @property
     def target_met(self) -> bool:
-        return self.orders >= self.target
+        """Met when the agent's orders of the month reach a target; never without a target."""
+        return self.has_target and self.month_orders >= self.target
 
 
 class CampaignMonth(models.Model):
@@ -228,6 +247,23 @@ class RewardLine(models.Model):
         on_delete=models.CASCADE,
         related_name="reward_lines",
         verbose_name=pgettext_lazy("connection order", "order"),
+    )
+    offer = models.ForeignKey(
+        "offers.Offer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("item"),
+        help_text=_("The item of the order the line pays for: its main offer or an extra."),
+    )
+    team = models.ForeignKey(
+        "campaigns.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
     )
     rule = models.ForeignKey(
         RewardRule,

@@ -17,7 +17,22 @@ Definitions, for month M:
   ordered_connected = those of them connected by now.
 """
 
-from django.db.models import Count, Q, Sum
+from collections import defaultdict
+from types import SimpleNamespace
+
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from campaigns.models import (
@@ -26,9 +41,10 @@ from campaigns.models import (
     ContactHistoryEntry,
     OrderStatus,
     ResultCode,
+    TeamMembership,
 )
 from rewards import calendar
-from rewards.engine import Engine, roubles
+from rewards.engine import Engine, SimpleCase, extra_items, roubles
 from rewards.models import (
     DEFAULT_TARGET,
     AgentMonth,
@@ -60,27 +76,183 @@ def month_orders(month, *, agent_ids=None):
     return orders
 
 
-def order_aggregates(month, *, engine: Engine, agent_ids=None):
-    """Per agent: orders, connected, cancelled, clawbacks and rewards in kopecks (one GROUP BY)."""
-    registered = _in("created_at", month) & ~Q(status=OrderStatus.CANCELLED)
-    connected = _in("connected_at", month)
-    clawed = _in("cancelled_at", month) & Q(clawback=True)
-    amount = engine.amount()
-    return (
-        engine.annotate(month_orders(month, agent_ids=agent_ids))
-        .values("agent_id")
+def _during(field_name, month) -> ExpressionWrapper:
+    return ExpressionWrapper(_in(field_name, month), output_field=BooleanField())
+
+
+def _item_columns(month, *, engine: Engine, team, order_prefix=""):
+    """What the month's aggregate reads from each item (an order's main offer or an extra): the
+    agent and team, whether the order was registered, connected, cancelled in the month, its
+    status, and the kopecks the item earns (worked out once, in this subquery)."""
+    p = order_prefix
+    return {
+        "i_agent": F(f"{p}agent_id"),
+        "i_team": team,
+        "i_campaign": F(f"{p}campaign_id"),
+        "c_in": _during(f"{p}created_at", month),
+        "k_in": _during(f"{p}connected_at", month),
+        "x_in": _during(f"{p}cancelled_at", month),
+        "i_status": F(f"{p}status"),
+        "i_claw": F(f"{p}clawback"),
+        "i_conn": F(f"{p}connected_at"),
+        "i_amount": engine.amount(),
+    }
+
+
+ITEM_COLUMNS = (
+    "i_agent",
+    "i_team",
+    "i_campaign",
+    "i_main",
+    "c_in",
+    "k_in",
+    "x_in",
+    "i_status",
+    "i_claw",
+    "i_conn",
+    "i_amount",
+)
+
+
+def _items_sql(month, *, engine: Engine, agent_ids=None) -> tuple[str, list]:
+    """The month's items as one SQL relation: every order of the month (main item, i_main = 1)
+    and every extra of those orders (i_main = 0), with the columns of `_item_columns`.
+
+    UNION ALL keeps the items a subquery of their own (PostgreSQL does not fold it into the
+    aggregate), so each item's amount is worked out once, however many sums read it."""
+    orders = month_orders(month, agent_ids=agent_ids)
+    main = (
+        engine.annotate(orders)
         .annotate(
-            orders=Count("id", filter=registered),
-            connected=Count("id", filter=connected),
-            cancelled=Count("id", filter=_in("cancelled_at", month)),
-            clawbacks=Count("id", filter=clawed),
-            ordered_connected=Count("id", filter=registered & Q(connected_at__isnull=False)),
-            earned=Sum(amount, filter=connected),
-            clawed=Sum(amount, filter=clawed),
-            pending=Sum(amount, filter=_in("created_at", month) & Q(status__in=PENDING_STATUSES)),
+            **_item_columns(month, engine=engine, team=team_case(month, agent_ids=agent_ids)),
+            i_main=Value(1, IntegerField()),
         )
+        .values(*ITEM_COLUMNS)
         .order_by()
     )
+    extra_team = team_case(
+        month,
+        agent_field="connectionorder__agent_id",
+        moment_field="connectionorder__created_at",
+        agent_ids=agent_ids,
+    )
+    extras = (
+        engine.annotate_extras(extra_items(orders))
+        .annotate(
+            **_item_columns(
+                month, engine=engine, team=extra_team, order_prefix="connectionorder__"
+            ),
+            i_main=Value(0, IntegerField()),
+        )
+        .values(*ITEM_COLUMNS)
+        .order_by()
+    )
+    main_sql, main_params = main.query.sql_with_params()
+    extras_sql, extras_params = extras.query.sql_with_params()
+    return f"{main_sql} UNION ALL {extras_sql}", [*main_params, *extras_params]
+
+
+def team_case(month, *, agent_field="agent_id", moment_field="created_at", agent_ids=None):
+    """The team a row counts for: the agent's membership at the moment (of registration, of a
+    saved result), as one expression; NULL where no membership covers it (an agent who never
+    moved: then the agent's current team, filled in by the caller).
+
+    The memberships touching the month are few (the agents who moved), so they are written into
+    a `CASE agent WHEN … THEN CASE WHEN moment < … THEN team … END END`: no join per row.
+    """
+    periods = defaultdict(list)
+    memberships = TeamMembership.objects.filter(starts_at__lt=calendar.month_bounds(month)[1])
+    memberships = memberships.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=calendar.month_bounds(month)[0])
+    )
+    if agent_ids is not None:
+        memberships = memberships.filter(agent_id__in=agent_ids)
+    for agent_id, starts, ends, team_id in memberships.order_by(
+        "agent_id", "starts_at"
+    ).values_list("agent_id", "starts_at", "ends_at", "team_id"):
+        condition = Q(**{f"{moment_field}__gte": starts})
+        if ends is not None:
+            condition &= Q(**{f"{moment_field}__lt": ends})
+        periods[agent_id].append(When(condition, then=Value(team_id)))
+    if not periods:
+        return Value(None, output_field=IntegerField())
+    return SimpleCase(
+        F(agent_field),
+        [
+            (agent_id, Case(*whens, default=None, output_field=BigIntegerField()))
+            for agent_id, whens in sorted(periods.items())
+        ],
+    )
+
+
+# The statuses are bound as parameters, ahead of the items' own.
+REGISTERED = "i.c_in AND i.i_status <> %s"
+ORDER_FIGURES = f"""
+       COUNT(*) FILTER (WHERE i.i_main = 1 AND {REGISTERED}) AS orders,
+       COUNT(*) FILTER (WHERE i.i_main = 1 AND i.k_in) AS connected,
+       COUNT(*) FILTER (WHERE i.i_main = 1 AND i.x_in) AS cancelled,
+       COUNT(*) FILTER (WHERE i.i_main = 1 AND i.x_in AND i.i_claw) AS clawbacks,
+       COUNT(*) FILTER (WHERE i.i_main = 1 AND {REGISTERED} AND i.i_conn IS NOT NULL)
+           AS ordered_connected,
+       SUM(i.i_amount) FILTER (WHERE i.k_in) AS earned,
+       SUM(i.i_amount) FILTER (WHERE i.x_in AND i.i_claw) AS clawed,
+       SUM(i.i_amount) FILTER (WHERE i.c_in AND i.i_status IN (%s, %s)) AS pending
+"""
+ORDER_FIGURES_SQL = f"""
+SELECT i.i_agent, i.i_team, NULL, 1, {ORDER_FIGURES}
+FROM ({{items}}) i
+GROUP BY i.i_agent, i.i_team
+"""
+# PostgreSQL also groups the same items by campaign (the campaign funnel's ordered and
+# connected) in the same pass: a parallel GROUP BY agent, team and campaign, then the two
+# roll-ups of its few rows. SQLite asks for those with a query of their own.
+ORDER_AND_CAMPAIGN_SQL = f"""
+SELECT g.i_agent, g.i_team, g.i_campaign, GROUPING(g.i_campaign),
+       SUM(g.orders), SUM(g.connected), SUM(g.cancelled), SUM(g.clawbacks),
+       SUM(g.ordered_connected), SUM(g.earned), SUM(g.clawed), SUM(g.pending)
+FROM (SELECT i.i_agent, i.i_team, i.i_campaign, {ORDER_FIGURES}
+      FROM ({{items}}) i GROUP BY i.i_agent, i.i_team, i.i_campaign) g
+GROUP BY GROUPING SETS ((g.i_agent, g.i_team), (g.i_campaign))
+"""
+ORDER_FIGURE_NAMES = (
+    "orders",
+    "connected",
+    "cancelled",
+    "clawbacks",
+    "ordered_connected",
+    "earned",
+    "clawed",
+    "pending",
+)
+
+
+def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None):
+    """Per agent and team: orders, connected, cancelled, clawbacks and rewards in kopecks.
+
+    One GROUP BY over the month's items (each order's main offer and its extras, the engine's
+    amount worked out once per item). With `by_campaign` (a dict), the campaigns' ordered and
+    connected go into it from the same pass on PostgreSQL.
+    """
+    items, params = _items_sql(month, engine=engine, agent_ids=agent_ids)
+    fused = by_campaign is not None and connection.vendor == "postgresql"
+    sql = (ORDER_AND_CAMPAIGN_SQL if fused else ORDER_FIGURES_SQL).format(items=items)
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [OrderStatus.CANCELLED, OrderStatus.CANCELLED, *PENDING_STATUSES, *params]
+        )
+        for agent_id, team_id, campaign_id, by_agent, *figures in cursor.fetchall():
+            figures = dict(zip(ORDER_FIGURE_NAMES, figures, strict=True))
+            if by_agent:
+                rows.append({"agent_id": agent_id, "team_id": team_id, **figures})
+            elif campaign_id is not None:
+                by_campaign[campaign_id] = {
+                    "ordered": figures["orders"],
+                    "connected": figures["ordered_connected"],
+                }
+    if by_campaign is not None and not fused:
+        by_campaign.update({r["campaign_id"]: r for r in campaign_order_aggregates(month)})
+    return rows
 
 
 def bare_order_aggregates(month):
@@ -107,12 +279,55 @@ def _funnel_counts(prefix=""):
     }
 
 
-def funnel_aggregates(month, *, by="agent_id", agent_ids=None):
-    """Per agent (or campaign): recommendations shown, offered, thinking, agreed in the month."""
+def month_entries(month, *, agent_ids=None):
     entries = ContactHistoryEntry.objects.filter(_in("created_at", month))
     if agent_ids is not None:
         entries = entries.filter(agent_id__in=agent_ids)
-    return entries.values(by).annotate(**_funnel_counts()).order_by()
+    return entries
+
+
+def funnel_aggregates(month, *, by="agent_id", agent_ids=None):
+    """Per campaign (or agent): recommendations shown, offered, thinking, agreed in the month."""
+    return (
+        month_entries(month, agent_ids=agent_ids).values(by).annotate(**_funnel_counts()).order_by()
+    )
+
+
+FUNNEL_SQL = """
+SELECT i.i_agent, i.i_team,
+       COUNT(DISTINCT i.i_target),
+       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result <> %s),
+       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result = %s),
+       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result = %s)
+FROM ({entries}) i
+GROUP BY i.i_agent, i.i_team
+"""
+
+
+def agent_funnel_aggregates(month, *, agent_ids=None) -> list[dict]:
+    """Per agent and team (the team of the day the result was saved): the funnel's first steps."""
+    entries = (
+        month_entries(month, agent_ids=agent_ids)
+        .annotate(
+            i_agent=F("agent_id"),
+            i_team=team_case(month, agent_ids=agent_ids),
+            i_target=F("target_id"),
+            i_result=F("result"),
+        )
+        .values("i_agent", "i_team", "i_target", "i_result")
+        .order_by()
+    )
+    sql, params = entries.query.sql_with_params()
+    codes = [ResultCode.NOT_OFFERED, ResultCode.THINKING, ResultCode.AGREED]
+    with connection.cursor() as cursor:
+        cursor.execute(FUNNEL_SQL.format(entries=sql), [*codes, *params])
+        return [
+            {"agent_id": row[0], "team_id": row[1], **dict(zip(FUNNEL_NAMES, row[2:], strict=True))}
+            for row in cursor.fetchall()
+        ]
+
+
+FUNNEL_NAMES = ("shown", "offered", "thinking", "agreed")
 
 
 def campaign_order_aggregates(month):
@@ -130,11 +345,34 @@ def team_targets(month) -> dict[int, int]:
 
 
 def month_agents(month, *, agent_ids=None):
-    """The agents who had started by the end of the month: user, team, start date."""
+    """The agents who had started by the end of the month: user, current team, start date."""
     agents = AgentProfile.objects.filter(started_on__lt=calendar.next_month(month))
     if agent_ids is not None:
         agents = agents.filter(user_id__in=agent_ids)
     return agents.values_list("user_id", "team_id", "started_on").order_by("user_id")
+
+
+def month_memberships(month, *, agent_ids=None) -> dict[int, list[tuple]]:
+    """Per agent, the memberships that touch the month: (from, to or None, team), by start."""
+    memberships = TeamMembership.objects.filter(valid_from__lt=calendar.next_month(month)).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=month)
+    )
+    if agent_ids is not None:
+        memberships = memberships.filter(agent_id__in=agent_ids)
+    result = defaultdict(list)
+    for agent_id, valid_from, valid_to, team_id in memberships.order_by(
+        "agent_id", "valid_from"
+    ).values_list("agent_id", "valid_from", "valid_to", "team_id"):
+        result[agent_id].append((valid_from, valid_to, team_id))
+    return result
+
+
+def team_on(memberships: list[tuple], day, current_team_id) -> int:
+    """The team of a day from an agent's memberships, the current team where none covers it."""
+    for valid_from, valid_to, team_id in memberships:
+        if valid_from <= day and (valid_to is None or day <= valid_to):
+            return team_id
+    return current_team_id
 
 
 FIGURES = (
@@ -150,47 +388,111 @@ FIGURES = (
 )
 
 
+def _by_agent_and_team(rows, current_teams) -> dict[tuple[int, int], dict]:
+    """Aggregate rows keyed by (agent, team), the current team standing in for "no history"."""
+    merged = defaultdict(dict)
+    for row in rows:
+        agent_id = row["agent_id"]
+        if agent_id not in current_teams:
+            continue  # not (yet) an agent of this month
+        key = (agent_id, row["team_id"] or current_teams[agent_id])
+        figures = merged[key]
+        for name, value in row.items():
+            if name not in ("agent_id", "team_id") and value is not None:
+                figures[name] = figures.get(name, 0) + value
+    return merged
+
+
 def agent_month_rows(month, *, agent_ids=None, now=None, engine=None) -> list[AgentMonth]:
-    """The month of each agent as the job writes it (unsaved rows): three aggregates, merged."""
+    """`agent_month_values` as (unsaved) model rows."""
+    return [
+        AgentMonth(**vars(values))
+        for values in agent_month_values(month, agent_ids=agent_ids, now=now, engine=engine)
+    ]
+
+
+def agent_month_values(
+    month, *, agent_ids=None, now=None, engine=None, by_campaign=None
+) -> list[SimpleNamespace]:
+    """Each agent's month in each team as the job writes it (unsaved rows), from two aggregates.
+
+    An agent has a row in every team the month's orders or results count for, and at least one
+    (the team of the agent's first day in the month) when there are none. The target, from that
+    first team's target for the month (10 by default), prorated for a starter, is the agent's for
+    the whole month: every row carries it with the agent's orders of the month in all teams.
+    """
     now = now or timezone.now()
     engine = engine or Engine.load()
-    orders = {
-        row["agent_id"]: row for row in order_aggregates(month, engine=engine, agent_ids=agent_ids)
-    }
-    funnel = {row["agent_id"]: row for row in funnel_aggregates(month, agent_ids=agent_ids)}
+    agents = list(month_agents(month, agent_ids=agent_ids))
+    current = {agent_id: team_id for agent_id, team_id, _started in agents}
+    memberships = month_memberships(month, agent_ids=agent_ids)
+    figures = _by_agent_and_team(
+        order_aggregates(month, engine=engine, agent_ids=agent_ids, by_campaign=by_campaign),
+        current,
+    )
+    for key, funnel in _by_agent_and_team(
+        agent_funnel_aggregates(month, agent_ids=agent_ids), current
+    ).items():
+        figures[key].update(funnel)
+    teams_of = defaultdict(list)
+    for agent_id, team in sorted(figures):
+        teams_of[agent_id].append(team)
     targets = team_targets(month)
     rows = []
-    for agent_id, team_id, started_on in month_agents(month, agent_ids=agent_ids):
-        base = targets.get(team_id, DEFAULT_TARGET)
+    for agent_id, team_id, started_on in agents:
+        first_team = team_on(memberships.get(agent_id, []), max(month, started_on), team_id)
+        base = targets.get(first_team, DEFAULT_TARGET)
         target = calendar.prorated_target(base, month=month, started_on=started_on)
-        figures = {**orders.get(agent_id, {}), **funnel.get(agent_id, {})}
-        earned, clawed = roubles(figures.get("earned")), roubles(figures.get("clawed"))
-        rows.append(
-            AgentMonth(
-                agent_id=agent_id,
-                month=month,
-                team_id=team_id,
-                base_target=base,
-                target=target,
-                prorated=target != base,
-                reward_earned=earned,
-                reward_clawed_back=clawed,
-                reward_total=earned - clawed,
-                reward_pending=roubles(figures.get("pending")),
-                ordered=figures.get("orders", 0),
-                computed_at=now,
-                **{name: figures.get(name, 0) for name in FIGURES},
+        teams = teams_of.get(agent_id) or [first_team]
+        month_total = sum(figures.get((agent_id, team), {}).get("orders", 0) for team in teams)
+        for team in teams:
+            rows.append(
+                _row(
+                    month,
+                    agent_id,
+                    team,
+                    figures.get((agent_id, team), {}),
+                    now=now,
+                    base=base,
+                    target=target,
+                    month_total=month_total,
+                )
             )
-        )
     return rows
 
 
-def campaign_month_rows(month, *, now=None) -> list[CampaignMonth]:
+def _row(month, agent_id, team_id, figures, *, now, base, target, month_total) -> SimpleNamespace:
+    """A row's values by attribute name (a model instance costs more than the whole aggregate's
+    Python side; the job builds instances only for the rows it writes)."""
+    earned, clawed = roubles(figures.get("earned")), roubles(figures.get("clawed"))
+    return SimpleNamespace(
+        agent_id=agent_id,
+        month=month,
+        team_id=team_id,
+        base_target=base,
+        target=target,
+        prorated=target != base,
+        month_orders=month_total,
+        reward_earned=earned,
+        reward_clawed_back=clawed,
+        reward_total=earned - clawed,
+        reward_pending=roubles(figures.get("pending")),
+        ordered=figures.get("orders", 0),
+        locked=False,
+        computed_at=now,
+        **{name: figures.get(name, 0) for name in FIGURES},
+    )
+
+
+def campaign_month_rows(month, *, now=None, orders=None) -> list[CampaignMonth]:
+    """Each campaign's funnel of the month (`orders`: its ordered and connected, when the job
+    has them already)."""
     now = now or timezone.now()
     funnel = {
         r["target__campaign_id"]: r for r in funnel_aggregates(month, by="target__campaign_id")
     }
-    orders = {r["campaign_id"]: r for r in campaign_order_aggregates(month)}
+    if orders is None:
+        orders = {r["campaign_id"]: r for r in campaign_order_aggregates(month)}
     rows = []
     for campaign_id in sorted(funnel.keys() | orders.keys()):
         figures = {**funnel.get(campaign_id, {}), **orders.get(campaign_id, {})}

@@ -3,15 +3,28 @@ daily orders chart."""
 
 import datetime
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+    Window,
+)
 from django.db.models.functions import Rank, TruncDate
 from django.utils import timezone
 
-from campaigns.models import ConnectionOrder, Team
+from campaigns.models import AgentProfile, ConnectionOrder, Team
 from config.floor import roles
 from rewards import calendar
 from rewards.models import AgentMonth, MonthLock
-from rewards.selectors.figures import _in
+from rewards.selectors.figures import _in, team_case
 
 
 def teams_visible_to(user):
@@ -29,11 +42,14 @@ def leaderboard(month, *, team_ids):
 
     Ranking: standard competition ranking ("1224") by orders, then connected, both descending:
     agents equal on both share a rank and the next agent's rank counts everyone ahead. Equal
-    agents are listed by name. `previous_orders` is last month's orders, for the trend.
+    agents are listed by name. A row is an agent's month in one team (an agent who moved has
+    one in each); `orders` are those that count for that team, `month_orders` all of the agent's
+    in the month (what the target is measured against). `previous_orders` is the agent's orders
+    of last month, for the trend.
     """
     previous = AgentMonth.objects.filter(
         agent_id=OuterRef("agent_id"), month=calendar.previous_month(month)
-    ).values("orders")[:1]
+    ).values("month_orders")[:1]
     return (
         AgentMonth.objects.filter(month=month, team_id__in=team_ids)
         .select_related("agent", "team", "agent__agent_profile")
@@ -46,24 +62,45 @@ def leaderboard(month, *, team_ids):
 
 
 def leaderboard_totals(month, *, team_ids) -> dict:
+    """The scope's totals; an agent counts once (agents, met, target) whatever their teams."""
     rows = AgentMonth.objects.filter(month=month, team_id__in=team_ids)
     totals = rows.aggregate(
-        agents=Count("id"),
-        met=Count("id", filter=Q(orders__gte=F("target"))),
         orders=Sum("orders"),
-        target=Sum("target"),
         connected=Sum("connected"),
         reward_total=Sum("reward_total"),
+        oldest=Min("computed_at"),
+        newest=Max("computed_at"),
     )
-    return {key: value or 0 for key, value in totals.items()}
+    per_agent = rows.values("agent_id").annotate(
+        agent_target=Max("target"),
+        agent_met=Max(
+            Case(
+                When(Q(target__gt=0, month_orders__gte=F("target")), then=1),
+                default=0,
+                output_field=IntegerField(),
+            )
+        ),
+    )
+    agents = per_agent.aggregate(
+        agents=Count("agent_id"), met=Sum("agent_met"), target=Sum("agent_target")
+    )
+    return {
+        **{key: value or 0 for key, value in {**totals, **agents}.items()},
+        "oldest": totals["oldest"],
+        "newest": totals["newest"],
+    }
 
 
 def daily_orders(month, *, team_ids, today=None) -> list[tuple[datetime.date, int]]:
-    """Orders (not cancelled) registered each day of the month by the teams' agents."""
+    """Orders (not cancelled) registered each day of the month that count for the teams (the
+    team the agent was in at registration; the current team for an agent who never moved)."""
     today = today or timezone.localdate()
+    current = AgentProfile.objects.filter(team_id__in=team_ids).values("user_id")
     counts = dict(
         ConnectionOrder.objects.counted()
-        .filter(_in("created_at", month), agent__agent_profile__team_id__in=team_ids)
+        .filter(_in("created_at", month))
+        .annotate(i_team=team_case(month))
+        .filter(Q(i_team__in=team_ids) | Q(i_team__isnull=True, agent_id__in=current))
         .annotate(day=TruncDate("created_at"))
         .values_list("day")
         .annotate(n=Count("id"))

@@ -453,7 +453,7 @@ def test_reward_rule_rows_carry_bands_and_offers(api_client, agent, rules):
     assert Decimal(rows["fixed"]["amount"]) == Decimal("15.00")
     assert Decimal(rows["share"]["arpu_share"]) == Decimal("0.750")
     assert rows["tiered"]["bands"] == [
-        {"min_increase": "0.00", "max_increase": "100.00", "amount": "15.00"}
+        {"min_increase": "0.00", "max_increase": None, "amount": "15.00"}
     ]
 
 

@@ -35,5 +35,5 @@ class RewardBandFactory(DjangoModelFactory):
 
     rule = factory.SubFactory(RewardRuleFactory, kind=RewardKind.TIERED, amount=None)
     min_increase = Decimal("0")
-    max_increase = Decimal("100")
+    max_increase = None  # one band covering every increase: a valid set on its own
     amount = Decimal("15")

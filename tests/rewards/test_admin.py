@@ -32,8 +32,11 @@ def make_tiered_rule(bands=2, offers=2):
         kind=RewardKind.TIERED, amount=None, offers=OfferFactory.create_batch(offers)
     )
     for i in range(bands):
+        last = i == bands - 1
         RewardBandFactory(
-            rule=rule, min_increase=Decimal(100 * i), max_increase=Decimal(100 * i + 100)
+            rule=rule,
+            min_increase=Decimal(100 * i),
+            max_increase=None if last else Decimal(100 * i + 100),
         )
     return rule
 
@@ -98,6 +101,9 @@ def test_a_manager_adds_a_tiered_rule_with_its_bands_inline(client, manager):
 
 
 CSV_HEADER = "code,valid_from,name,service,kind,offers,amount,arpu_share,bands,order\n"
+PERIOD_HEADER = (
+    "code,valid_from,valid_to,name,service,kind,offers,amount,arpu_share,bands,order\n"
+)
 
 
 def preview(client, content):
@@ -152,10 +158,10 @@ def test_import_creates_rules_keyed_by_code_and_period_with_their_bands(client, 
         client,
         preview(
             client,
-            CSV_HEADER
-            + "kaspersky,2019-01-01,Kaspersky,broadband,fixed,kaspersky-2,20,,,12\n"
-            + "kaspersky,2026-01-01,Kaspersky,broadband,fixed,kaspersky-2,25,,,12\n"
-            + "broadband-upgrade,2019-01-01,Смена ТП,broadband,tiered,,,,0..200=20,17\n",
+            PERIOD_HEADER
+            + "kaspersky,2019-01-01,2025-12-31,Kaspersky,broadband,fixed,kaspersky-2,20,,,12\n"
+            + "kaspersky,2026-01-01,,Kaspersky,broadband,fixed,kaspersky-2,25,,,12\n"
+            + "broadband-upgrade,2019-01-01,,Смена ТП,broadband,tiered,,,,0..200=20; 200..=30,17\n",
         ),
     )
     assert response.status_code == 302
@@ -165,7 +171,8 @@ def test_import_creates_rules_keyed_by_code_and_period_with_their_bands(client, 
         (datetime.date(2026, 1, 1), Decimal("25")),
     ]
     assert [(b.min_increase, b.max_increase, b.amount) for b in upgrade.bands.all()] == [
-        (0, 200, 20)
+        (0, 200, 20),
+        (200, None, 30),
     ]
 
 

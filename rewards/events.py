@@ -1,0 +1,125 @@
+"""Keep the stored months in step with what happens: every order, result and team event refreshes
+the months of the agent it touches, once its transaction has committed (issue 10, §5).
+
+Rewards sit above campaigns, so campaigns cannot call them: the rewards listen to the saves of
+the rows they are computed from (Django's model signals) and do nothing there but note which
+(agent, month) pairs changed; one callback per transaction hands the pairs to a Celery task
+(`rewards.tasks.refresh_agent_months`), which recomputes them with the job's own code. A catalogue
+or target change touches every agent: it queues the whole month's run. Writes that bypass the
+models (bulk updates, raw SQL) are caught by the nightly run, the reconciliation.
+"""
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from campaigns.models import (
+    AgentProfile,
+    ConnectionOrder,
+    ContactHistoryEntry,
+    TeamMembership,
+)
+from rewards import calendar
+from rewards.models import MonthlyTarget, RewardBand, RewardRule
+
+PENDING = "rewards_refresh_pending"
+
+
+def _month(moment) -> datetime.date | None:
+    return None if moment is None else timezone.localdate(moment).replace(day=1)
+
+
+def _flush():
+    from rewards import tasks
+
+    pending = getattr(connection, PENDING, set())
+    setattr(connection, PENDING, set())
+    pairs = sorted(p for p in pending if p[0] != "month")
+    months = sorted(p[1] for p in pending if p[0] == "month")
+    for month in months:
+        tasks.compute_conversions.delay(month)
+    if pairs:
+        tasks.refresh_agent_months.delay([[agent, month] for agent, month in pairs])
+
+
+def _note(*pairs) -> None:
+    """Remember (agent id, "YYYY-MM") pairs (or ("month", "YYYY-MM") for everyone) and make sure
+    one callback of the current transaction sends them."""
+    pending = getattr(connection, PENDING, None)
+    if pending is None:
+        pending = set()
+        setattr(connection, PENDING, pending)
+    pending.update(pairs)
+    registered = any(callback is _flush for _sids, callback, *_rest in connection.run_on_commit)
+    if not registered:
+        transaction.on_commit(_flush)
+
+
+def _agent_months(agent_id, *moments) -> list[tuple]:
+    months = {_month(moment) for moment in moments} - {None}
+    return [(agent_id, calendar.month_key(month)) for month in months]
+
+
+def order_saved(sender, instance: ConnectionOrder, **kwargs):
+    _note(
+        *_agent_months(
+            instance.agent_id, instance.created_at, instance.connected_at, instance.cancelled_at
+        )
+    )
+
+
+def extras_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    orders = [instance] if not reverse else ConnectionOrder.objects.filter(pk__in=pk_set or [])
+    for order in orders:
+        order_saved(ConnectionOrder, order)
+
+
+def result_saved(sender, instance: ContactHistoryEntry, **kwargs):
+    if instance.agent_id:
+        _note(*_agent_months(instance.agent_id, instance.created_at))
+
+
+def _months_since(day: datetime.date) -> list[str]:
+    month, last, months = day.replace(day=1), timezone.localdate().replace(day=1), []
+    while month <= last:
+        months.append(calendar.month_key(month))
+        month = calendar.next_month(month)
+    return months
+
+
+def membership_changed(sender, instance: TeamMembership, **kwargs):
+    _note(*[(instance.agent_id, month) for month in _months_since(instance.valid_from)])
+
+
+def profile_saved(sender, instance: AgentProfile, **kwargs):
+    _note((instance.user_id, calendar.month_key(timezone.localdate())))
+
+
+def catalogue_changed(sender, instance, **kwargs):
+    _note(("month", calendar.month_key(timezone.localdate())))
+
+
+def target_saved(sender, instance: MonthlyTarget, **kwargs):
+    _note(("month", calendar.month_key(instance.month)))
+
+
+def connect() -> None:
+    post_save.connect(order_saved, sender=ConnectionOrder, dispatch_uid="rewards.order")
+    m2m_changed.connect(
+        extras_changed, sender=ConnectionOrder.extras.through, dispatch_uid="rewards.extras"
+    )
+    post_save.connect(result_saved, sender=ContactHistoryEntry, dispatch_uid="rewards.result")
+    for signal in (post_save, post_delete):
+        signal.connect(
+            membership_changed, sender=TeamMembership, dispatch_uid=f"rewards.team.{signal}"
+        )
+        for model in (RewardRule, RewardBand):
+            signal.connect(
+                catalogue_changed, sender=model, dispatch_uid=f"rewards.{model.__name__}.{signal}"
+            )
+    post_save.connect(profile_saved, sender=AgentProfile, dispatch_uid="rewards.profile")
+    post_save.connect(target_saved, sender=MonthlyTarget, dispatch_uid="rewards.target")
