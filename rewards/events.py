@@ -3,7 +3,7 @@ the months of the agent it touches, once its transaction has committed (issue 10
 
 Rewards sit above campaigns, so campaigns cannot call them: the rewards listen to the saves of
 the rows they are computed from (Django's model signals) and do nothing there but note which
-(agent, month) pairs changed; one callback per transaction hands the pairs to a Celery task
+(agent, month) pairs changed; the first callback after the commit hands the pairs to a Celery task
 (`rewards.tasks.refresh_agent_months`), which recomputes them with the job's own code. A catalogue
 or target change touches every agent: it queues the whole month's run. Writes that bypass the
 models (bulk updates, raw SQL) are caught by the nightly run, the reconciliation.
@@ -45,16 +45,16 @@ def _flush():
 
 
 def _note(*pairs) -> None:
-    """Remember (agent id, "YYYY-MM") pairs (or ("month", "YYYY-MM") for everyone) and make sure
-    one callback of the current transaction sends them."""
+    """Remember (agent id, "YYYY-MM") pairs (or ("month", "YYYY-MM") for everyone) to send once
+    the current transaction has committed."""
     pending = getattr(connection, PENDING, None)
     if pending is None:
         pending = set()
         setattr(connection, PENDING, pending)
     pending.update(pairs)
-    registered = any(callback is _flush for _sids, callback, *_rest in connection.run_on_commit)
-    if not registered:
-        transaction.on_commit(_flush)
+    # Every event queues a callback (a rollback drops its own); the first to run after the commit
+    # sends all the pairs noted so far, the others find nothing left to send.
+    transaction.on_commit(_flush)
 
 
 def _agent_months(agent_id, *moments) -> list[tuple]:

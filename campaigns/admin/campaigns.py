@@ -173,7 +173,7 @@ class AgentProfileAdmin(HistoryModelAdmin):
                     by=request.user,
                 )
             except MoveError as error:
-                form.add_error(None, error.message)
+                form.add_error(None, str(error))
             else:
                 messages.success(
                     request,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AgentProfile, Team, TeamMembership
+from config.floor.errors import Conflict
 
 ERR_SAME_TEAM = _("The agent is already in this team.")
 ERR_MOVE_FUTURE = _("A move takes effect today or earlier, never on a later day.")
@@ -18,12 +19,8 @@ ERR_MOVE_BEFORE_LAST = _("The agent's last move was on %(day)s: a new one must c
 ERR_MOVE_BEFORE_START = _("The agent starts work on %(day)s: a move cannot come before that.")
 
 
-class MoveError(Exception):
-    """A move that cannot be made; `code` says why (the admin shows the message)."""
-
-    def __init__(self, message, *, code):
-        super().__init__(str(message))
-        self.message, self.code = message, code
+class MoveError(Conflict):
+    """A move the history refuses; `code` says why (the admin shows the message)."""
 
 
 def local_midnight(day: datetime.date) -> datetime.datetime:
@@ -73,13 +70,15 @@ def _check(profile: AgentProfile, team: Team, on: datetime.date, today, current)
         raise MoveError(ERR_MOVE_CLOSED_MONTH, code="move_in_closed_month")
     if on < profile.started_on:
         raise MoveError(
-            ERR_MOVE_BEFORE_START % {"day": f"{profile.started_on:%d.%m.%Y}"},
+            ERR_MOVE_BEFORE_START,
             code="move_before_start",
+            params={"day": f"{profile.started_on:%d.%m.%Y}"},
         )
     if current is not None and on <= current.valid_from:
         raise MoveError(
-            ERR_MOVE_BEFORE_LAST % {"day": f"{current.valid_from:%d.%m.%Y}"},
+            ERR_MOVE_BEFORE_LAST,
             code="move_before_last",
+            params={"day": f"{current.valid_from:%d.%m.%Y}"},
         )
 
 

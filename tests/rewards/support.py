@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from campaigns.models import InstallerSlot, OrderStatus
+from campaigns.models import InstallerSlot, OrderStatus, OrderStatusChange, StatusSource
 from offers.models import OfferKind, ServiceCode
 from rewards.models import RewardKind
 from tests.campaigns.factories import (
@@ -115,7 +115,7 @@ def order(
     if cancelled:
         status = OrderStatus.CANCELLED
     kwargs = {"account": account} if account else {}
-    return ConnectionOrderFactory(
+    placed = ConnectionOrderFactory(
         agent=agent_user,
         product=product,
         tariff=tariff or product or offer("450", kind=OfferKind.TARIFF),
@@ -130,6 +130,23 @@ def order(
         clawback=clawback,
         **_shared_rows(),
         **kwargs,
+    )
+    status_history(placed)
+    return placed
+
+
+def status_history(placed) -> None:
+    """The status changes an order made on its way to where it is (what `audit_month` checks)."""
+    steps = [(OrderStatus.REGISTERED, placed.created_at)]
+    if placed.sent_at and (placed.status != OrderStatus.REGISTERED):
+        steps.append((OrderStatus.SENT, placed.sent_at))
+    if placed.connected_at:
+        steps.append((OrderStatus.CONNECTED, placed.connected_at))
+    if placed.cancelled_at:
+        steps.append((OrderStatus.CANCELLED, placed.cancelled_at))
+    OrderStatusChange.objects.bulk_create(
+        OrderStatusChange(order=placed, status=status, source=StatusSource.SYSTEM, changed_at=when)
+        for status, when in steps
     )
 
 

@@ -101,9 +101,7 @@ def test_a_manager_adds_a_tiered_rule_with_its_bands_inline(client, manager):
 
 
 CSV_HEADER = "code,valid_from,name,service,kind,offers,amount,arpu_share,bands,order\n"
-PERIOD_HEADER = (
-    "code,valid_from,valid_to,name,service,kind,offers,amount,arpu_share,bands,order\n"
-)
+PERIOD_HEADER = "code,valid_from,valid_to,name,service,kind,offers,amount,arpu_share,bands,order\n"
 
 
 def preview(client, content):

@@ -29,7 +29,7 @@ def test_two_runs_at_once_take_turns_and_count_each_order_once(monkeypatch):
                 created=datetime.date(2025, 10, day),
                 connected=datetime.date(2025, 10, 9),
             )
-    spans, real = [], selectors.agent_month_rows
+    spans, real = [], selectors.agent_month_values
 
     def slow_rows(*args, **kwargs):
         started = time.monotonic()
@@ -38,7 +38,7 @@ def test_two_runs_at_once_take_turns_and_count_each_order_once(monkeypatch):
         spans.append((started, time.monotonic()))
         return rows
 
-    monkeypatch.setattr(selectors, "agent_month_rows", slow_rows)
+    monkeypatch.setattr(selectors, "agent_month_values", slow_rows)
     errors, barrier = [], threading.Barrier(2)
 
     def run():

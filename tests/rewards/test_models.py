@@ -28,9 +28,7 @@ def integrity_error():
 
 
 def test_a_code_is_unique_per_start_date():
-    RewardRuleFactory(
-        code="antivirus", valid_from=JAN_2019, valid_to=datetime.date(2025, 12, 31)
-    )
+    RewardRuleFactory(code="antivirus", valid_from=JAN_2019, valid_to=datetime.date(2025, 12, 31))
     RewardRuleFactory(code="antivirus", valid_from=datetime.date(2026, 1, 1))
 
     with integrity_error(), transaction.atomic():

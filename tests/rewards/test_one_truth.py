@@ -1,0 +1,210 @@
+"""One truth at every moment (issue 10 §5): every order, result, team and catalogue event refreshes
+the stored month once its transaction commits, so the leaderboard and `/me/` show the same
+figures with the same freshness; closed months stay locked; `audit_month` finds every difference.
+"""
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import OrderStatus, ResultCode
+from campaigns.orders import services as order_services
+from campaigns.services import agent_team_move
+from offers.models import OfferKind
+from rewards import audit, calendar, services
+from rewards.models import AgentMonth, MonthLock, RewardRule
+from tests.campaigns.factories import CampaignFactory, CampaignTargetFactory, TeamFactory
+from tests.rewards.support import agent, at, fixed_rule, history, offer, order, supervisor_of
+
+pytestmark = pytest.mark.django_db
+
+LEADERBOARD, PROGRESS = "/api/v1/leaderboard/", "/api/v1/me/progress/"
+
+
+def this_month():
+    return timezone.localdate().replace(day=1)
+
+
+def day(n):
+    """The n-th day of the running month, never after today."""
+    return min(this_month() + datetime.timedelta(days=n - 1), timezone.localdate())
+
+
+@pytest.fixture
+def floor():
+    vip = offer("399", kind=OfferKind.PACKAGE)
+    fixed_rule("75", [vip], code="iptv-vip")
+    team = TeamFactory(name="Команда 1")
+    return {"vip": vip, "team": team, "user": agent(team, username="a1")}
+
+
+def figures(api_client, user, team):
+    """What the supervisor's leaderboard and the agent's page say about the agent's month."""
+    month = calendar.month_key(this_month())
+    api_client.force_authenticate(supervisor_of(team))
+    rows = [
+        r
+        for r in api_client.get(LEADERBOARD, {"month": month}).json()["results"]
+        if r["agent"] == user.username
+    ]
+    api_client.force_authenticate(user)
+    me = api_client.get(PROGRESS, {"month": month}).json()
+    board = (
+        sum(r["orders"] for r in rows),
+        sum(Decimal(r["reward_total"]) for r in rows),
+        rows[0]["target"] if rows else None,
+    )
+    mine = (me["orders"], Decimal(me["reward_total"]), me["target"])
+    lines = sum(
+        Decimal(x["amount"]) for x in me["lines"] if x["counted"] and x["state"] != "pending"
+    )
+    return board, mine, lines
+
+
+def test_cancellations_show_the_same_figures_on_the_leaderboard_and_my_page(
+    api_client, floor, django_capture_on_commit_callbacks
+):
+    user, vip = floor["user"], floor["vip"]
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = [order(user, vip, created=day(1)) for _ in range(8)]
+    services.conversions_compute(month=this_month())  # last night's run
+    board, mine, _lines = figures(api_client, user, floor["team"])
+    assert board[0] == mine[0] == 8
+    for each in placed[1:]:
+        with django_capture_on_commit_callbacks(execute=True):
+            order_services.order_cancel(order=each, agent=user, reason="Клиент передумал")
+    board, mine, _lines = figures(api_client, user, floor["team"])
+    assert board == mine
+    assert mine[0] == 1  # the issue's 8/10 on one page and 1/10 on the other
+
+
+def test_a_connection_and_a_clawback_reach_both_pages_with_the_statement(
+    api_client, floor, django_capture_on_commit_callbacks
+):
+    user, vip = floor["user"], floor["vip"]
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = order(user, vip, created=day(1))
+    for status in (OrderStatus.SENT, OrderStatus.CONNECTED):
+        with django_capture_on_commit_callbacks(execute=True):
+            order_services.order_set_status(order=placed, status=status, source="fulfilment")
+    board, mine, lines = figures(api_client, user, floor["team"])
+    assert board == mine and mine[1] == lines == Decimal("75.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        order_services.order_cancel(order=placed, agent=user, reason="Не подошло")
+    board, mine, lines = figures(api_client, user, floor["team"])
+    # Connected and clawed back within the month: earned and clawed back, 0 in total.
+    assert board == mine and mine[1] == lines == Decimal("0.00")
+
+
+def test_a_saved_result_and_a_team_move_refresh_the_month(
+    api_client, floor, django_capture_on_commit_callbacks
+):
+    user, vip = floor["user"], floor["vip"]
+    target = CampaignTargetFactory(campaign=CampaignFactory(offer=vip))
+    with django_capture_on_commit_callbacks(execute=True):
+        history(user, target, ResultCode.AGREED, day(1))
+    (row,) = AgentMonth.objects.filter(agent=user, month=this_month())
+    assert (row.shown, row.agreed) == (1, 1)
+    other = TeamFactory(name="Команда 2")
+    with django_capture_on_commit_callbacks(execute=True):
+        order(user, vip, created=day(1))
+        agent_team_move(agent=user, team=other, on=timezone.localdate())
+    rows = AgentMonth.objects.filter(agent=user, month=this_month())
+    assert {r.team_id for r in rows} <= {floor["team"].pk, other.pk}
+    assert sum(r.orders for r in rows) == 1
+
+
+def test_a_rule_revision_refreshes_the_running_month(floor, django_capture_on_commit_callbacks):
+    user, vip = floor["user"], floor["vip"]
+    with django_capture_on_commit_callbacks(execute=True):
+        order(user, vip, created=this_month(), connected=this_month())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reward_rule_revise(
+            rule=RewardRule.objects.get(code="iptv-vip"),
+            valid_from=this_month() + datetime.timedelta(days=1),
+            amount=90,
+        )
+    (row,) = AgentMonth.objects.filter(agent=user, month=this_month())
+    assert row.reward_total == Decimal("75.00")  # connected on the 1st: the old period
+    assert audit.audit_month(this_month()) == []
+
+
+def test_both_pages_show_the_freshness_of_the_figures(
+    client, floor, django_capture_on_commit_callbacks
+):
+    user, vip = floor["user"], floor["vip"]
+    with django_capture_on_commit_callbacks(execute=True):
+        order(user, vip, created=day(1))
+    client.force_login(supervisor_of(floor["team"]))
+    assert "rw-freshness" in client.get(reverse("leaderboard")).content.decode()
+    client.force_login(user)
+    assert "rw-freshness" in client.get(reverse("me")).content.decode()
+
+
+def test_an_event_on_a_locked_month_changes_no_locked_row(
+    floor, django_capture_on_commit_callbacks
+):
+    user, vip = floor["user"], floor["vip"]
+    previous = calendar.previous_month(this_month())
+    placed = order(user, vip, created=previous, connected=previous + datetime.timedelta(days=2))
+    services.month_lock(team=floor["team"], month=previous, user=supervisor_of(floor["team"]))
+    frozen = AgentMonth.objects.get(agent=user, month=previous)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_services.order_cancel(
+            order=placed, agent=user, reason="Отказ", now=at(this_month(), 9)
+        )
+    row = AgentMonth.objects.get(agent=user, month=previous)
+    assert (row.orders, row.reward_total, row.locked) == (frozen.orders, frozen.reward_total, True)
+    assert row.adjustment_orders == -1
+    assert MonthLock.objects.filter(month=previous).exists()
+    assert audit.audit_month(previous) == []
+
+
+# audit_month finds every kind of difference -------------------------------------------------
+
+
+@pytest.fixture
+def audited(floor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = order(floor["user"], floor["vip"], created=day(1))
+    return {**floor, "order": placed}
+
+
+def test_audit_finds_nothing_when_the_stored_month_follows_the_events(audited):
+    assert audit.audit_month(this_month()) == []
+    out = StringIO()
+    call_command("audit_month", calendar.month_key(this_month()), stdout=out)
+    assert "agree" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("tamper", "what"),
+    [
+        (lambda row, o: AgentMonth.objects.filter(pk=row.pk).update(orders=5), "orders"),
+        (lambda row, o: AgentMonth.objects.filter(pk=row.pk).update(reward_pending=1), "statement"),
+        (lambda row, o: AgentMonth.objects.filter(pk=row.pk).delete(), "row"),
+        (lambda row, o: o.status_changes.all().delete(), "status history"),
+        (lambda row, o: o.status_changes.update(status=OrderStatus.SENT), "status"),
+    ],
+    ids=["a figure", "a statement sum", "a missing row", "no history", "history disagrees"],
+)
+def test_audit_reports_each_difference_and_exits_1(audited, tamper, what):
+    (row,) = AgentMonth.objects.filter(agent=audited["user"], month=this_month())
+    tamper(row, audited["order"])
+    differences = audit.audit_month(this_month())
+    assert any(what in f"{d.what} {d.stored}" for d in differences), differences
+    with pytest.raises(SystemExit) as exit_:
+        call_command(
+            "audit_month", calendar.month_key(this_month()), stdout=StringIO(), stderr=StringIO()
+        )
+    assert exit_.value.code == 1
+
+
+def test_audit_refuses_a_bad_month():
+    with pytest.raises(CommandError, match="invalid_month"):
+        call_command("audit_month", "2025-13")
