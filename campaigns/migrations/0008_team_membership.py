@@ -50,7 +50,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0006_order_previous_tariff'),
+        ('campaigns', '0007_campaign_articles'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
