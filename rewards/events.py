@@ -21,7 +21,7 @@ from campaigns.models import (
     ContactHistoryEntry,
     TeamMembership,
 )
-from rewards import calendar
+from rewards import calendar, tasks
 from rewards.models import MonthlyTarget, RewardBand, RewardRule
 
 PENDING = "rewards_refresh_pending"
@@ -32,14 +32,14 @@ def _month(moment) -> datetime.date | None:
 
 
 def _flush():
-    from rewards import tasks
-
     pending = getattr(connection, PENDING, set())
     setattr(connection, PENDING, set())
     pairs = sorted(p for p in pending if p[0] != "month")
     months = sorted(p[1] for p in pending if p[0] == "month")
+    this_month = calendar.month_key(timezone.localdate())
     for month in months:
-        tasks.compute_conversions.delay(month)
+        if month <= this_month:
+            tasks.compute_conversions.delay(month)
     if pairs:
         tasks.refresh_agent_months.delay([[agent, month] for agent, month in pairs])
 

@@ -45,6 +45,7 @@ UPDATED_FIELDS = [
     "month_orders",
     *selectors.FIGURES,
     "ordered",
+    "daily",
     "reward_earned",
     "reward_clawed_back",
     "reward_total",

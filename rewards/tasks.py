@@ -33,7 +33,14 @@ def compute_closed_month() -> dict:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def refresh_agent_months(pairs: list) -> int:
-    """Recompute the months of agents an event touched: [[agent id, "YYYY-MM"], ...]."""
+    """Recompute the months of agents an event touched: [[agent id, "YYYY-MM"], ...]; a month
+    that has not started yet (a rule revised from next month on) has nothing to recompute."""
+    done = 0
     for agent_id, month in pairs:
-        services.agent_month_refresh(agent_id=int(agent_id), month=calendar.parse_month(month))
-    return len(pairs)
+        try:
+            first_day = calendar.parse_month(month)
+        except calendar.MonthError:
+            continue
+        services.agent_month_refresh(agent_id=int(agent_id), month=first_day)
+        done += 1
+    return done

@@ -4,6 +4,9 @@ PostgreSQL: an exclusion constraint (btree_gist) over the agent and the period; 
 """
 
 POSTGRES_FORWARDS = [
+    # Here rather than CreateExtension, whose reverse queries pg_extension on any database; the
+    # extension stays on the way back (other objects may use it).
+    "CREATE EXTENSION IF NOT EXISTS btree_gist",
     """
     ALTER TABLE campaigns_teammembership ADD CONSTRAINT membership_periods_disjoint
     EXCLUDE USING gist (agent_id WITH =, daterange(valid_from, valid_to, '[]') WITH &&)
@@ -43,7 +46,6 @@ def _run(statements_by_vendor):
 
 import django.db.models.deletion
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 
@@ -76,7 +78,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='membership_valid_dates'), models.UniqueConstraint(fields=('agent', 'valid_from'), name='membership_start_once')],
             },
         ),
-        BtreeGistExtension(),
         migrations.RunPython(
             _run({"postgresql": POSTGRES_FORWARDS, "sqlite": SQLITE_FORWARDS}),
             _run({"postgresql": POSTGRES_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),

@@ -7,10 +7,12 @@ SQLite: triggers refuse overlapping periods and overlapping bands at the stateme
 property of the whole set of bands, are checked by the one validation every write path shares).
 """
 
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
 POSTGRES_FORWARDS = [
+    # Here rather than CreateExtension, whose reverse queries pg_extension on any database; the
+    # extension stays on the way back (other objects may use it).
+    "CREATE EXTENSION IF NOT EXISTS btree_gist",
     """
     ALTER TABLE rewards_rewardrule ADD CONSTRAINT reward_rule_periods_disjoint
     EXCLUDE USING gist (code WITH =, daterange(valid_from, valid_to, '[]') WITH &&)
@@ -132,7 +134,6 @@ class Migration(migrations.Migration):
     dependencies = [("rewards", "0003_conversion_roles")]
 
     operations = [
-        BtreeGistExtension(),
         migrations.RunPython(
             _run({"postgresql": POSTGRES_FORWARDS, "sqlite": SQLITE_FORWARDS}),
             _run({"postgresql": POSTGRES_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),

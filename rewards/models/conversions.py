@@ -161,6 +161,12 @@ class AgentMonth(models.Model):
     agreed = models.PositiveIntegerField(_("agreed"), default=0)
     ordered = models.PositiveIntegerField(_("ordered"), default=0)
     ordered_connected = models.PositiveIntegerField(_("of them connected"), default=0)
+    daily = models.JSONField(
+        _("orders by day"),
+        default=list,
+        blank=True,
+        help_text=_("Orders registered on each day of the month, the 1st first."),
+    )
     locked = models.BooleanField(_("locked"), default=False)
     adjustment_orders = models.IntegerField(_("orders adjustment"), default=0)
     adjustment_connected = models.IntegerField(_("connected adjustment"), default=0)

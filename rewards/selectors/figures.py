@@ -33,6 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import ExtractDay
 from django.utils import timezone
 
 from campaigns.models import (
@@ -89,6 +90,7 @@ def _item_columns(month, *, engine: Engine, team, order_prefix=""):
         "i_agent": F(f"{p}agent_id"),
         "i_team": team,
         "i_campaign": F(f"{p}campaign_id"),
+        "i_day": ExtractDay(f"{p}created_at"),
         "c_in": _during(f"{p}created_at", month),
         "k_in": _during(f"{p}connected_at", month),
         "x_in": _during(f"{p}cancelled_at", month),
@@ -103,6 +105,7 @@ ITEM_COLUMNS = (
     "i_agent",
     "i_team",
     "i_campaign",
+    "i_day",
     "i_main",
     "c_in",
     "k_in",
@@ -198,22 +201,70 @@ ORDER_FIGURES = f"""
        SUM(i.i_amount) FILTER (WHERE i.x_in AND i.i_claw) AS clawed,
        SUM(i.i_amount) FILTER (WHERE i.c_in AND i.i_status IN (%s, %s)) AS pending
 """
-ORDER_FIGURES_SQL = f"""
-SELECT i.i_agent, i.i_team, NULL, 1, {ORDER_FIGURES}
-FROM ({{items}}) i
-GROUP BY i.i_agent, i.i_team
+# The items grouped by agent, team, campaign and day of registration (in parallel), then rolled
+# up: per agent and team the figures and the orders of each day ("day:count,…", for the
+# leaderboard's daily chart); per campaign (on PostgreSQL, the job only) its ordered and connected.
+ITEM_GROUPS = f"""
+SELECT i.i_agent, i.i_team, i.i_campaign, i.i_day, {ORDER_FIGURES}
+FROM ({{items}}) i GROUP BY i.i_agent, i.i_team, i.i_campaign, i.i_day
 """
-# PostgreSQL also groups the same items by campaign (the campaign funnel's ordered and
-# connected) in the same pass: a parallel GROUP BY agent, team and campaign, then the two
-# roll-ups of its few rows. SQLite asks for those with a query of their own.
+SUMS = (
+    "SUM(g.orders), SUM(g.connected), SUM(g.cancelled), SUM(g.clawbacks), "
+    "SUM(g.ordered_connected), SUM(g.earned), SUM(g.clawed), SUM(g.pending)"
+)
+DAILY = """
+SELECT x.i_agent, x.i_team, {concat} AS daily
+FROM (SELECT g.i_agent, g.i_team, g.i_day, SUM(g.orders) AS n FROM g
+      GROUP BY g.i_agent, g.i_team, g.i_day HAVING SUM(g.orders) > 0) x
+GROUP BY x.i_agent, x.i_team
+"""
+ORDER_FIGURES_SQL = f"""
+WITH g AS ({ITEM_GROUPS}), d AS ({DAILY})
+SELECT s.*, d.daily FROM (
+    SELECT g.i_agent, g.i_team, NULL AS i_campaign, 1 AS by_agent, {SUMS}
+    FROM g GROUP BY g.i_agent, g.i_team
+) s LEFT JOIN d ON d.i_agent = s.i_agent AND d.i_team IS NOT DISTINCT FROM s.i_team
+"""
+# PostgreSQL's job groups the same items by campaign too (the campaign funnel's ordered and
+# connected), without the day (a day grain would triple the groups a parallel aggregate hands
+# over); the days come from `DAILY_SQL`, a lean pass over the month's registrations.
 ORDER_AND_CAMPAIGN_SQL = f"""
-SELECT g.i_agent, g.i_team, g.i_campaign, GROUPING(g.i_campaign),
-       SUM(g.orders), SUM(g.connected), SUM(g.cancelled), SUM(g.clawbacks),
-       SUM(g.ordered_connected), SUM(g.earned), SUM(g.clawed), SUM(g.pending)
+SELECT g.i_agent, g.i_team, g.i_campaign, GROUPING(g.i_campaign), {SUMS}, NULL
 FROM (SELECT i.i_agent, i.i_team, i.i_campaign, {ORDER_FIGURES}
       FROM ({{items}}) i GROUP BY i.i_agent, i.i_team, i.i_campaign) g
 GROUP BY GROUPING SETS ((g.i_agent, g.i_team), (g.i_campaign))
 """
+DAILY_SQL = """
+SELECT x.i_agent, x.i_team, {concat} FROM (
+    SELECT o.i_agent, o.i_team, o.i_day, COUNT(*) AS n FROM ({orders}) o
+    GROUP BY o.i_agent, o.i_team, o.i_day
+) x GROUP BY x.i_agent, x.i_team
+"""
+
+
+def daily_aggregates(month) -> list[dict]:
+    """Per agent and team, the orders (not cancelled) registered each day of the month."""
+    orders = (
+        ConnectionOrder.objects.counted()
+        .filter(_in("created_at", month))
+        .annotate(i_agent=F("agent_id"), i_team=team_case(month), i_day=ExtractDay("created_at"))
+        .values("i_agent", "i_team", "i_day")
+        .order_by()
+    )
+    sql, params = orders.query.sql_with_params()
+    query = DAILY_SQL.format(orders=sql, concat=CONCAT[connection.vendor])
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return [
+            {"agent_id": agent_id, "team_id": team_id, "daily": _days(daily)}
+            for agent_id, team_id, daily in cursor.fetchall()
+        ]
+
+
+CONCAT = {
+    "postgresql": "string_agg(x.i_day::text || ':' || x.n::text, ',')",
+    "sqlite": "group_concat(x.i_day || ':' || x.n, ',')",
+}
 ORDER_FIGURE_NAMES = (
     "orders",
     "connected",
@@ -226,6 +277,12 @@ ORDER_FIGURE_NAMES = (
 )
 
 
+def _days(text) -> dict[int, int]:
+    """ "3:2,4:1" → {3: 2, 4: 1}."""
+    pairs = (part.split(":") for part in (text or "").split(",") if part)
+    return {int(day): int(count) for day, count in pairs}
+
+
 def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None):
     """Per agent and team: orders, connected, cancelled, clawbacks and rewards in kopecks.
 
@@ -235,16 +292,20 @@ def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None)
     """
     items, params = _items_sql(month, engine=engine, agent_ids=agent_ids)
     fused = by_campaign is not None and connection.vendor == "postgresql"
-    sql = (ORDER_AND_CAMPAIGN_SQL if fused else ORDER_FIGURES_SQL).format(items=items)
+    sql = (ORDER_AND_CAMPAIGN_SQL if fused else ORDER_FIGURES_SQL).format(
+        items=items, concat=CONCAT[connection.vendor]
+    )
     rows = []
     with connection.cursor() as cursor:
         cursor.execute(
             sql, [OrderStatus.CANCELLED, OrderStatus.CANCELLED, *PENDING_STATUSES, *params]
         )
-        for agent_id, team_id, campaign_id, by_agent, *figures in cursor.fetchall():
+        for agent_id, team_id, campaign_id, by_agent, *figures, daily in cursor.fetchall():
             figures = dict(zip(ORDER_FIGURE_NAMES, figures, strict=True))
             if by_agent:
-                rows.append({"agent_id": agent_id, "team_id": team_id, **figures})
+                rows.append(
+                    {"agent_id": agent_id, "team_id": team_id, "daily": _days(daily), **figures}
+                )
             elif campaign_id is not None:
                 by_campaign[campaign_id] = {
                     "ordered": figures["orders"],
@@ -252,6 +313,8 @@ def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None)
                 }
     if by_campaign is not None and not fused:
         by_campaign.update({r["campaign_id"]: r for r in campaign_order_aggregates(month)})
+    if fused:
+        rows += daily_aggregates(month)
     return rows
 
 
@@ -398,7 +461,11 @@ def _by_agent_and_team(rows, current_teams) -> dict[tuple[int, int], dict]:
         key = (agent_id, row["team_id"] or current_teams[agent_id])
         figures = merged[key]
         for name, value in row.items():
-            if name not in ("agent_id", "team_id") and value is not None:
+            if name == "daily":
+                days = figures.setdefault("daily", {})
+                for day, count in value.items():
+                    days[day] = days.get(day, 0) + count
+            elif name not in ("agent_id", "team_id") and value is not None:
                 figures[name] = figures.get(name, 0) + value
     return merged
 
@@ -461,6 +528,12 @@ def agent_month_values(
     return rows
 
 
+def _daily_list(month, days: dict[int, int]) -> list[int]:
+    """The orders of each day of the month, day 1 first."""
+    length = (calendar.next_month(month) - month).days
+    return [days.get(day, 0) for day in range(1, length + 1)]
+
+
 def _row(month, agent_id, team_id, figures, *, now, base, target, month_total) -> SimpleNamespace:
     """A row's values by attribute name (a model instance costs more than the whole aggregate's
     Python side; the job builds instances only for the rows it writes)."""
@@ -478,6 +551,7 @@ def _row(month, agent_id, team_id, figures, *, now, base, target, month_total) -
         reward_total=earned - clawed,
         reward_pending=roubles(figures.get("pending")),
         ordered=figures.get("orders", 0),
+        daily=_daily_list(month, figures.get("daily", {})),
         locked=False,
         computed_at=now,
         **{name: figures.get(name, 0) for name in FIGURES},

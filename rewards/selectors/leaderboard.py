@@ -17,14 +17,13 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Rank, TruncDate
+from django.db.models.functions import Rank
 from django.utils import timezone
 
-from campaigns.models import AgentProfile, ConnectionOrder, Team
+from campaigns.models import Team
 from config.floor import roles
 from rewards import calendar
 from rewards.models import AgentMonth, MonthLock
-from rewards.selectors.figures import _in, team_case
 
 
 def teams_visible_to(user):
@@ -92,20 +91,15 @@ def leaderboard_totals(month, *, team_ids) -> dict:
 
 
 def daily_orders(month, *, team_ids, today=None) -> list[tuple[datetime.date, int]]:
-    """Orders (not cancelled) registered each day of the month that count for the teams (the
-    team the agent was in at registration; the current team for an agent who never moved)."""
+    """Orders (not cancelled) registered each day of the month that count for the teams, from
+    the stored rows (the same truth as the leaderboard's figures)."""
     today = today or timezone.localdate()
-    current = AgentProfile.objects.filter(team_id__in=team_ids).values("user_id")
-    counts = dict(
-        ConnectionOrder.objects.counted()
-        .filter(_in("created_at", month))
-        .annotate(i_team=team_case(month))
-        .filter(Q(i_team__in=team_ids) | Q(i_team__isnull=True, agent_id__in=current))
-        .annotate(day=TruncDate("created_at"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    totals = [0] * 31
+    rows = AgentMonth.objects.filter(month=month, team_id__in=team_ids).order_by()
+    for daily in rows.values_list("daily", flat=True):
+        for index, count in enumerate(daily or ()):
+            totals[index] += count
+    counts = {month + datetime.timedelta(days=i): n for i, n in enumerate(totals) if n}
     last = min(calendar.next_month(month), today + datetime.timedelta(days=1))
     days = []
     day = month
