@@ -48,7 +48,8 @@ def _note(*pairs) -> None:
     """Remember (agent id, "YYYY-MM") pairs (or ("month", "YYYY-MM") for everyone) to send once
     the current transaction has committed."""
     pending = getattr(connection, PENDING, None)
-    if pending is None:
+    if pending is None or not connection.run_on_commit:
+        # Nothing queued in this transaction: pairs left over belong to one rolled back.
         pending = set()
         setattr(connection, PENDING, pending)
     pending.update(pairs)
