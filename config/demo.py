@@ -15,6 +15,7 @@ from config.floor.roles import ROLE_PERMISSIONS
 from config.floor.seeding import SeedContext, Step
 from knowledge_base import demo as knowledge
 from offers import demo as catalogue
+from rewards.demo import history as rewards_history
 from rewards.demo import month as rewards_month
 from rewards.demo import rules as rewards
 
@@ -31,6 +32,7 @@ STEPS = [
     Step("rewards", rewards.run),
     Step("teams and agents", org.run),
     Step("demo logins", logins.run),
+    Step("a team move and a revised rule", rewards_history.run),
     Step("accounts", accounts.run),
     Step("campaigns", campaigns.run),
     Step("knowledge base", knowledge.run),

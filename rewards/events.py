@@ -93,7 +93,11 @@ def _months_since(day: datetime.date) -> list[str]:
 
 
 def membership_changed(sender, instance: TeamMembership, **kwargs):
-    _note(*[(instance.agent_id, month) for month in _months_since(instance.valid_from)])
+    # Moves are dated within the running month, so no month before the previous one changes
+    # (the period in the old team written at a first move only restates the past).
+    earliest = calendar.previous_month(timezone.localdate())
+    since = max(instance.valid_from, earliest)
+    _note(*[(instance.agent_id, month) for month in _months_since(since)])
 
 
 def profile_saved(sender, instance: AgentProfile, **kwargs):

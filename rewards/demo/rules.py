@@ -164,6 +164,13 @@ def run(ctx: SeedContext) -> dict[str, int]:
     services = {s.code: s for s in Service.objects.all()}
     offers = {o.code: o for o in Offer.objects.all()}
     for order, spec in enumerate(RULES, start=1):
+        # The deck's period lasts until a revision (the history step) opened the next one.
+        later = (
+            RewardRule.objects.filter(code=spec.code, valid_from__gt=VALID_FROM)
+            .order_by("valid_from")
+            .values_list("valid_from", flat=True)
+            .first()
+        )
         rule = upsert(
             RewardRule,
             lookup={"code": spec.code, "valid_from": VALID_FROM},
@@ -173,7 +180,7 @@ def run(ctx: SeedContext) -> dict[str, int]:
                 "kind": spec.kind,
                 "amount": _money(spec.amount),
                 "arpu_share": Decimal(spec.arpu_share) if spec.arpu_share else None,
-                "valid_to": None,
+                "valid_to": later - datetime.timedelta(days=1) if later else None,
                 "order": order,
             },
             tally=tally,

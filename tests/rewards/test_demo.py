@@ -1,6 +1,7 @@
 """The demo month: after `seed_demo` the leaderboard, `/me/` and the funnel agree to the kopeck, and
 running the conversions step again changes nothing."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -8,13 +9,14 @@ from django.core.management import call_command
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from campaigns.models import AgentProfile, ConnectionOrder, OrderStatus
+from campaigns.models import AgentProfile, ConnectionOrder, OrderStatus, TeamMembership
 from campaigns.orders.services import previous_fields
 from config.demo import STEPS
 from config.floor.seeding import SeedContext
-from rewards import calendar, selectors
+from rewards import audit, calendar, selectors
+from rewards.demo import history
 from rewards.demo import month as rewards_month
-from rewards.models import AgentMonth, CampaignMonth
+from rewards.models import AgentMonth, CampaignMonth, RewardRule
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +31,28 @@ def test_demo_figures_agree_everywhere_and_a_rerun_changes_nothing():
     call_command("seed_demo", stdout=StringIO())
     running = timezone.localdate().replace(day=1)
     months = (calendar.previous_month(running), running)
-    before = list(AgentMonth.objects.order_by("month", "agent_id").values(*FIELDS))
+    before = list(AgentMonth.objects.order_by("month", "agent_id", "team_id").values(*FIELDS))
+    agents = AgentMonth.objects.filter(month=running).values("agent").distinct().count()
     assert (
-        AgentMonth.objects.filter(month=running).count()
-        == AgentProfile.objects.filter(started_on__lt=calendar.next_month(running)).count()
+        agents == AgentProfile.objects.filter(started_on__lt=calendar.next_month(running)).count()
     )
     rewards_month.run(SeedContext())
-    assert list(AgentMonth.objects.order_by("month", "agent_id").values(*FIELDS)) == before
+    assert (
+        list(AgentMonth.objects.order_by("month", "agent_id", "team_id").values(*FIELDS)) == before
+    )
     for month in months:
-        for row in AgentMonth.objects.filter(month=month).select_related("agent"):
-            progress = selectors.agent_progress(row.agent, month)
+        assert audit.audit_month(month) == []
+        for user in {
+            row.agent for row in AgentMonth.objects.filter(month=month).select_related("agent")
+        }:
+            rows = AgentMonth.objects.filter(agent=user, month=month)
+            progress = selectors.agent_progress(user, month)
             assert (progress.row.orders, progress.row.reward_total) == (
-                row.orders,
-                row.reward_total,
+                sum(r.orders for r in rows),
+                sum(r.reward_total for r in rows),
             )
-            assert progress.statement.total == row.reward_total
-            assert progress.statement.pending == row.reward_pending
+            assert progress.statement.total == progress.row.reward_total
+            assert progress.statement.pending == progress.row.reward_pending
         start, end = calendar.month_bounds(month)
         with_campaign = ConnectionOrder.objects.filter(
             ~Q(status=OrderStatus.CANCELLED),
@@ -54,6 +62,25 @@ def test_demo_figures_agree_everywhere_and_a_rerun_changes_nothing():
         ).count()
         funnel = CampaignMonth.objects.filter(month=month).aggregate(n=Sum("ordered"))["n"] or 0
         assert funnel == with_campaign
+
+
+def test_the_demo_month_has_a_team_move_and_a_revised_rule_and_a_rerun_keeps_them():
+    call_command("seed_demo", stdout=StringIO())
+    running = timezone.localdate().replace(day=1)
+    mover = AgentProfile.objects.get(user__username=history.MOVER)
+    assert mover.team.name == history.TO_TEAM
+    teams = set(
+        AgentMonth.objects.filter(agent=mover.user, month=running).values_list(
+            "team__name", flat=True
+        )
+    )
+    assert history.TO_TEAM in teams
+    periods = RewardRule.objects.filter(code=history.REVISED).order_by("valid_from")
+    assert [p.amount for p in periods] == [Decimal("40.00"), history.REVISED_AMOUNT]
+    call_command("seed_demo", stdout=StringIO())
+    assert RewardRule.objects.filter(code=history.REVISED).count() == 2
+    assert TeamMembership.objects.filter(agent=mover.user).count() == 2
+    assert AgentProfile.objects.get(pk=mover.pk).team.name == history.TO_TEAM
 
 
 def test_demo_orders_record_the_plan_they_replace_and_a_rerun_keeps_it():
