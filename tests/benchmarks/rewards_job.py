@@ -2,16 +2,17 @@
 
 Run: DATABASE_URL=postgres://... python -m tests.benchmarks rewards_job
 Builds a throw-away database (test_<name>) with the demo catalogue and reward table, 250 teams of
-20 agents, 100,000 accounts (half of them holding a broadband tariff, so tiered and ARPU rules
-both come up; each order records the plan it replaces as registration does), 1,000,000 orders in October 2025 (60% connected, 25% sent, 10% registered, 5%
-cancelled, a third of those after connection within the clawback window) and 500,000 saved
-results on 100,000 recommendations.
+20 agents (100 of whom moved team on 15 October), 100,000 accounts (half of them holding a
+broadband tariff, so tiered and ARPU rules both come up; each order records the plan it replaces
+as registration does), 1,000,000 orders in October 2025 (60% connected, 25% sent, 10% registered,
+5% cancelled, a third of those after connection within the clawback window; one in ten carries an
+extra of the ДК form) and 500,000 saved results on 100,000 recommendations.
 
 It times, in the same process and alternately, the job (`services.conversions_compute`, the
 rows written) and the bare SQL aggregates it is built on (the same four GROUP BYs: orders and
 saved results by agent, saved results and orders by campaign, counting only: no reward rules,
-targets, merging or writes), and prints the ratio (goal: at most 2). It then times the leaderboard page for all 5,000 agents (a manager, first
-page of 100) and for one team, and the leaderboard API.
+teams, extras, targets, merging or writes), and prints the ratio (goal: at most 1.5). The
+leaderboard pages are timed by `leaderboard.py` on the same data.
 """
 
 import datetime
@@ -151,6 +152,32 @@ def _populate_orders():
     return campaign
 
 
+def _populate_extras_and_moves():
+    """One order in ten carries an extra («Кино» or «VIP»); 100 agents moved team mid-month."""
+    _sql(
+        "INSERT INTO campaigns_connectionorder_extras (connectionorder_id, offer_id) "
+        "SELECT o.id, (SELECT id FROM offers_offer WHERE code = "
+        "CASE WHEN o.id %% 2 = 0 THEN 'iptv-kino' ELSE 'iptv-vip' END) "
+        "FROM campaigns_connectionorder o WHERE o.id %% 10 = 0"
+    )
+    from campaigns.models import AgentProfile, Team
+    from campaigns.services import membership_create
+
+    teams = list(Team.objects.filter(department__code="BENCH").order_by("pk"))
+    for i, profile in enumerate(
+        AgentProfile.objects.filter(team__department__code="BENCH").order_by("pk")[:: AGENTS // 100]
+    ):
+        new = teams[(teams.index(profile.team) + 1) % len(teams)]
+        membership_create(
+            agent=profile.user, team=profile.team, valid_from=profile.started_on,
+            valid_to=datetime.date(2025, 10, 14),
+        )  # fmt: skip
+        membership_create(agent=profile.user, team=new, valid_from=datetime.date(2025, 10, 15))
+        AgentProfile.objects.filter(pk=profile.pk).update(team=new)
+        if i >= 99:
+            break
+
+
 def _populate_results(campaign):
     _sql(
         "INSERT INTO campaigns_campaigntarget (campaign_id, account_id, added_at, result) "
@@ -198,37 +225,8 @@ def _measure_job():
     job_s, bare_s = statistics.median(jobs), statistics.median(bares)
     print(f"  job (first run {jobs[0]:.2f} s): median {job_s:.2f} s over {ROUNDS} runs")
     print(f"  bare aggregates: median {bare_s:.2f} s")
-    print(f"  ratio: {job_s / bare_s:.2f} (goal <= 2)")
+    print(f"  ratio: {job_s / bare_s:.2f} (goal <= 1.5)")
     return job_s / bare_s
-
-
-def _measure_pages():
-    from django.test import Client
-
-    from campaigns.models import Team
-    from tests.config.factories import ManagerFactory
-
-    client = Client()
-    client.force_login(ManagerFactory(username="bench-manager"))
-    team = Team.objects.order_by("pk").first()
-    pages = {
-        "leaderboard page, 5,000 agents (first 100 rows)": ("/leaderboard/", {}),
-        "leaderboard page, one team of 20": ("/leaderboard/", {"team": team.pk}),
-        "leaderboard API, 5,000 agents (page of 100)": ("/api/v1/leaderboard/", {"page_size": 100}),
-        "leaderboard xlsx export, 5,000 agents": ("/leaderboard/export.xlsx", {}),
-    }
-    timings = {}
-    for name, (url, params) in pages.items():
-        params = {"month": "2025-10", **params}
-        assert client.get(url, params).status_code == 200, url
-        runs = []
-        for _i in range(5):
-            started = time.perf_counter()
-            client.get(url, params)
-            runs.append((time.perf_counter() - started) * 1000)
-        timings[name] = statistics.median(runs)
-        print(f"  {name}: median {timings[name]:.0f} ms")
-    return timings
 
 
 def main():
@@ -245,16 +243,26 @@ def main():
         started = time.perf_counter()
         _populate_floor()
         campaign = _populate_orders()
+        _populate_extras_and_moves()
         _populate_results(campaign)
         print(
             f"populated {AGENTS} agents, {ORDERS} orders, {RESULTS} results "
             f"in {time.perf_counter() - started:.0f} s"
         )
         ratio = _measure_job()
-        pages = _measure_pages()
     finally:
         teardown_databases(old_config, verbosity=0)
-    return {"job / bare aggregates": ratio, **{k: f"{v:.0f} ms" for k, v in pages.items()}}
+    return {"job / bare aggregates": ratio}
+
+
+def populate():
+    """The data of this benchmark, for another one (the leaderboard) to time its pages on."""
+    started = time.perf_counter()
+    _populate_floor()
+    campaign = _populate_orders()
+    _populate_extras_and_moves()
+    _populate_results(campaign)
+    print(f"populated {AGENTS} agents, {ORDERS} orders in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":
