@@ -161,7 +161,7 @@ class StatementLineSerializer(serializers.Serializer):
     counted = serializers.BooleanField()
 
     def get_offer(self, line) -> str:
-        return line.item.name
+        return line.item.name if line.item is not None else ""
 
     def get_team_id(self, line) -> int | None:
         return line.team_id

@@ -52,7 +52,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0007_campaign_articles'),
+        ('campaigns', '0008_order_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
