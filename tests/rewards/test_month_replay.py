@@ -34,7 +34,7 @@ from tests.campaigns.factories import TeamFactory
 from tests.rewards.factories import RewardBandFactory
 from tests.rewards.support import agent, arpu_rule, fixed_rule, offer, order, supervisor_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 SEEDS = [11, 2024]
 EVENTS_PER_SEED = 40

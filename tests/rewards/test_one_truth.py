@@ -21,7 +21,7 @@ from rewards.models import AgentMonth, MonthLock, RewardRule
 from tests.campaigns.factories import CampaignFactory, CampaignTargetFactory, TeamFactory
 from tests.rewards.support import agent, at, fixed_rule, history, offer, order, supervisor_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 LEADERBOARD, PROGRESS = "/api/v1/leaderboard/", "/api/v1/me/progress/"
 
