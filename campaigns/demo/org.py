@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from campaigns.models import AgentProfile, Department, Team
+from campaigns.models import AgentProfile, Department, Team, TeamMembership
 from config.floor import roles
 from config.floor.seed_names import FEMALE, MALE
 from config.floor.seeding import SeedContext, Tally, set_m2m, upsert
@@ -70,12 +70,10 @@ def ensure_user(
 
 
 def ensure_agent(*, user, team: Team, employee_number: str, started_on, tally: Tally):
-    return upsert(
-        AgentProfile,
-        lookup={"user": user},
-        values={"team": team, "employee_number": employee_number, "started_on": started_on},
-        tally=tally,
-    )
+    values = {"team": team, "employee_number": employee_number, "started_on": started_on}
+    if TeamMembership.objects.filter(agent=user).exists():
+        values.pop("team")  # the agent moved: the team follows the history, not this table
+    return upsert(AgentProfile, lookup={"user": user}, values=values, tally=tally)
 
 
 def teams() -> dict[str, Team]:

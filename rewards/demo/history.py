@@ -6,8 +6,8 @@
 - «Доп. пакет «Кино»» is revised from 40 ₽ to 50 ₽ from the 15th of the running month (a promotion
   for the second half): orders connected from then on earn 50 ₽, earlier ones 40 ₽.
 
-Idempotent: a second run finds the move and the revision and only brings the agent's current team
-back in step with the history (the teams step resets it from its table).
+Idempotent: a second run finds the move and the revision and writes nothing (the teams step
+leaves a moved agent's team to the history).
 """
 
 import datetime
