@@ -17,7 +17,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0009_team_membership'),
+        ('campaigns', '0010_team_membership'),
         ('offers', '0002_technologies'),
         ('rewards', '0004_catalogue_consistency'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -52,7 +52,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0008_order_kinds'),
+        ('campaigns', '0009_campaign_scheduled'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
