@@ -165,7 +165,9 @@ def _populate_extras_and_moves():
 
     teams = list(Team.objects.filter(department__code="BENCH").order_by("pk"))
     for i, profile in enumerate(
-        AgentProfile.objects.filter(team__department__code="BENCH").order_by("pk")[:: AGENTS // 100]
+        AgentProfile.objects.filter(
+            team__department__code="BENCH", started_on__lt=datetime.date(2025, 10, 1)
+        ).order_by("pk")[:: AGENTS // 100]
     ):
         new = teams[(teams.index(profile.team) + 1) % len(teams)]
         membership_create(
