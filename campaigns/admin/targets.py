@@ -30,6 +30,7 @@ from campaigns.models import Campaign, CampaignStatus, CampaignTarget
 from campaigns.resources import CampaignTargetResource
 from campaigns.services.targets import TargetFileError, read_target_file, targets_import
 from config.floor.admin import PortalModelAdmin
+from config.floor.spreadsheets import PortalXLSX
 
 UPLOAD_DIR = "target-imports"
 SHOWN_ROWS = 200
@@ -98,7 +99,7 @@ class CampaignTargetAdmin(ExportMixin, PortalModelAdmin):
     readonly_fields = ("added_at",)
     actions_list = ["import_target_list"]
     resource_classes = [CampaignTargetResource]
-    formats = [base_formats.XLSX, base_formats.CSV]
+    formats = [PortalXLSX, base_formats.CSV]
     export_form_class = SelectableFieldsExportForm
 
     def get_urls(self):

@@ -37,6 +37,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from config.floor import roles
 from config.floor.history import ReadableHistory
+from config.floor.spreadsheets import PortalXLSX
 
 ERR_IMPORT_ROLLED_BACK = _(
     "Nothing was imported: rows %(rows)s have errors. Fix the file and import it again."
@@ -200,14 +201,15 @@ class HistoryModelAdmin(ReadableHistoryAdmin, PortalModelAdmin):
 
 
 class ImportExportModelAdmin(ImportExportMixin, PortalModelAdmin):
-    """Import and export (csv, xlsx) with a preview step; an import is all or nothing.
+    """Import and export (csv, xlsx) with a preview step; an import is all or nothing. An xlsx
+    export is styled for reading (config.floor.spreadsheets: widths, money, dates).
 
     The preview (a dry run) offers no confirmation while any row has an error. The confirmation
     re-runs the import in one transaction and rolls it back when any row fails, so a file that
     went bad between the two steps (say, a service was deleted) still imports nothing.
     """
 
-    formats = [base_formats.CSV, base_formats.XLSX]
+    formats = [base_formats.CSV, PortalXLSX]
     import_form_class = ImportForm
     export_form_class = SelectableFieldsExportForm
 
