@@ -1,5 +1,6 @@
 """Every admin page each admin role reaches, in Chromium, on the demo data: no console error, no
-uncaught exception, no Russian that reads wrong (tests.e2e.admin_walk, tests.e2e.russian)."""
+uncaught exception, no Russian that reads wrong (tests.e2e.admin_walk, tests.e2e.russian), and
+lists that fit a 1366 px screen."""
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +19,15 @@ ADMIN_LOGINS = [
 ]
 
 
+# Lists still wider than a 1366 px screen, kept by other hands while they change them: the
+# agents' months and reward rules (rewards), connection orders (orders, personal data).
+WIDE_FOR_NOW = {
+    "/admin/rewards/agentmonth/",
+    "/admin/rewards/rewardrule/",
+    "/admin/campaigns/connectionorder/",
+}
+
+
 @pytest.fixture
 def demo(transactional_db):
     call_command("seed_demo", "--quiet")
@@ -32,3 +42,5 @@ def test_every_admin_page_is_clean_for_each_role(browser_context, live_server, d
     assert len(report.pages) > 20, report.summary()
     assert not report.with_errors, report.summary()
     assert not report.with_wrong_russian, report.summary()
+    too_wide = [page.url for page in report.too_wide if page.url not in WIDE_FOR_NOW]
+    assert not too_wide, report.summary()
