@@ -29,7 +29,7 @@ from unfold.widgets import (
 from campaigns.models import Campaign, CampaignStatus, CampaignTarget
 from campaigns.resources import CampaignTargetResource
 from campaigns.services.targets import TargetFileError, read_target_file, targets_import
-from config.floor.admin import PortalModelAdmin
+from config.floor.admin import PortalModelAdmin, StyledExportMixin
 from config.floor.spreadsheets import PortalXLSX
 
 UPLOAD_DIR = "target-imports"
@@ -83,7 +83,7 @@ class TargetListForm(forms.Form):
 
 
 @admin.register(CampaignTarget)
-class CampaignTargetAdmin(ExportMixin, PortalModelAdmin):
+class CampaignTargetAdmin(StyledExportMixin, ExportMixin, PortalModelAdmin):
     """Campaign targets, with the import of whole target lists and their export."""
 
     list_display = ("campaign", "account", "customer", "result", "result_at", "added_at")

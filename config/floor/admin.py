@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
@@ -200,7 +201,20 @@ class HistoryModelAdmin(ReadableHistoryAdmin, PortalModelAdmin):
     """An admin with django-simple-history's change history, diffs and revert."""
 
 
-class ImportExportModelAdmin(ImportExportMixin, PortalModelAdmin):
+class StyledExportMixin:
+    """Exports through config.floor.spreadsheets.PortalXLSX keep numbers and dates as such
+    (django-import-export does so only for its own xlsx class, by exact type)."""
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not isinstance(file_format, PortalXLSX):
+            return super().get_export_data(file_format, request, queryset, **kwargs)
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        return file_format.export_data(data)
+
+
+class ImportExportModelAdmin(StyledExportMixin, ImportExportMixin, PortalModelAdmin):
     """Import and export (csv, xlsx) with a preview step; an import is all or nothing. An xlsx
     export is styled for reading (config.floor.spreadsheets: widths, money, dates).
 

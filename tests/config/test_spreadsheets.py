@@ -61,3 +61,6 @@ def test_the_admins_xlsx_export_is_styled(client, manager):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.column_dimensions["A"].width >= len("Антивирус_vo12_CRM_MR03")
     assert sheet.freeze_panes == "A2"
+    starts = sheet["B2"]
+    assert starts.value == datetime.datetime(2026, 10, 1)  # a date, not the text «01.10.2026»
+    assert starts.number_format == DATE
