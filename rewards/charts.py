@@ -33,7 +33,19 @@ def column_chart(points, *, width=720, height=160, gap=2) -> dict:
                 title=f"{label}: {value}",
             )
         )
-    return {"bars": bars, "width": width, "height": height, "top": top}
+    return {
+        "bars": bars,
+        "width": width,
+        "height": height,
+        "top": top,
+        "y_ticks": _y_ticks(top, height),
+    }
+
+
+def _y_ticks(top, height) -> list[tuple[str, float]]:
+    """The value axis: 0, the middle and the top, each with the y of its gridline."""
+    values = sorted({0, round(top / 2), round(top)})
+    return [(f"{value:g}", round(height - 14 - (height - 16) * value / top, 2)) for value in values]
 
 
 def funnel_chart(steps, *, width=560, row=30) -> dict:

@@ -5,6 +5,7 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from config.floor.spreadsheets import styled
 from rewards import calendar
 
 
@@ -52,4 +53,4 @@ def leaderboard_xlsx(rows, *, scope) -> bytes:
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return styled(buffer.getvalue())
