@@ -14,6 +14,7 @@ from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -78,7 +79,7 @@ def owner_field(db_field, kwargs):
 
 def breakable(code: str) -> str:
     """A code that may break after its underscores in a narrow column («Антивирус_vo12_CRM_MR03»)."""
-    return format_html_join(format_html("_<wbr>"), "{}", ((part,) for part in code.split("_")))
+    return format_html_join(mark_safe("_<wbr>"), "{}", ((part,) for part in code.split("_")))
 
 
 def admin_title(opts, obj=None) -> str:

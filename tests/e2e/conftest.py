@@ -1,6 +1,7 @@
 """Shared set-up for the browser journeys: Debian's Chromium driven by Playwright."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -40,4 +41,18 @@ def log_in(page, username, password, next_url="/"):
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit].primary")
-    page.wait_for_url(f"**{next_url}")
+    wait_for_page(page, next_url)
+
+
+def wait_for_page(page, url):
+    """Wait until the page is at `url` (path and query), not merely at an address ending with it.
+
+    A glob like ``**/kb/`` also matches ``/login/?next=/kb/``: a failed login would pass it.
+    """
+    wanted = urlsplit(url)
+
+    def arrived(address):
+        here = urlsplit(address)
+        return here.path == wanted.path and (not wanted.query or here.query == wanted.query)
+
+    page.wait_for_url(arrived)

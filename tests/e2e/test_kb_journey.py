@@ -9,6 +9,7 @@ from knowledge_base.seed import seed_knowledge_base
 from tests.campaigns.factories import AgentProfileFactory
 from tests.config.factories import ManagerFactory
 from tests.conftest import requires_chromium
+from tests.e2e.conftest import wait_for_page
 from tests.offers.factories import OfferFactory
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are test set-up.
@@ -54,7 +55,7 @@ def test_agent_finds_the_virus_bridge_and_copies_the_phrase(live_server, demo_ag
             page.fill("#id_username", "agent")
             page.fill("#id_password", "demo-agent-1")
             page.click("button[type=submit].primary")
-            page.wait_for_url("**/kb/")
+            wait_for_page(page, "/kb/")
 
             # Typing, not submitting: the results come from the as-you-type fetch.
             page.locator("#kb-q").press_sequentially("вирус", delay=40)
@@ -95,11 +96,12 @@ def test_agent_finds_answers_to_the_customers_words_by_keyboard_at_768(live_serv
         page = context.new_page()
         try:
             page.goto("/login/?next=/kb/")
+            expect(page.locator("#id_username")).to_be_focused()
             page.keyboard.type("agent")
             page.keyboard.press("Tab")
             page.keyboard.type("demo-agent-1")
             page.keyboard.press("Enter")
-            page.wait_for_url("**/kb/")
+            wait_for_page(page, "/kb/")
 
             page.keyboard.type("клиент говорит дорага", delay=30)  # the box has the focus
             first = page.locator("#kb-results .kb-hits > li").first
