@@ -3,11 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import views
+from config import health, views
 
 urlpatterns = [
     # Browsers ask for /favicon.ico where a page names no icon (a file download, a JSON answer).
     path("favicon.ico", views.favicon),
+    # Probes for a load balancer or an orchestrator (config.health): no login, JSON.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,11 +2,18 @@
 
 import datetime
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Min, Prefetch, Q
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from campaigns.orders.models import ConnectionOrder, InstallerSlot, OrderStatus, SalesChannel
+from campaigns.orders.models import (
+    ConnectionOrder,
+    InstallerSlot,
+    OrderOutboxMessage,
+    OrderStatus,
+    OutboxState,
+    SalesChannel,
+)
 from campaigns.orders.services.rules import EXTRA_KINDS, PLAN_KINDS
 from offers.models import Offer, OfferKind, Technology
 
@@ -99,4 +106,12 @@ def campaign_order_counts(*, campaign_id: int) -> dict:
         orders=Count("pk"),
         connected=Count("pk", filter=Q(status=OrderStatus.CONNECTED)),
         cancelled=Count("pk", filter=Q(status=OrderStatus.CANCELLED)),
+    )
+
+
+def outbox_backlog() -> dict:
+    """Messages still to be handed to the fulfilment system: how many, and when the oldest was
+    written (None when there are none). One aggregate query (readiness, metrics)."""
+    return OrderOutboxMessage.objects.filter(state=OutboxState.PENDING).aggregate(
+        pending=Count("id"), oldest=Min("created_at")
     )

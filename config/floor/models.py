@@ -26,3 +26,18 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time the schedule ran a task through a worker (readiness reports its age)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    seen_at = models.DateTimeField(_("seen"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return self.name

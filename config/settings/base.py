@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.tasks.erase_expired_passports",
         "schedule": timedelta(hours=6),
     },
+    # /readyz reports the age of the last heartbeat: beat, broker and a worker end to end.
+    "worker-heartbeat": {
+        "task": "portal.heartbeat",
+        "schedule": timedelta(seconds=30),
+    },
     "open-installer-slots": {
         "task": "campaigns.tasks.open_installer_slots",
         "schedule": timedelta(hours=12),
@@ -243,6 +248,13 @@ INSTALLER_WORKDAY_END = env.int("INSTALLER_WORKDAY_END", default=21)
 INSTALLER_SLOT_HOURS = env.int("INSTALLER_SLOT_HOURS", default=3)
 INSTALLER_SLOT_CAPACITY = env.int("INSTALLER_SLOT_CAPACITY", default=3)
 INSTALLER_SLOT_DAYS_AHEAD = env.int("INSTALLER_SLOT_DAYS_AHEAD", default=14)
+
+# Readiness (/readyz): beyond these ages the portal reports itself «degraded» (still serving).
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int(
+    "HEALTH_OUTBOX_MAX_AGE_SECONDS", default=FULFILMENT_STUCK_MINUTES * 60
+)
+HEALTH_REDIS_TIMEOUT_SECONDS = env.float("HEALTH_REDIS_TIMEOUT_SECONDS", default=0.5)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
