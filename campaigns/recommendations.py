@@ -10,6 +10,7 @@ has no arrays).
 import datetime
 import functools
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -58,6 +59,37 @@ class Target:
         return ResultCode(self.result).label
 
 
+@dataclass(frozen=True)
+class RewardQuote:
+    """What selling an offer today earns the agent, with the rule's basis: `fixed`, `arpu_share`,
+    `tiered` or `none`, and a line saying why (amounts, the fee, the increase and its band)."""
+
+    amount: Decimal
+    basis: str
+    detail: str
+
+
+# What a sale earns is the rewards app's to say, and campaigns may not import rewards: rewards
+# registers its quoter here from RewardsConfig.ready(). A quoter takes the account (with the
+# `offer_ids` it holds), the offers on its cards and the day, and answers {offer id: RewardQuote}.
+RewardQuoter = Callable[..., dict[int, RewardQuote]]
+REWARD_QUOTERS: list[RewardQuoter] = []
+
+
+def register_reward_quoter(quoter: RewardQuoter) -> None:
+    if quoter not in REWARD_QUOTERS:
+        REWARD_QUOTERS.append(quoter)
+
+
+def reward_quotes(*, account, offers: Iterable, on: datetime.date) -> dict[int, RewardQuote]:
+    """The registered quoters' answers (the last registered wins for an offer); {} without one."""
+    quotes: dict[int, RewardQuote] = {}
+    offers = list(offers)
+    for quoter in REWARD_QUOTERS:
+        quotes.update(quoter(account=account, offers=offers, on=on))
+    return quotes
+
+
 @dataclass
 class Recommendation:
     target: Target
@@ -68,6 +100,7 @@ class Recommendation:
     price_per_day: Decimal
     first_charge: Decimal
     days_in_month: int
+    reward: RewardQuote | None = None
 
     @property
     def id(self):
@@ -220,7 +253,13 @@ def recommendations_for(
     verdicts = eligibility.rank([eligibility.judge(t, situation) for t in targets_of(account.pk)])
     today = timezone.localdate(now)
     scripts = {}
-    return [_recommendation(v, account, today, scripts) for v in verdicts]
+    recs = [_recommendation(v, account, today, scripts) for v in verdicts]
+    if recs and REWARD_QUOTERS:
+        offers = {rec.offer.pk: rec.offer for rec in recs}.values()
+        quotes = reward_quotes(account=account, offers=offers, on=today)
+        for rec in recs:
+            rec.reward = quotes.get(rec.offer.pk)
+    return recs
 
 
 def _recommendation(verdict, account, today, scripts) -> Recommendation:

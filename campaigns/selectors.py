@@ -20,8 +20,10 @@ from campaigns.models import (
 # The workspace's lean reads live in campaigns.recommendations; re-exported for the callers.
 from campaigns.recommendations import (  # noqa: F401
     Recommendation,
+    RewardQuote,
     account_for_workspace,
     recommendations_for,
+    register_reward_quoter,
     situation_for,
     targets_of,
 )

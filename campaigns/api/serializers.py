@@ -170,6 +170,17 @@ def recommendation_payload(rec) -> dict:
         "reasons": rec.reasons,
         "reason_labels": [{"code": code, "label": str(label)} for code, label in rec.reason_labels],
         "history": [history_payload(row) for row in rec.history],
+        "reward": _reward_payload(rec.reward),
+    }
+
+
+def _reward_payload(quote) -> dict | None:
+    if quote is None:
+        return None
+    return {
+        "amount": _money.to_representation(quote.amount),
+        "basis": quote.basis,
+        "detail": quote.detail,
     }
 
 
@@ -195,6 +206,18 @@ class ReasonSerializer(serializers.Serializer):
     label = serializers.CharField()
 
 
+class RewardQuoteSerializer(serializers.Serializer):
+    """What selling the offer today earns the agent: the statement's figure for such an order."""
+
+    amount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    basis = serializers.ChoiceField(
+        choices=["fixed", "arpu_share", "tiered", "none"],
+        help_text="fixed amount, share of ARPU (a new service), band of a tariff move by the fee "
+        "increase, or none (no rule pays today)",
+    )
+    detail = serializers.CharField(help_text="The rule's basis in words, in the caller's language.")
+
+
 class RecommendationSerializer(serializers.Serializer):
     """The shape of a recommendation in the schema; `recommendation_payload` builds it."""
 
@@ -211,6 +234,7 @@ class RecommendationSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
     reason_labels = ReasonSerializer(many=True)
     history = HistoryRowSerializer(many=True)
+    reward = RewardQuoteSerializer(allow_null=True)
 
 
 class ResultInputSerializer(serializers.Serializer):
