@@ -1,6 +1,7 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Appeal, Campaign, CampaignStatus
+from campaigns.models import Appeal, Callback, Campaign, CampaignStatus
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -32,3 +33,34 @@ class AppealFilter(django_filters.FilterSet):
     class Meta:
         model = Appeal
         fields = ["account", "theme", "open"]
+
+
+class CallbackFilter(django_filters.FilterSet):
+    """`due_before`: an ISO date-time (a date alone is its local midnight, local when no zone)."""
+
+    STATE_CHOICES = (("open", _("Open")), ("made", _("Made")), ("all", _("All")))
+
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    agent = django_filters.CharFilter(field_name="agent__username")
+    account = django_filters.CharFilter(field_name="account__number")
+    state = django_filters.ChoiceFilter(
+        choices=STATE_CHOICES, method="filter_state", empty_label=None
+    )
+
+    class Meta:
+        model = Callback
+        fields = ["due_before", "due_after", "agent", "account", "state"]
+
+    def filter_queryset(self, queryset):
+        # Open callbacks unless another state is asked for.
+        if not self.form.cleaned_data.get("state"):
+            queryset = queryset.filter(closed_at__isnull=True)
+        return super().filter_queryset(queryset)
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(closed_at__isnull=True)
+        if value == "made":
+            return queryset.filter(closed_at__isnull=False)
+        return queryset

@@ -1,5 +1,6 @@
 """Reads for campaigns, accounts, appeals and recommendations."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -9,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaigns.models import (
+    CALLBACK_GRACE,
     Appeal,
+    Callback,
     Campaign,
     ContactHistoryEntry,
     Department,
@@ -159,3 +162,59 @@ def campaign_target_counts(*, campaign: Campaign) -> dict:
         thinking=Count("pk", filter=Q(result=ResultCode.THINKING)),
         agreed=Count("pk", filter=Q(result=ResultCode.AGREED)),
     )
+
+
+# Callbacks («Клиент думает» → a time to call back; campaigns.services.callbacks writes them).
+
+
+def callbacks_visible_to(user):
+    return Callback.objects.visible_to(user).select_related(
+        "account", "offer", "agent", "target__campaign"
+    )
+
+
+def callback_board(*, agent, now=None) -> dict:
+    """The agent's open callbacks in three lists: overdue, today (not yet overdue), later."""
+    now = now or timezone.now()
+    end_of_today = local_midnight(timezone.localdate(now) + datetime.timedelta(days=1))
+    board = {"overdue": [], "today": [], "later": []}
+    for callback in callbacks_visible_to(agent).filter(agent=agent).open().order_by("due_at"):
+        if callback.is_overdue(now):
+            board["overdue"].append(callback)
+        elif callback.due_at < end_of_today:
+            board["today"].append(callback)
+        else:
+            board["later"].append(callback)
+    return board
+
+
+def callback_counts(*, agent, now=None) -> dict:
+    """How many of the agent's open callbacks are overdue and due (the rest of) today."""
+    now = now or timezone.now()
+    end_of_today = local_midnight(timezone.localdate(now) + datetime.timedelta(days=1))
+    overdue_before = now - CALLBACK_GRACE
+    return (
+        Callback.objects.open()
+        .filter(agent=agent)
+        .aggregate(
+            overdue=Count("pk", filter=Q(due_at__lt=overdue_before)),
+            today=Count("pk", filter=Q(due_at__gte=overdue_before, due_at__lt=end_of_today)),
+        )
+    )
+
+
+def overdue_callbacks_by_agent(*, agent_ids, now=None) -> dict[int, int]:
+    """Each agent's overdue callbacks (agents with none are left out), in one query."""
+    now = now or timezone.now()
+    rows = (
+        Callback.objects.overdue(now)
+        .filter(agent_id__in=list(agent_ids))
+        .order_by()
+        .values("agent_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["agent_id"]: row["count"] for row in rows}
+
+
+def local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -15,6 +15,7 @@ from campaigns.api.serializers import (
     RecommendationSerializer,
     ResultInputSerializer,
     ResultOutputSerializer,
+    callback_payload,
     new_entry_payload,
     recommendation_payload,
 )
@@ -156,6 +157,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             objection_codes=values["objections"],
             comment=values["comment"],
             appeal_id=values["appeal"],
+            callback_at=values["callback_at"],
         )
         body = {
             "result": values["result"],
@@ -164,5 +166,6 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "order_url": order_url(account, entries[0].campaign.code, entries[0].appeal_id)
             if values["result"] == ResultCode.AGREED
             else None,
+            "callback": callback_payload(entries[0].callback),
         }
         return Response(body, status=status.HTTP_201_CREATED)

@@ -244,6 +244,18 @@ class ResultInputSerializer(serializers.Serializer):
     )
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     appeal = serializers.IntegerField(required=False, allow_null=True, default=None)
+    callback_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="With «thinking»: when to call back (default: two working days later, outside "
+        "peak hours; local time when no zone is given).",
+    )
+
+
+class ResultCallbackSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    due_at = serializers.DateTimeField()
 
 
 class ResultOutputSerializer(serializers.Serializer):
@@ -251,6 +263,13 @@ class ResultOutputSerializer(serializers.Serializer):
     recommendations = serializers.ListField(child=serializers.IntegerField())
     history = HistoryRowSerializer(many=True)
     order_url = serializers.CharField(allow_null=True)
+    callback = ResultCallbackSerializer(allow_null=True)
+
+
+def callback_payload(callback) -> dict | None:
+    if callback is None:
+        return None
+    return {"id": callback.pk, "due_at": _datetime.to_representation(callback.due_at)}
 
 
 class AppealSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 from campaigns.models.accounts import PaymentModel, SubscriberAccount
 from campaigns.models.appeals import Appeal, AppealTheme
+from campaigns.models.callbacks import CALLBACK_GRACE, Callback
 from campaigns.models.campaigns import Campaign, CampaignStatus, CampaignTarget, ResultCode
 from campaigns.models.exclusions import Outage, PeakHours, Weekday
 from campaigns.models.history import ContactHistoryEntry, HistoryAction
@@ -24,11 +25,13 @@ from campaigns.orders.models import (
 )
 
 __all__ = [
+    "CALLBACK_GRACE",
     "PENDING_ORDER_STATUSES",
     "TRANSITIONS",
     "AgentProfile",
     "Appeal",
     "AppealTheme",
+    "Callback",
     "Campaign",
     "CampaignStatus",
     "CampaignTarget",

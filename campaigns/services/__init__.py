@@ -1,5 +1,9 @@
 """Writes on campaigns and the sales floor (one module per concept, re-exported here)."""
 
+from campaigns.services.callbacks import (
+    callback_default_due,
+    callback_reschedule,
+)
 from campaigns.services.campaigns import (
     campaign_clone,
     campaigns_archive_expired,
@@ -32,6 +36,8 @@ __all__ = [
     "appeal_close",
     "appeal_open",
     "appeal_update",
+    "callback_default_due",
+    "callback_reschedule",
     "campaign_clone",
     "campaigns_archive_expired",
     "campaigns_bulk_update",

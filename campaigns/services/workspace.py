@@ -17,6 +17,7 @@ from campaigns.models import (
 )
 from campaigns.recommendations import account_for_workspace, situation_for, targets_of
 from campaigns.selectors import department_of
+from campaigns.services.callbacks import callbacks_on_result
 from config.floor.errors import Conflict, DomainError
 from knowledge_base.models import ObjectionType
 from offers.models import Offer, Service
@@ -82,12 +83,14 @@ def recommendation_record_result(
     objection_codes: list[str] | None = None,
     comment: str = "",
     appeal_id: int | None = None,
+    callback_at=None,
     now=None,
 ) -> list[ContactHistoryEntry]:
     """Save a result on a recommendation and on every campaign of the same product (R5, R6).
 
     One transaction; the account row is locked so that two agents saving on one account land one
-    after the other. Returns the history entries written, the chosen recommendation's first.
+    after the other. Returns the history entries written, the chosen recommendation's first (its
+    `callback`: the callback a «thinking» result opened at `callback_at` or the default, or None).
     """
     if result not in ResultCode.values:
         raise DomainError(ERR_INVALID_RESULT, code="invalid_result")
@@ -119,7 +122,17 @@ def recommendation_record_result(
             for t in targets.values()
             if t.campaign.offer_id == target.campaign.offer_id and t.id != target.id
         ]
-        return _write_result(siblings, result, objections, comment, agent, appeal, now)
+        entries = _write_result(siblings, result, objections, comment, agent, appeal, now)
+        entries[0].callback = callbacks_on_result(
+            account_id=account.pk,
+            target_id=target.id,
+            offer_id=target.campaign.offer_id,
+            result=result,
+            agent=agent,
+            due_at=callback_at,
+            now=now,
+        )
+        return entries
 
 
 def _write_result(targets, result, objections, comment, agent, appeal, now):

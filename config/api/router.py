@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from campaigns.api import AccountViewSet, AppealViewSet, CampaignViewSet
+from campaigns.api import AccountViewSet, AppealViewSet, CallbackViewSet, CampaignViewSet
 from campaigns.orders.api import OrderViewSet
 from config.api.auth import TokenView
 from config.api.me import MeView
@@ -24,6 +24,7 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("appeals", AppealViewSet, basename="appeal")
+router.register("callbacks", CallbackViewSet, basename="callback")
 router.register("orders", OrderViewSet, basename="order")
 router.register("rewards/rules", RewardRuleViewSet, basename="reward-rule")
 router.register("kb/categories", CategoryViewSet, basename="kb-category")

@@ -11,6 +11,7 @@ from campaigns import personal_data
 from campaigns.models import (
     AgentProfile,
     Appeal,
+    Callback,
     Campaign,
     CampaignStatus,
     CampaignTarget,
@@ -221,3 +222,15 @@ class OrderStatusChangeFactory(DjangoModelFactory):
     status = OrderStatus.REGISTERED
     source = StatusSource.AGENT
     changed_at = factory.LazyFunction(lambda: datetime.datetime.now(tz=datetime.UTC))
+
+
+class CallbackFactory(DjangoModelFactory):
+    class Meta:
+        model = Callback
+
+    target = factory.SubFactory(CampaignTargetFactory)
+    account = factory.SelfAttribute("target.account")
+    offer = factory.SelfAttribute("target.campaign.offer")
+    agent = factory.SubFactory(UserFactory, role=roles.AGENTS)
+    due_at = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC)
+    created_at = datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC)
