@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from campaigns import selectors, services
 from campaigns.filters import CallbackFilter
-from campaigns.models import Callback, ResultCode
+from campaigns.models import Callback
 from config.floor import roles
 from config.floor.permissions import role_required
 
@@ -25,7 +25,9 @@ class CallbackSerializer(serializers.ModelSerializer):
     agent = serializers.CharField(source="agent.get_username")
     overdue = serializers.SerializerMethodField()
     made_on_time = serializers.BooleanField(allow_null=True)
-    outcome = serializers.ChoiceField(choices=[("", ""), *ResultCode.choices])
+    outcome = serializers.CharField(
+        help_text="The result that made it (a result code); empty while it is open."
+    )
 
     class Meta:
         model = Callback
