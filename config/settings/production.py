@@ -5,17 +5,14 @@ process at start-up with ImproperlyConfigured, before it serves anything.
 """
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import LOGGING, env
+from config.settings.base import LOGGING, database, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES = {"default": database(env.db("DATABASE_URL"))}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
