@@ -61,10 +61,12 @@ def test_300_requests_over_16_threads_stay_within_the_pool(kind, processes, tmp_
     env = server_env(DJANGO_DB_POOL_MAX_SIZE=str(POOL_MAX))
     bound = processes * POOL_MAX
 
-    with serving(kind, env, tmp_path / "server.log", workers=processes, threads=8) as url:
-        with Sampler(env["DJANGO_DB_APPLICATION_NAME"]) as sampler:
-            with ThreadPoolExecutor(CLIENT_THREADS) as pool:
-                statuses = list(pool.map(lambda _: get(f"{url}/readyz"), range(REQUESTS)))
+    with (
+        serving(kind, env, tmp_path / "server.log", workers=processes, threads=8) as url,
+        Sampler(env["DJANGO_DB_APPLICATION_NAME"]) as sampler,
+        ThreadPoolExecutor(CLIENT_THREADS) as pool,
+    ):
+        statuses = list(pool.map(lambda _: get(f"{url}/readyz"), range(REQUESTS)))
 
     assert statuses.count(200) == REQUESTS, sorted(set(statuses))
     assert max(sampler.counts) >= 1  # the sampler does see the server's connections
