@@ -1,8 +1,10 @@
 """The portal shell: login, the home page, the lockout answer and the error pages."""
 
 from axes.helpers import get_cool_off
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxLengthValidator
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -18,9 +20,22 @@ ERR_SERVER = _("Something went wrong on our side. The error has been logged.")
 LOCKOUT_STATUS = 429
 
 
+class AuthenticationForm(auth_forms.AuthenticationForm):
+    """Django's form sets the username's max_length only after the field is built, so nothing
+    checked it: a name longer than any user's reached authentication and django-axes' bounded
+    record of the failure (a DataError on PostgreSQL). It is now a field error like any other."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length)
+        )
+
+
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = AuthenticationForm
 
 
 @login_required

@@ -16,7 +16,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
-from import_export.formats import base_formats
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter
 from unfold.contrib.import_export.forms import SelectableFieldsExportForm
 from unfold.decorators import action, display
@@ -30,7 +29,7 @@ from campaigns.models import Campaign, CampaignStatus, CampaignTarget
 from campaigns.resources import CampaignTargetResource
 from campaigns.services.targets import TargetFileError, read_target_file, targets_import
 from config.floor.admin import PortalModelAdmin, StyledExportMixin
-from config.floor.spreadsheets import PortalXLSX
+from config.floor.spreadsheets import PortalCSV, PortalXLSX
 
 UPLOAD_DIR = "target-imports"
 SHOWN_ROWS = 200
@@ -99,7 +98,7 @@ class CampaignTargetAdmin(StyledExportMixin, ExportMixin, PortalModelAdmin):
     readonly_fields = ("added_at",)
     actions_list = ["import_target_list"]
     resource_classes = [CampaignTargetResource]
-    formats = [PortalXLSX, base_formats.CSV]
+    formats = [PortalXLSX, PortalCSV]
     export_form_class = SelectableFieldsExportForm
 
     def get_urls(self):

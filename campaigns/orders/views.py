@@ -28,6 +28,7 @@ from config.floor import roles
 from config.floor.errors import Forbidden
 from config.floor.idempotency import once_per_form
 from config.floor.permissions import page_roles
+from config.floor.spreadsheets import neutralised_row
 
 PAGE_SIZE = 50
 LIST_ROLES = (roles.AGENTS, roles.SUPERVISORS)
@@ -407,19 +408,21 @@ def order_export(request):
     for order in _filtered(request).qs[:5000]:
         passport = personal_data.mask_passport_stored(order)
         writer.writerow(
-            [
-                str(order),
-                timezone.localtime(order.created_at).strftime("%d.%m.%Y %H:%M"),
-                order.get_status_display(),
-                order.agent.get_full_name() or order.agent.username,
-                order.account.number,
-                order.full_name,
-                personal_data.mask_phone(order.contact_phone),
-                personal_data.mask_address(order.connection_address),
-                f"{passport['series']} {passport['number']}".strip(),
-                order.sold.name if order.sold else "",
-                _visit_or_delivery(order),
-            ]
+            neutralised_row(
+                [
+                    str(order),
+                    timezone.localtime(order.created_at).strftime("%d.%m.%Y %H:%M"),
+                    order.get_status_display(),
+                    order.agent.get_full_name() or order.agent.username,
+                    order.account.number,
+                    order.full_name,
+                    personal_data.mask_phone(order.contact_phone),
+                    personal_data.mask_address(order.connection_address),
+                    f"{passport['series']} {passport['number']}".strip(),
+                    order.sold.name if order.sold else "",
+                    _visit_or_delivery(order),
+                ]
+            )
         )
     return response
 

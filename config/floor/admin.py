@@ -30,7 +30,6 @@ from django_celery_results.admin import GroupResultAdmin as BaseGroupResultAdmin
 from django_celery_results.admin import TaskResultAdmin as BaseTaskResultAdmin
 from django_celery_results.models import GroupResult, TaskResult
 from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
@@ -39,7 +38,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from config.floor import roles
 from config.floor.history import ReadableHistory
-from config.floor.spreadsheets import PortalXLSX
+from config.floor.spreadsheets import PortalCSV, PortalXLSX
 
 ERR_IMPORT_ROLLED_BACK = _(
     "Nothing was imported: rows %(rows)s have errors. Fix the file and import it again."
@@ -224,7 +223,7 @@ class ImportExportModelAdmin(StyledExportMixin, ImportExportMixin, PortalModelAd
     went bad between the two steps (say, a service was deleted) still imports nothing.
     """
 
-    formats = [base_formats.CSV, PortalXLSX]
+    formats = [PortalCSV, PortalXLSX]
     import_form_class = ImportForm
     export_form_class = SelectableFieldsExportForm
 

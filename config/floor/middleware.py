@@ -5,8 +5,11 @@ click away in the header (Django's set_language view stores the choice in a cook
 """
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
+
+from config.floor.api.parsers import TooLarge, body_limit
 
 
 class PortalLocaleMiddleware(MiddlewareMixin):
@@ -20,3 +23,27 @@ class PortalLocaleMiddleware(MiddlewareMixin):
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class ApiBodyLimitMiddleware:
+    """An API request announcing a body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused unread:
+    413 `too_large` in the API's error shape (Django would answer with an HTML page, or DRF
+    would read the whole body before its parser saw it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/") and _announced_length(request) > body_limit():
+            error = TooLarge()
+            return JsonResponse(
+                {"code": error.default_code, "detail": str(error.detail)}, status=error.status_code
+            )
+        return self.get_response(request)
+
+
+def _announced_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

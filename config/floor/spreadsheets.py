@@ -3,11 +3,20 @@ with two decimals (and «₽» where the header says so), dates as dates, the he
 
 `styled(data)` takes a workbook's bytes and returns them styled; the admin's exports
 (`PortalXLSX`, django-import-export) and the leaderboard's go through it.
+
+No exported cell runs as a formula (issue 11: an order named `=HYPERLINK(…)` went raw into the
+CSV). A text cell starting with `= + - @`, a tab or a line break is a formula to Excel or
+LibreOffice: in CSV it gets a leading apostrophe (`neutralised`, `PortalCSV`, the orders' CSV);
+in xlsx it stays exactly as typed but is stored as text with Excel's «quote prefix», so it is
+shown, edited and re-imported as text. Plain numbers («-150.00») are numbers, not formulas, and
+are left alone.
 """
 
 import datetime
 import io
+import re
 
+import tablib
 from import_export.formats import base_formats
 
 MIN_WIDTH, MAX_WIDTH = 8, 60
@@ -16,6 +25,28 @@ NUMBER = "#,##0.00"
 INTEGER = "0"
 DATE = "DD.MM.YYYY"
 DATETIME = "DD.MM.YYYY HH:MM"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def is_formula_like(value) -> bool:
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    )
+
+
+def neutralised(value):
+    """A CSV cell that no spreadsheet runs as a formula: text led by an apostrophe when it
+    would (OWASP's advice); anything else as it is."""
+    return "'" + value if is_formula_like(value) else value
+
+
+def neutralised_row(values) -> list:
+    return [neutralised(value) for value in values]
 
 
 def _width(value) -> int:
@@ -56,6 +87,9 @@ def style_sheet(sheet) -> None:
     for cell in rows[0]:
         cell.font = Font(bold=True)
     widths = [_width(header) for header in headers]
+    for row in rows:
+        for cell in row:
+            _as_text(cell)
     for row in rows[1:]:
         for index, cell in enumerate(row):
             header = headers[index] if index < len(headers) else ""
@@ -69,6 +103,14 @@ def style_sheet(sheet) -> None:
             max(width + 2, MIN_WIDTH), MAX_WIDTH
         )
     sheet.freeze_panes = "A2"
+
+
+def _as_text(cell) -> None:
+    """A formula-like cell as text with Excel's quote prefix (the workbook's writer stored any
+    text starting with «=» as a formula: none of the portal's exports means one)."""
+    if cell.data_type == "f" or is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 def styled(data: bytes) -> bytes:
@@ -88,3 +130,13 @@ class PortalXLSX(base_formats.XLSX):
 
     def export_data(self, dataset, **kwargs):
         return styled(super().export_data(dataset, **kwargs))
+
+
+class PortalCSV(base_formats.CSV):
+    """django-import-export's CSV with formula-like cells neutralised on export."""
+
+    def export_data(self, dataset, **kwargs):
+        safe = tablib.Dataset(headers=neutralised_row(dataset.headers or []), title=dataset.title)
+        for row in dataset:
+            safe.append(neutralised_row(row))
+        return super().export_data(safe, **kwargs)

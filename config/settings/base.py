@@ -93,6 +93,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.floor.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.floor.middleware.PortalLocaleMiddleware",
@@ -190,8 +191,18 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.floor.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "config.floor.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Bodies bounded in size (DATA_UPLOAD_MAX_MEMORY_SIZE) and nesting (API_JSON_MAX_DEPTH).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.floor.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Hostile input (issue 11): the largest request body outside file uploads (Django's own limit,
+# also the API's: 413 `too_large`) and how deep a JSON body may nest (400 `malformed`).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+API_JSON_MAX_DEPTH = env.int("DJANGO_API_JSON_MAX_DEPTH", default=32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Upsell portal API",
     "DESCRIPTION": "Recommendations, results, orders, rewards and the knowledge base.",

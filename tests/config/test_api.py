@@ -163,11 +163,11 @@ def test_writing_to_the_read_only_catalogue_is_405(api_client, manager):
     assert "GET" in response["Allow"]
 
 
-def test_malformed_json_is_400_parse_error(api_client, db):
+def test_malformed_json_is_400_malformed(api_client, db):
     response = api_client.post(TOKEN_URL, "{not json", content_type="application/json")
 
     assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
+    assert response.json()["code"] == "malformed"
 
 
 # Pagination
