@@ -40,6 +40,8 @@ class Reason(models.TextChoices):
     ALREADY_HAS = "already_has", _("The customer already has this offer")
     NOT_IN_SEGMENT = "not_in_segment", _("The account is not in the campaign's segments")
     CAMPAIGN_INACTIVE = "campaign_inactive", _("The campaign is not running today")
+    # R1 on saving: an offer is recorded within an open appeal whose flags the agent has set.
+    NO_APPEAL = "no_appeal", _("No open appeal: open the appeal and set its flags first")
 
 
 @dataclass
@@ -123,8 +125,16 @@ def in_segments(campaign: Campaign, service_ids: frozenset) -> bool:
     return not segment_sets or service_ids in segment_sets
 
 
-def in_cooldown(target: CampaignTarget, now: datetime.datetime) -> bool:
+def in_cooldown(
+    target: CampaignTarget, now: datetime.datetime, appeal: Appeal | None = None
+) -> bool:
+    """The product was refused within the campaign's cooldown (the refusal is the product's, given
+    on whatever campaign). A refusal in the call itself is no cooldown: the agent may still work
+    the objection and the customer change their mind (R4)."""
     if target.result != ResultCode.NOT_INTERESTED or target.result_at is None:
+        return False
+    appeal_id = getattr(target, "result_appeal_id", None)
+    if appeal is not None and appeal_id is not None and appeal_id == appeal.pk:
         return False
     return now < target.result_at + datetime.timedelta(days=target.campaign.cooldown_days)
 
@@ -144,7 +154,7 @@ def judge(target: CampaignTarget, situation: Situation) -> Verdict:
         reasons.append(Reason.OUTAGE)
     reasons.extend(appeal_reasons(situation.appeal))
     reasons.extend(financial_reasons(situation.account, campaign, situation.today))
-    if in_cooldown(target, situation.now):
+    if in_cooldown(target, situation.now, situation.appeal):
         reasons.append(Reason.COOLDOWN)
     return Verdict(target=target, reasons=[str(r) for r in reasons])
 

@@ -28,6 +28,7 @@ from campaigns.models import (
     ContactHistoryEntry,
     Department,
     HistoryAction,
+    OfferResult,
     Outage,
     ResultCode,
     SubscriberAccount,
@@ -49,6 +50,11 @@ class Target:
     result: str
     result_at: datetime.datetime | None
     history: list[dict] = field(default_factory=list)
+    # The appeal the product's state was set in (R4: a refusal in this call is no cooldown yet).
+    result_appeal_id: int | None = None
+    # The result recorded on this product in the caller's open appeal («not offered» until one is):
+    # what the agent's form starts from, so that every call starts clean.
+    appeal_result: str = ResultCode.NOT_OFFERED
 
     @property
     def pk(self):
@@ -169,17 +175,26 @@ def situation_for(
 
 
 def targets_of(account_id: int, *, with_history: bool = True) -> list[Target]:
+    """The account's targets; each carries its product's state (`OfferResult`, whatever campaign
+    it was given on) where there is one, else its own latest result."""
     campaigns = catalogue.current().campaigns
     if with_history and _postgres():
         return _targets_with_history_sql(account_id, campaigns)
-    rows = CampaignTarget.objects.filter(account_id=account_id).values_list(
-        "id", "campaign_id", "result", "result_at"
+    state = OfferResult.objects.filter(
+        account_id=OuterRef("account_id"), offer_id=OuterRef("campaign__offer_id")
     )
-    targets = [
-        Target(id=pk, campaign=campaigns[campaign_id], result=result, result_at=result_at)
-        for pk, campaign_id, result, result_at in rows
-        if campaign_id in campaigns
-    ]
+    rows = (
+        CampaignTarget.objects.filter(account_id=account_id)
+        .annotate(
+            state=Subquery(state.values("result")[:1]),
+            state_at=Subquery(state.values("result_at")[:1]),
+            state_appeal=Subquery(state.values("appeal_id")[:1]),
+        )
+        .values_list(
+            "id", "campaign_id", "result", "result_at", "state", "state_at", "state_appeal"
+        )
+    )
+    targets = [_target(campaigns[row[1]], *row) for row in rows if row[1] in campaigns]
     if with_history and targets:
         by_id = {t.id: t for t in targets}
         for entry in _history(account_id, len(targets)):
@@ -187,6 +202,14 @@ def targets_of(account_id: int, *, with_history: bool = True) -> list[Target]:
             if target is not None and len(target.history) < HISTORY_PER_RECOMMENDATION:
                 target.history.append(entry)
     return targets
+
+
+def _target(campaign, pk, _campaign_id, result, result_at, state, state_at, state_appeal):
+    if state is not None:
+        result, result_at = state, state_at
+    return Target(
+        id=pk, campaign=campaign, result=result, result_at=result_at, result_appeal_id=state_appeal
+    )
 
 
 def _history(account_id: int, n_targets: int) -> list[dict]:
@@ -250,7 +273,12 @@ def recommendations_for(
     if not hasattr(account, "service_ids"):
         account = account_for_workspace(number=account.number, now=now)
     situation = situation_for(account=account, appeal=appeal, now=now)
-    verdicts = eligibility.rank([eligibility.judge(t, situation) for t in targets_of(account.pk)])
+    targets = targets_of(account.pk)
+    if appeal is not None:
+        for target in targets:
+            in_call = (h["result"] for h in target.history if h["appeal"] == appeal.pk)
+            target.appeal_result = next(in_call, ResultCode.NOT_OFFERED)
+    verdicts = eligibility.rank([eligibility.judge(t, situation) for t in targets])
     today = timezone.localdate(now)
     scripts = {}
     recs = [_recommendation(v, account, today, scripts) for v in verdicts]
@@ -311,6 +339,8 @@ def _tables():
         "objection": ObjectionType._meta.db_table,
         "user": get_user_model()._meta.db_table,
         "department": Department._meta.db_table,
+        "campaign": Campaign._meta.db_table,
+        "state": OfferResult._meta.db_table,
     }
 
 
@@ -339,7 +369,7 @@ FROM {account} a WHERE a.number = %(number)s
 """
 
 TARGETS_SQL = """
-SELECT t.id, t.campaign_id, t.result, t.result_at,
+SELECT t.id, t.campaign_id, t.result, t.result_at, s.result, s.result_at, s.appeal_id,
   COALESCE((
     SELECT json_agg(h ORDER BY h.created_at DESC, h.id DESC) FROM (
       SELECT e.id, e.action, e.result, e.created_at, e.comment, e.agent_comment, e.appeal_id,
@@ -356,7 +386,10 @@ SELECT t.id, t.campaign_id, t.result, t.result_at,
       LIMIT %(limit)s
     ) h
   ), '[]'::json) AS history
-FROM {target} t WHERE t.account_id = %(account)s
+FROM {target} t
+JOIN {campaign} c ON c.id = t.campaign_id
+LEFT JOIN {state} s ON s.account_id = t.account_id AND s.offer_id = c.offer_id
+WHERE t.account_id = %(account)s
 """
 
 
@@ -390,10 +423,12 @@ def _targets_with_history_sql(account_id, campaigns) -> list[Target]:
         )
         rows = cursor.fetchall()
     targets = []
-    for pk, campaign_id, result, result_at, history in rows:
+    for *row, history in rows:
+        campaign_id = row[1]
         if campaign_id not in campaigns:
             continue
-        target = Target(id=pk, campaign=campaigns[campaign_id], result=result, result_at=result_at)
+        target = _target(campaigns[campaign_id], *row)
+        pk = target.id
         target.history = [_json_history_row(entry, pk) for entry in history]
         targets.append(target)
     return targets

@@ -161,6 +161,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         )
         body = {
             "result": values["result"],
+            "state": entries[0].state,
             "recommendations": [e.target_id for e in entries],
             "history": [new_entry_payload(e) for e in entries],
             "order_url": order_url(account, entries[0].campaign.code, entries[0].appeal_id)

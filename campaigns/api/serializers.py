@@ -260,6 +260,10 @@ class ResultCallbackSerializer(serializers.Serializer):
 
 class ResultOutputSerializer(serializers.Serializer):
     result = serializers.CharField()
+    state = serializers.ChoiceField(
+        choices=ResultCode.choices,
+        help_text="The product's state after the save: a later «not_offered» keeps the state.",
+    )
     recommendations = serializers.ListField(child=serializers.IntegerField())
     history = HistoryRowSerializer(many=True)
     order_url = serializers.CharField(allow_null=True)

@@ -10,6 +10,7 @@ import datetime
 from django.db import transaction
 
 from campaigns.models import CampaignTarget, ConnectionOrder, ContactHistoryEntry, ResultCode
+from campaigns.services.results import offer_results_rebuild
 from campaigns.services.workspace import history_comment
 from config.floor.seeding import SeedContext, Tally
 
@@ -69,6 +70,7 @@ def run(ctx: SeedContext) -> dict[str, int]:
     CampaignTarget.objects.bulk_update(
         list(targets.values()), ["result", "result_at"], batch_size=BATCH
     )
+    offer_results_rebuild(account_ids={a for a, _ in pairs})
     tally.add("agreements", len(orders))
     tally.add("agreements recorded", len(entries))
     return dict(tally)

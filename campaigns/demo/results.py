@@ -25,6 +25,7 @@ from campaigns.models import (
     ContactHistoryEntry,
     ResultCode,
 )
+from campaigns.services.results import offer_results_rebuild
 from campaigns.services.workspace import history_comment
 from config.floor.seeding import SeedContext, Tally
 from knowledge_base.models import ObjectionType
@@ -214,6 +215,7 @@ def _write(ctx: SeedContext, items: list[dict], tally: Tally) -> None:
             target.result, target.result_at = result, at
             changed.append(target)
     CampaignTarget.objects.bulk_update(changed, ["result", "result_at"], batch_size=BATCH)
+    offer_results_rebuild(account_ids={item["account_id"] for item in items})
     tally.add("appeals created", len(appeals))
     tally.add("results recorded", len(entries))
 

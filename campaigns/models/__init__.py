@@ -3,7 +3,7 @@ from campaigns.models.appeals import Appeal, AppealTheme
 from campaigns.models.callbacks import CALLBACK_GRACE, Callback
 from campaigns.models.campaigns import Campaign, CampaignStatus, CampaignTarget, ResultCode
 from campaigns.models.exclusions import Outage, PeakHours, Weekday
-from campaigns.models.history import ContactHistoryEntry, HistoryAction
+from campaigns.models.history import ContactHistoryEntry, HistoryAction, OfferResult
 from campaigns.models.org import AgentProfile, Department, Team, TeamMembership
 
 # Connection orders live in their sub-package; imported here so that Django registers them.
@@ -40,6 +40,7 @@ __all__ = [
     "Department",
     "HistoryAction",
     "InstallerSlot",
+    "OfferResult",
     "OrderKind",
     "OrderOutboxMessage",
     "OrderStatus",

@@ -69,3 +69,45 @@ class ContactHistoryEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.created_at:%d.%m.%Y %H:%M:%S} {self.comment}"
+
+
+class OfferResult(models.Model):
+    """The state of one product for one customer (R5, R6): the latest result that counts, whatever
+    the campaign it was given on. A later campaign of the same product reads its cooldown here."""
+
+    account = models.ForeignKey(
+        "campaigns.SubscriberAccount",
+        on_delete=models.CASCADE,
+        related_name="offer_results",
+        verbose_name=_("account"),
+    )
+    offer = models.ForeignKey(
+        "offers.Offer",
+        on_delete=models.CASCADE,
+        related_name="account_results",
+        verbose_name=_("offer"),
+    )
+    result = models.CharField(_("result"), max_length=20, choices=ResultCode.choices)
+    result_at = models.DateTimeField(_("result recorded"))
+    appeal = models.ForeignKey(
+        Appeal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offer_results",
+        verbose_name=_("appeal"),
+    )
+
+    class Meta:
+        ordering = ["account", "offer"]
+        verbose_name = _("result per product")
+        verbose_name_plural = _("results per product")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "offer"], name="offer_result_once"),
+            models.CheckConstraint(
+                condition=models.Q(result__in=ResultCode.values), name="offer_result_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} / {self.offer_id}: {self.result}"

@@ -1,5 +1,7 @@
 """Writes of the agent's workspace: appeals, results of recommendations, account state from the CRM."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
@@ -12,12 +14,15 @@ from campaigns.models import (
     AppealTheme,
     CampaignTarget,
     ContactHistoryEntry,
+    OfferResult,
     ResultCode,
     SubscriberAccount,
 )
 from campaigns.recommendations import account_for_workspace, situation_for, targets_of
 from campaigns.selectors import department_of
 from campaigns.services.callbacks import callbacks_on_result
+from campaigns.services import results
+from config.floor import roles
 from config.floor.errors import Conflict, DomainError
 from knowledge_base.models import ObjectionType
 from offers.models import Offer, Service
@@ -35,8 +40,10 @@ ERR_UNKNOWN_OFFER = _("Unknown offer: %(codes)s.")
 ERR_APPEAL_CLOSED = _("The appeal is closed.")
 
 
-def _objections(codes: list[str]) -> list[ObjectionType]:
+def _objections(codes: list[str], result: str) -> list[ObjectionType]:
     codes = list(dict.fromkeys(codes or []))
+    if codes and result == ResultCode.NOT_OFFERED:
+        raise DomainError(results.ERR_OBJECTIONS_NOT_OFFERED, code="objections_not_offered")
     if len(codes) > MAX_OBJECTIONS:
         raise DomainError(ERR_TOO_MANY_OBJECTIONS, code="too_many_objections")
     found = list(ObjectionType.objects.filter(code__in=codes, is_active=True))
@@ -46,6 +53,16 @@ def _objections(codes: list[str]) -> list[ObjectionType]:
             ERR_OBJECTION_UNKNOWN, code="unknown_objection", params={"codes": ", ".join(missing)}
         )
     return found
+
+
+def _check_objections_per_appeal(appeal, offer_id, objections) -> None:
+    """R4: at most two objections in one upsell, counted over every save of the appeal (the same
+    objection worked twice counts once)."""
+    if appeal is None or not objections:
+        return
+    worked = results.objections_in_appeal(appeal_id=appeal.pk, offer_id=offer_id)
+    if len(worked | {o.code for o in objections}) > MAX_OBJECTIONS:
+        raise DomainError(ERR_TOO_MANY_OBJECTIONS, code="too_many_objections")
 
 
 def _appeal_for(*, appeal_id, account, agent) -> Appeal | None:
@@ -88,13 +105,16 @@ def recommendation_record_result(
 ) -> list[ContactHistoryEntry]:
     """Save a result on a recommendation and on every campaign of the same product (R5, R6).
 
-    One transaction; the account row is locked so that two agents saving on one account land one
-    after the other. Returns the history entries written, the chosen recommendation's first (its
-    `callback`: the callback a «thinking» result opened at `callback_at` or the default, or None).
+    The product's state follows `results.TRANSITIONS`; the offer must be allowed now (R1: within
+    the agent's open appeal, its question resolved; R2, R9, the cooldown — which an agreement
+    supersedes). One transaction; the account row is locked so that two agents saving on one
+    account land one after the other. Returns the history entries written, the chosen
+    recommendation's first; each carries the product's `state` after the save, the first
+    its `callback` (the callback a «thinking» result opened at `callback_at` or the default, or None).
     """
     if result not in ResultCode.values:
         raise DomainError(ERR_INVALID_RESULT, code="invalid_result")
-    objections = _objections(objection_codes or [])
+    objections = _objections(objection_codes or [], result)
     with transaction.atomic():
         SubscriberAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk").get()
         # Taken under the lock, so the history's order is the order the saves landed in.
@@ -105,28 +125,36 @@ def recommendation_record_result(
         if target is None:
             raise DomainError(ERR_NOT_ON_ACCOUNT, code="not_on_account")
         appeal = _appeal_for(appeal_id=appeal_id, account=account, agent=agent)
+        offer_id = target.campaign.offer_id
+        outcome = _transition(account, offer_id, result, appeal)
         if result != ResultCode.NOT_OFFERED:
-            verdict = eligibility.judge(
-                target, situation_for(account=account, appeal=appeal, now=now)
-            )
-            if not verdict.eligible:
-                labels = ", ".join(str(eligibility.Reason(r).label) for r in verdict.reasons)
-                raise Conflict(
-                    ERR_NOT_ELIGIBLE,
-                    code="not_eligible",
-                    params={"reasons": labels},
-                    extra={"reasons": verdict.reasons},
-                )
+            _check_moment(account, target, result, appeal, agent, now)
+        _check_objections_per_appeal(appeal, offer_id, objections)
         siblings = [target] + [
-            t
-            for t in targets.values()
-            if t.campaign.offer_id == target.campaign.offer_id and t.id != target.id
+            t for t in targets.values() if t.campaign.offer_id == offer_id and t.id != target.id
         ]
-        entries = _write_result(siblings, result, objections, comment, agent, appeal, now)
+        entries = _write_history(siblings, result, objections, comment, agent, appeal, now)
+        state = outcome.state
+        if outcome.step == results.SET:
+            CampaignTarget.objects.filter(pk__in=[t.id for t in siblings]).update(
+                result=result, result_at=now
+            )
+            results.offer_result_write(
+                account_id=account.pk,
+                offer_id=offer_id,
+                result=result,
+                appeal_id=appeal.pk if appeal else None,
+                now=now,
+            )
+            state = result
+        if appeal is not None:
+            _pull_into_appeal(appeal)
+        for entry in entries:
+            entry.state = state
         entries[0].callback = callbacks_on_result(
             account_id=account.pk,
             target_id=target.id,
-            offer_id=target.campaign.offer_id,
+            offer_id=offer_id,
             result=result,
             agent=agent,
             due_at=callback_at,
@@ -135,13 +163,43 @@ def recommendation_record_result(
         return entries
 
 
-def _write_result(targets, result, objections, comment, agent, appeal, now):
+@dataclass
+class _Outcome:
+    step: str
+    state: str
+
+
+def _transition(account, offer_id, result, appeal) -> _Outcome:
+    state, row = results.state_of(account_id=account.pk, offer_id=offer_id)
+    same_call = appeal is not None and row is not None and row.appeal_id == appeal.pk
+    step, code = results.step(state, result, same_call=same_call)
+    if step == results.REFUSE:
+        raise Conflict(results.REFUSALS[code], code=code)
+    return _Outcome(step=step, state=ResultCode.AGREED if state == results.ORDERED else state)
+
+
+def _check_moment(account, target, result, appeal, agent, now) -> None:
+    """R1, R2, R9 and the cooldown at the moment of the save. The CRM integration records results
+    of its own calls (the appeal is the CRM's); an agent records them within an open appeal."""
+    if appeal is None and not roles.has_role(agent, roles.CRM):
+        reasons = [eligibility.Reason.NO_APPEAL.value]
+    else:
+        verdict = eligibility.judge(target, situation_for(account=account, appeal=appeal, now=now))
+        reasons = results.blocking_reasons(verdict.reasons, result)
+    if reasons:
+        labels = ", ".join(str(eligibility.Reason(r).label) for r in reasons)
+        raise Conflict(
+            ERR_NOT_ELIGIBLE,
+            code="not_eligible",
+            params={"reasons": labels},
+            extra={"reasons": reasons},
+        )
+
+
+def _write_history(targets, result, objections, comment, agent, appeal, now):
     department = department_of(agent=agent)
     offer = targets[0].campaign.offer
     system_comment = history_comment(result=result, offer=offer, department=department)
-    CampaignTarget.objects.filter(pk__in=[t.id for t in targets]).update(
-        result=result, result_at=now
-    )
     entries = ContactHistoryEntry.objects.bulk_create(
         [
             ContactHistoryEntry(
@@ -170,17 +228,31 @@ def _write_result(targets, result, objections, comment, agent, appeal, now):
                 for objection in objections
             ]
         )
-    if appeal is not None:
-        _pull_into_appeal(appeal, result)
     return entries
 
 
-def _pull_into_appeal(appeal: Appeal, result: str) -> None:
-    """R5: a saved result lands in the context of the current appeal."""
+# The appeal's theme only rises: a sale (an order registered in the call, R8) is never overwritten
+# by a later result; an upsell result never by a plain service request.
+THEME_RANK = {AppealTheme.SERVICE: 0, AppealTheme.UPSELL: 1, AppealTheme.SALES: 2}
+# The call's upsell result is the strongest state among the products answered in it.
+RESULT_RANK = {
+    ResultCode.NOT_OFFERED: 0,
+    ResultCode.NOT_INTERESTED: 1,
+    ResultCode.THINKING: 2,
+    ResultCode.AGREED: 3,
+}
+
+
+def _pull_into_appeal(appeal: Appeal) -> None:
+    """R5: a saved result lands in the context of the current appeal, under its theme's precedence."""
+    if THEME_RANK[appeal.theme] > THEME_RANK[AppealTheme.UPSELL]:
+        return
+    answered = OfferResult.objects.filter(appeal=appeal).values_list("result", flat=True)
+    best = max(answered, key=RESULT_RANK.__getitem__, default=ResultCode.NOT_OFFERED)
     with translation.override(settings.LANGUAGE_CODE):
         appeal.theme = AppealTheme.UPSELL
         appeal.detail = gettext("Marketing campaign")
-        appeal.result = str(ResultCode(result).label)
+        appeal.result = str(ResultCode(best).label)
     appeal.save(update_fields=["theme", "detail", "result", "updated_at"])
 
 

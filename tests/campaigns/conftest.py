@@ -10,6 +10,7 @@ from knowledge_base.models import ObjectionType
 from offers.models import OfferKind, ServiceCode
 from tests.campaigns.factories import (
     AgentProfileFactory,
+    AppealFactory,
     CampaignFactory,
     CampaignTargetFactory,
     DepartmentFactory,
@@ -114,3 +115,9 @@ def objections(db):
             ]
         )
     }
+
+
+@pytest.fixture
+def call(account, agent):
+    """The agent's open appeal on the account, the customer's question resolved (R1)."""
+    return AppealFactory(account=account, agent=agent, question_resolved=True)

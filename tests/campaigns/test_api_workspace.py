@@ -32,6 +32,12 @@ def as_agent(api_client, agent):
 
 
 @pytest.fixture
+def in_call(as_agent, call):
+    """The agent on a call: an open appeal, the question resolved (R1)."""
+    return as_agent
+
+
+@pytest.fixture
 def as_crm(api_client):
     api_client.force_authenticate(CrmUserFactory(username="crm"))
     return api_client
@@ -113,8 +119,8 @@ def test_recommendations_run_a_constant_number_of_queries(as_agent, account, tar
     assert count() == before
 
 
-def test_recording_a_result_returns_the_history_of_both_campaigns(as_agent, targets, objections):
-    response = as_agent.post(
+def test_recording_a_result_returns_the_history_of_both_campaigns(in_call, targets, objections):
+    response = in_call.post(
         result_url(targets[0]),
         {"result": "thinking", "objections": ["expensive"], "comment": "Перезвонить"},
     )
@@ -123,13 +129,13 @@ def test_recording_a_result_returns_the_history_of_both_campaigns(as_agent, targ
     assert body["recommendations"] == [targets[0].pk, targets[1].pk]
     assert [h["objections"] for h in body["history"]] == [["expensive"], ["expensive"]]
     assert body["order_url"] is None
-    recs = as_agent.get(RECS_URL).json()
+    recs = in_call.get(RECS_URL).json()
     assert [r["result"] for r in recs] == ["thinking", "thinking"]
     assert all(len(r["history"]) == 1 for r in recs)
 
 
-def test_third_objection_is_400_with_a_code(as_agent, targets, objections):
-    response = as_agent.post(
+def test_third_objection_is_400_with_a_code(in_call, targets, objections):
+    response = in_call.post(
         result_url(targets[0]),
         {"result": "thinking", "objections": ["expensive", "will_think", "no_need"]},
     )
@@ -146,34 +152,34 @@ def test_third_objection_is_400_with_a_code(as_agent, targets, objections):
         ({}, "required"),
     ],
 )
-def test_bad_result_input_is_400_with_a_code(as_agent, targets, objections, payload, code):
-    response = as_agent.post(result_url(targets[0]), payload)
+def test_bad_result_input_is_400_with_a_code(in_call, targets, objections, payload, code):
+    response = in_call.post(result_url(targets[0]), payload)
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert not ContactHistoryEntry.objects.exists()
 
 
-def test_result_for_a_campaign_not_on_the_account_is_400(as_agent, targets):
+def test_result_for_a_campaign_not_on_the_account_is_400(in_call, targets):
     other = CampaignTargetFactory()
     for url in (result_url(other), RECS_URL + "abc/result/"):
-        response = as_agent.post(url, {"result": "thinking"})
+        response = in_call.post(url, {"result": "thinking"})
         assert response.status_code == 400
         assert response.json()["code"] == "not_on_account"
 
 
-def test_not_eligible_result_is_409_with_reasons(as_agent, account, targets):
+def test_not_eligible_result_is_409_with_reasons(in_call, account, targets):
     account.balance = -1
     account.save()
-    response = as_agent.post(result_url(targets[0]), {"result": "agreed"})
+    response = in_call.post(result_url(targets[0]), {"result": "agreed"})
     assert response.status_code == 409
     assert response.json()["code"] == "not_eligible"
     assert response.json()["reasons"] == ["negative_balance"]
 
 
-def test_idempotency_key_retry_returns_the_first_answer_and_writes_nothing_more(as_agent, targets):
+def test_idempotency_key_retry_returns_the_first_answer_and_writes_nothing_more(in_call, targets):
     headers = {"Idempotency-Key": "call-42-result-1"}
-    first = as_agent.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
-    again = as_agent.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
+    first = in_call.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
+    again = in_call.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
     assert first.status_code == again.status_code == 201
     assert first.json() == again.json()
     assert again["Idempotent-Replayed"] == "true"
@@ -181,16 +187,16 @@ def test_idempotency_key_retry_returns_the_first_answer_and_writes_nothing_more(
     assert IdempotencyKey.objects.count() == 1
 
 
-def test_idempotency_key_reused_for_another_request_is_409(as_agent, targets, account):
+def test_idempotency_key_reused_for_another_request_is_409(in_call, targets, account):
     headers = {"Idempotency-Key": "k1"}
-    as_agent.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
-    response = as_agent.post("/api/v1/appeals/", {"account": account.number}, headers=headers)
+    in_call.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
+    response = in_call.post("/api/v1/appeals/", {"account": account.number}, headers=headers)
     assert response.status_code == 409
     assert response.json()["code"] == "idempotency_key_reused"
 
 
-def test_agreement_leads_to_the_order_form_when_it_exists(as_agent, targets):
-    body = as_agent.post(result_url(targets[0]), {"result": "agreed"}).json()
+def test_agreement_leads_to_the_order_form_when_it_exists(in_call, targets):
+    body = in_call.post(result_url(targets[0]), {"result": "agreed"}).json()
     assert body["result"] == ResultCode.AGREED
     # The order form arrives with the orders issue; until then no link is offered.
     assert body["order_url"] is None or body["order_url"].startswith("/orders/new/")

@@ -8,7 +8,7 @@ from django.db import connection
 from campaigns import services
 from campaigns.models import ContactHistoryEntry
 from config.floor.models import IdempotencyKey
-from tests.campaigns.factories import AgentProfileFactory, TeamFactory
+from tests.campaigns.factories import AgentProfileFactory, AppealFactory, TeamFactory
 from tests.conftest import requires_postgres
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
@@ -38,6 +38,8 @@ def run_concurrently(*calls):
 def test_two_agents_saving_on_one_account_both_land_in_order(account, targets, department):
     team = TeamFactory(department=department)
     first, second = (AgentProfileFactory(team=team).user for _ in range(2))
+    for agent in (first, second):
+        AppealFactory(account=account, agent=agent, question_resolved=True)
 
     def save(agent, result):
         return lambda: services.recommendation_record_result(
@@ -56,7 +58,7 @@ def test_two_agents_saving_on_one_account_both_land_in_order(account, targets, d
     assert targets[0].result == entries[-1].result
 
 
-def test_concurrent_retries_with_one_idempotency_key_write_once(account, targets, agent):
+def test_concurrent_retries_with_one_idempotency_key_write_once(account, targets, agent, call):
     from rest_framework.test import APIClient
 
     def post():

@@ -22,7 +22,7 @@ def record(account, target, agent, result="thinking", **kwargs):
     )
 
 
-def test_result_is_set_on_every_campaign_of_the_same_product_r6(account, targets, agent):
+def test_result_is_set_on_every_campaign_of_the_same_product_r6(account, targets, agent, call):
     entries = record(account, targets[0], agent)
     assert [e.target_id for e in entries] == [targets[0].pk, targets[1].pk]
     for target in targets:
@@ -30,7 +30,9 @@ def test_result_is_set_on_every_campaign_of_the_same_product_r6(account, targets
         assert (target.result, target.result_at) == (ResultCode.THINKING, NOW)
 
 
-def test_each_campaign_gets_its_own_history_entry_with_the_crm_comment_r5(account, targets, agent):
+def test_each_campaign_gets_its_own_history_entry_with_the_crm_comment_r5(
+    account, targets, agent, call
+):
     record(account, targets[1], agent, comment="Перезвонить вечером")
     entries = ContactHistoryEntry.objects.order_by("target_id")
     assert entries.count() == 2
@@ -43,7 +45,7 @@ def test_each_campaign_gets_its_own_history_entry_with_the_crm_comment_r5(accoun
         assert entry.created_at == NOW
 
 
-def test_other_products_on_the_account_are_untouched(account, targets, agent, broadband):
+def test_other_products_on_the_account_are_untouched(account, targets, agent, broadband, call):
     other = CampaignTargetFactory(
         account=account,
         campaign=CampaignFactory(offer=OfferFactory(service=broadband)),
@@ -54,7 +56,7 @@ def test_other_products_on_the_account_are_untouched(account, targets, agent, br
     assert not other.history.exists()
 
 
-def test_up_to_two_objections_are_recorded_r4(account, targets, agent, objections):
+def test_up_to_two_objections_are_recorded_r4(account, targets, agent, objections, call):
     entries = record(account, targets[0], agent, objection_codes=["expensive", "will_think"])
     assert sorted(o.code for o in entries[0].objections.all()) == ["expensive", "will_think"]
     assert sorted(o.code for o in entries[1].objections.all()) == ["expensive", "will_think"]
@@ -87,7 +89,7 @@ def test_result_for_a_campaign_not_on_the_account_is_refused(account, targets, a
     assert error.value.code == "not_on_account"
 
 
-def test_offer_that_may_not_be_made_cannot_be_recorded_as_made(account, targets, agent):
+def test_offer_that_may_not_be_made_cannot_be_recorded_as_made(account, targets, agent, call):
     account.balance = Decimal("-5")
     account.save()
     with pytest.raises(DomainError) as error:

@@ -63,7 +63,7 @@ def test_ineligible_offers_are_greyed_with_their_reasons(agent_client, account, 
 
 
 def test_saving_a_result_sets_it_on_both_campaigns_and_shows_it_in_history(
-    agent_client, targets, objections
+    agent_client, targets, objections, call
 ):
     response = agent_client.post(
         result_url(targets[0]),
@@ -75,7 +75,7 @@ def test_saving_a_result_sets_it_on_both_campaigns_and_shows_it_in_history(
     assert html.count("Клиент думает, Антивирус") == 2
 
 
-def test_double_submitted_form_saves_once(agent_client, targets):
+def test_double_submitted_form_saves_once(agent_client, targets, call):
     for _ in range(2):
         agent_client.post(result_url(targets[0]), {"result": "thinking", "idempotency_key": "k"})
     assert ContactHistoryEntry.objects.count() == 2

@@ -4,6 +4,7 @@ import pytest
 
 from tests.campaigns.factories import (
     AgentProfileFactory,
+    AppealFactory,
     CampaignTargetFactory,
     SubscriberAccountFactory,
 )
@@ -44,6 +45,7 @@ def test_a_form_encoded_result_is_taken_like_a_json_one(api_client):
     agent = AgentProfileFactory().user
     acc = SubscriberAccountFactory(number="352011070411")
     t = CampaignTargetFactory(account=acc)
+    AppealFactory(account=acc, agent=agent, question_resolved=True)
     api_client.force_authenticate(agent)
     r = api_client.generic(
         "POST",
