@@ -15,7 +15,6 @@ cooldown) is judged beside the table: the table says which results may follow wh
 whether an offer may be made at this moment.
 """
 
-from django.db.models import Max, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from campaigns import eligibility
@@ -130,28 +129,20 @@ def offer_result_write(*, account_id, offer_id, result, appeal_id, now) -> None:
 def offer_results_rebuild(*, account_ids) -> int:
     """Bulk-written results (the demo) → the state per product: for each account and product, the
     latest result other than «not offered» on any of its campaigns. Returns the rows written."""
-    latest = (
-        CampaignTarget.objects.filter(account_id__in=account_ids)
+    latest = {}
+    rows = (
+        CampaignTarget.objects.filter(account_id__in=account_ids, result_at__isnull=False)
         .exclude(result=NOT_OFFERED)
-        .exclude(result_at__isnull=True)
-        .values("account_id", "campaign__offer_id")
-        .annotate(at=Max("result_at"))
+        .values_list("account_id", "campaign__offer_id", "result", "result_at")
     )
-    result_of = CampaignTarget.objects.filter(
-        account_id=OuterRef("account_id"),
-        campaign__offer_id=OuterRef("campaign__offer_id"),
-        result_at=OuterRef("at"),
-    ).exclude(result=NOT_OFFERED)
-    rows = latest.annotate(result=Subquery(result_of.values("result")[:1]))
+    for account_id, offer_id, result, result_at in rows.iterator(chunk_size=2000):
+        key = (account_id, offer_id)
+        if key not in latest or latest[key][1] < result_at:
+            latest[key] = (result, result_at)
     written = OfferResult.objects.bulk_create(
         [
-            OfferResult(
-                account_id=row["account_id"],
-                offer_id=row["campaign__offer_id"],
-                result=row["result"],
-                result_at=row["at"],
-            )
-            for row in rows
+            OfferResult(account_id=a, offer_id=o, result=result, result_at=at)
+            for (a, o), (result, at) in latest.items()
         ],
         batch_size=1000,
         update_conflicts=True,
