@@ -20,8 +20,8 @@ from campaigns.models import (
 )
 from campaigns.recommendations import account_for_workspace, situation_for, targets_of
 from campaigns.selectors import department_of
-from campaigns.services.callbacks import callbacks_on_result
 from campaigns.services import results
+from campaigns.services.callbacks import callbacks_on_result
 from config.floor import roles
 from config.floor.errors import Conflict, DomainError
 from knowledge_base.models import ObjectionType
