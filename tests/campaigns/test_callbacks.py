@@ -11,6 +11,7 @@ from config.floor.errors import Conflict, DomainError, NotFound
 from tests.campaigns.conftest import NOW
 from tests.campaigns.factories import (
     AgentProfileFactory,
+    AppealFactory,
     CallbackFactory,
     CampaignFactory,
     CampaignTargetFactory,
@@ -18,7 +19,7 @@ from tests.campaigns.factories import (
 )
 from tests.offers.factories import OfferFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("call")]
 
 # NOW is Wednesday 2026-11-25 15:00 in Moscow: the default is Friday 27th 15:00 Moscow.
 FRIDAY_1500 = datetime.datetime(2026, 11, 27, 12, 0, tzinfo=datetime.UTC)
@@ -105,6 +106,7 @@ def test_thinking_again_makes_the_old_callback_and_opens_a_new_one(account, targ
 def test_a_decision_makes_the_callback_whoever_records_it(account, targets, agent, result):
     record(account, targets[0], agent)
     other = AgentProfileFactory(team=agent.agent_profile.team).user
+    AppealFactory(account=account, agent=other, question_resolved=True)  # the other's call
     made_at = FRIDAY_1500 + datetime.timedelta(minutes=10)
     record(account, targets[1], other, result=result, now=made_at)
     callback = Callback.objects.get()
@@ -117,8 +119,11 @@ def test_a_decision_makes_the_callback_whoever_records_it(account, targets, agen
     assert callback.made_on_time is True
 
 
-def test_not_offered_leaves_the_callback_open(account, targets, agent):
+def test_not_offered_leaves_the_callback_open(account, targets, agent, call):
     record(account, targets[0], agent)
+    # A later call in which the product is not offered (within the call it would be refused).
+    services.appeal_close(appeal=call, now=NOW + HOUR / 2)
+    AppealFactory(account=account, agent=agent, question_resolved=True)
     record(account, targets[0], agent, result=ResultCode.NOT_OFFERED, now=NOW + HOUR)
     assert Callback.objects.get().closed_at is None
 

@@ -21,9 +21,11 @@ from axes.models import AccessAttempt
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
+from campaigns.models import SubscriberAccount
 from config.floor.api import parsers
 from tests.campaigns.factories import (
     AgentProfileFactory,
+    AppealFactory,
     CampaignTargetFactory,
     SubscriberAccountFactory,
 )
@@ -104,6 +106,9 @@ def test_a_body_nested_100000_deep_is_malformed_whatever_the_size_limit(api_clie
 
 
 def test_a_body_nested_exactly_to_the_limit_is_parsed(agent_client, result_url):
+    # R1: the agent records an offer within an open appeal, its question resolved.
+    agent = agent_client.handler._force_user
+    AppealFactory(account=SubscriberAccount.objects.get(), agent=agent, question_resolved=True)
     body = '{"result": "thinking", "comment": "", "x": ' + nested_lists(DEPTH - 1) + "}"
 
     response = post(agent_client, result_url, body)
