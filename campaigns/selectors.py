@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -218,3 +218,29 @@ def overdue_callbacks_by_agent(*, agent_ids, now=None) -> dict[int, int]:
 
 def local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def campaigns_started_between(*, first_day, last_day, limit=5):
+    """Active campaigns whose start date falls in [first_day, last_day] (what is new for agents)."""
+    return (
+        Campaign.objects.running_on(last_day)
+        .filter(starts_on__gte=first_day)
+        .select_related("offer")
+        .order_by("-starts_on", "code")[:limit]
+    )
+
+
+def recent_accounts(*, agent, limit=5):
+    """The accounts of the agent's latest appeals, the latest first, each once."""
+    latest = (
+        Appeal.objects.filter(agent=agent)
+        .order_by()
+        .values("account_id")
+        .annotate(last=Max("started_at"))
+        .order_by("-last")[:limit]
+    )
+    rows = {row["account_id"]: row["last"] for row in latest}
+    accounts = SubscriberAccount.objects.filter(pk__in=rows).only(
+        "number", "surname", "first_name", "patronymic"
+    )
+    return sorted(accounts, key=lambda account: rows[account.pk], reverse=True)

@@ -3,6 +3,12 @@ from django.urls import path
 from campaigns import views
 
 urlpatterns = [
+    path("callbacks/", views.callback_list, name="callbacks"),
+    path(
+        "callbacks/<int:callback_id>/reschedule/",
+        views.callback_reschedule,
+        name="callback-reschedule",
+    ),
     path("accounts/", views.account_search, name="account-search"),
     path("accounts/<str:number>/", views.account_detail, name="account-page"),
     path("accounts/<str:number>/appeal/", views.appeal_start, name="appeal-start"),

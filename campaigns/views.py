@@ -1,10 +1,14 @@
 """The agent's workspace pages: find an account, work its recommendations, save the appeal."""
 
+import datetime
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -27,6 +31,10 @@ MSG_NO_ACCOUNT = _("No account with number %(number)s.")
 MSG_APPEAL_OPENED = _("Appeal opened.")
 MSG_APPEAL_SAVED = _("Appeal updated.")
 MSG_APPEAL_CLOSED = _("Appeal saved and closed.")
+MSG_CALLBACK_AT = _("Call back on %(when)s.")
+MSG_CALLBACK_MOVED = _("The callback is moved to %(when)s.")
+ERR_CALLBACK_TIME = _("Give the callback time as a date and a time, e.g. 27.11.2026 15:00.")
+CALLBACK_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 @page_roles(*PAGE_ROLES)
@@ -72,6 +80,7 @@ def account_detail(request, number):
         "objections": list(objection_list()),
         "max_objections": services.MAX_OBJECTIONS,
         "history": selectors.account_history(account=account),
+        "callback_default": _local_input(services.callback_default_due()) if can_work else "",
     }
     return render(request, "campaigns/account_detail.html", context)
 
@@ -128,21 +137,74 @@ def record_result(request, number, target_id):
             ):
                 messages.info(request, MSG_ALREADY_SAVED)
                 return redirect(back)
+            result = request.POST.get("result", "")
             entries = services.recommendation_record_result(
                 account=account,
                 target_id=target_id,
-                result=request.POST.get("result", ""),
+                result=result,
                 agent=request.user,
                 objection_codes=request.POST.getlist("objections"),
                 comment=request.POST.get("comment", "")[:2000],
+                callback_at=_callback_at(request.POST) if result == ResultCode.THINKING else None,
             )
     except DomainError as error:
         messages.error(request, str(error))
         return redirect(back)
     offer = entries[0].campaign.offer
     messages.success(request, MSG_SAVED % {"count": len(entries), "offer": offer.name})
+    if entries[0].callback is not None:
+        messages.info(request, MSG_CALLBACK_AT % {"when": _local_text(entries[0].callback.due_at)})
     if request.POST.get("result") == ResultCode.AGREED:
         url = order_url(account, entries[0].campaign.code, entries[0].appeal_id)
         if url:
             return redirect(url)
     return redirect(back)
+
+
+def _local_input(moment) -> str:
+    """A moment as a datetime-local input's value, in local time."""
+    return timezone.localtime(moment).strftime(CALLBACK_INPUT_FORMAT)
+
+
+def _local_text(moment) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def _callback_at(data, name="callback_at"):
+    """The datetime-local value a form posted (local time), None when empty."""
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return datetime.datetime.strptime(raw[:16], CALLBACK_INPUT_FORMAT)
+    except ValueError:
+        raise DomainError(ERR_CALLBACK_TIME, code="invalid_callback_time") from None
+
+
+@page_roles(roles.AGENTS)
+def callback_list(request):
+    """«Мои перезвоны»: the agent's open callbacks, overdue, today and later."""
+    board = selectors.callback_board(agent=request.user)
+    sections = [
+        ("overdue", _("Overdue"), board["overdue"]),
+        ("today", _("Today"), board["today"]),
+        ("later", _("Later"), board["later"]),
+    ]
+    return render(request, "campaigns/callbacks.html", {"sections": sections})
+
+
+@require_POST
+@page_roles(roles.AGENTS)
+def callback_reschedule(request, callback_id):
+    try:
+        due_at = _callback_at(request.POST, "due_at")
+        if due_at is None:
+            raise DomainError(ERR_CALLBACK_TIME, code="invalid_callback_time")
+        callback = services.callback_reschedule(
+            callback_id=callback_id, agent=request.user, due_at=due_at
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, MSG_CALLBACK_MOVED % {"when": _local_text(callback.due_at)})
+    return redirect(reverse("callbacks") + f"#callback-{callback_id}")

@@ -9,7 +9,7 @@ The "believable running month" of CONTRACT.md comes from the last steps: the res
 the agents' appeals, the connection orders, and the conversions job run over both months.
 """
 
-from campaigns.demo import accounts, agreements, campaigns, logins, org, results
+from campaigns.demo import accounts, agreements, callbacks, campaigns, logins, org, results
 from campaigns.orders import demo as orders
 from config.floor.roles import ROLE_PERMISSIONS
 from config.floor.seeding import SeedContext, Step
@@ -39,6 +39,7 @@ STEPS = [
     Step("results of the running month", results.run),
     Step("connection orders", orders.run),
     Step("agreements behind the orders", agreements.run),
+    Step("callbacks of the customers thinking", callbacks.run),
     # Keep the conversions job last: it reads the results and orders of the steps above.
     Step("conversions of the previous and running month", rewards_month.run),
 ]

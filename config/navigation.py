@@ -22,6 +22,7 @@ class NavEntry:
 NAVIGATION = [
     NavEntry("account-search", _("Accounts"), frozenset({roles.AGENTS, roles.SUPERVISORS})),
     NavEntry("orders:list", _("Orders"), frozenset({roles.AGENTS, roles.SUPERVISORS})),
+    NavEntry("callbacks", _("My callbacks"), frozenset({roles.AGENTS})),
     NavEntry(
         "kb:index",
         _("Knowledge base"),

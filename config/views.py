@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from config.floor import roles
+from config.home import agent_day
 from config.navigation import navigation_for
 
 ERR_LOCKED_OUT = _("Too many failed login attempts. Try again in %(minutes)s.")
@@ -46,6 +47,7 @@ def home(request):
         "has_role": bool(roles.user_roles(request.user)),
         # The agent's first move on a call: open the customer's account.
         "account_search": next((e["url"] for e in entries if e["name"] == "account-search"), None),
+        "day": agent_day(request.user) if roles.has_role(request.user, roles.AGENTS) else None,
     }
     return render(request, "portal/home.html", context)
 

@@ -171,3 +171,13 @@ def feedback_summary(*, article):
     return article.feedback.aggregate(
         helpful=Count("pk", filter=Q(helpful=True)), unhelpful=Count("pk", filter=Q(helpful=False))
     )
+
+
+def articles_changed_since(*, since, limit=5):
+    """Published articles published or updated since a moment, newest first (the home page)."""
+    return (
+        Article.objects.published()
+        .filter(Q(published_at__gte=since) | Q(updated_at__gte=since))
+        .only("pk", "title", "published_at", "updated_at")
+        .order_by("-updated_at", "-pk")[:limit]
+    )
