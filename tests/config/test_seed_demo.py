@@ -324,3 +324,11 @@ def test_knowledge_base_is_loaded_with_the_manager_as_owner(seeded_db):
 
     assert articles.count() == 4
     assert set(articles.values_list("owner__username", flat=True)) == {"manager"}
+
+
+def test_demo_agent_has_callbacks_due_today_and_overdue(seeded_db):
+    from campaigns.selectors import callback_counts
+
+    counts = callback_counts(agent=User.objects.get(username="agent"))
+    assert counts["today"] >= 1
+    assert counts["overdue"] >= 1
