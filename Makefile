@@ -80,7 +80,7 @@ e2e: install
 worker: install
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 		$(VENV)/bin/celery -A config worker --beat -l info \
-		--scheduler django_celery_beat.schedulers:DatabaseScheduler
+		--scheduler config.floor.schedulers:MigratedDatabaseScheduler
 
 bench: install
 	$(PY) -m tests.benchmarks

@@ -228,7 +228,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, waiting for `migrate` when started before it.
+CELERY_BEAT_SCHEDULER = "config.floor.schedulers:MigratedDatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     # Campaigns start and end on their dates (the name is older than the starting).
     "archive-expired-campaigns": {
@@ -266,6 +267,11 @@ CELERY_BEAT_SCHEDULE = {
 # Connection orders (issue 4): the fulfilment system they are handed to, and their personal data.
 # Empty FULFILMENT_URL: orders wait in the outbox (the admin shows them) until one is configured.
 FULFILMENT_URL = env("FULFILMENT_URL", default="")
+# Where FULFILMENT_URL is empty, the address `manage.py fulfilment_standin` (started by `make run`)
+# writes here while it serves: the portal and `make worker` hand orders to it. Unset in production.
+FULFILMENT_STANDIN_URL_FILE = env.path(
+    "FULFILMENT_STANDIN_URL_FILE", default=str(VAR_DIR / "fulfilment-standin.url")
+)
 FULFILMENT_TIMEOUT = env.float("FULFILMENT_TIMEOUT", default=5.0)
 # Token the portal sends as `Authorization: Bearer ...` to the fulfilment system (optional).
 FULFILMENT_TOKEN = env("FULFILMENT_TOKEN", default="")

@@ -18,6 +18,9 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = False
 
+# Orders go to the real fulfilment system (FULFILMENT_URL) only, never to a local stand-in.
+FULFILMENT_STANDIN_URL_FILE = None
+
 # Passport data at rest: a Fernet key of this deployment's own (no default).
 ORDER_PASSPORT_KEY = env("ORDER_PASSPORT_KEY")
 

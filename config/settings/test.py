@@ -18,3 +18,4 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 AXES_FAILURE_LIMIT = 3
 LANGUAGE_CODE = "ru"
+FULFILMENT_STANDIN_URL_FILE = None  # a developer's `make run` stand-in is not the tests'

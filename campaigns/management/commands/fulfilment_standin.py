@@ -6,6 +6,10 @@ token of the `fulfilment` login that `seed_demo` creates. `make run` starts it i
 """
 
 import datetime
+import hashlib
+import signal
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -61,13 +65,20 @@ class Command(BaseCommand):
             help="Where the portal serves, for the status callbacks (default %(default)s).",
         )
         parser.add_argument(
+            "--state",
+            default="",
+            metavar="FILE",
+            help="Keep what was accepted across a restart in this JSON file (default: "
+            "var/fulfilment-standin-<database>.json, one per database).",
+        )
+        parser.add_argument(
             "--token",
             default="",
             help="API token of a «Fulfilment system» login (default: the "
             "token of the `fulfilment` login in this database).",
         )
 
-    def handle(self, *args, port, connect_after, portal_url, token, **options):
+    def handle(self, *args, port, connect_after, portal_url, token, state, **options):
         if not getattr(settings, "DEMO_LOGINS_ALLOWED", False):
             raise CommandError(ERR_REFUSED)
         token = token or fulfilment_token()
@@ -79,6 +90,7 @@ class Command(BaseCommand):
                 connect_after=max(connect_after, 0.0),
                 prefix=f"WO-{datetime.datetime.now():%m%d%H%M}-",
                 log=self._log,
+                state_path=Path(state) if state else default_state_path(),
             )
         except OSError as error:
             raise CommandError(ERR_PORT_BUSY % {"port": port, "error": error}) from error
@@ -89,13 +101,39 @@ class Command(BaseCommand):
             )
             % {"url": standin.url, "portal": portal_url, "seconds": f"{connect_after:g}"}
         )
+        # `make run` stops it with SIGTERM: leave through `finally`, taking the address file away.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        url_file = settings.FULFILMENT_STANDIN_URL_FILE
+        if url_file:
+            Path(url_file).parent.mkdir(parents=True, exist_ok=True)
+            Path(url_file).write_text(standin.url)
         try:
             standin.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
             standin.stop()
+            _forget_url(url_file, standin.url)
 
     def _log(self, line: str) -> None:
         self.stdout.write(f"[fulfilment {datetime.datetime.now():%H:%M:%S}] {line}")
         self.stdout.flush()
+
+
+def default_state_path() -> Path:
+    """One state file per database: another database's orders are not this one's."""
+    name = str(settings.DATABASES["default"]["NAME"])
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return Path(settings.VAR_DIR) / f"fulfilment-standin-{digest}.json"
+
+
+def _forget_url(url_file, url: str) -> None:
+    """Remove the address file unless another stand-in has written its own since."""
+    if not url_file:
+        return
+    path = Path(url_file)
+    try:
+        if path.read_text().strip() == url:
+            path.unlink()
+    except OSError:
+        pass

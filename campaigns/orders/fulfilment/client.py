@@ -16,6 +16,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 
@@ -43,10 +44,22 @@ class Reply:
 
 
 def _url(path: str) -> str:
-    base = settings.FULFILMENT_URL
+    base = settings.FULFILMENT_URL or standin_url()
     if not base:
         raise NotConfigured()
     return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def standin_url() -> str:
+    """The address of the local stand-in while it serves (FULFILMENT_STANDIN_URL_FILE), read at
+    each send: a worker started before `make run` finds it as soon as it is there."""
+    path = settings.FULFILMENT_STANDIN_URL_FILE
+    if not path:
+        return ""
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return ""
 
 
 def post(path: str, payload: dict, *, idempotency_key: str) -> Reply:

@@ -12,9 +12,15 @@ real system does once the installer has been; a cancellation received meanwhile 
 
 It is never part of the portal's own code path: the portal only ever sees an HTTP server at
 FULFILMENT_URL. Orders carry personal data, so the log lines name ids only, never the payload.
+
+Given a `state_path` it keeps what it accepted across a restart, as the real system would: the
+first answer to each key, the cancellations and which connections it has reported, written to a
+JSON file after every change (ids and references only: no personal data goes to disk). On start
+it reports every accepted order it has not reported yet once its `connect_after` has passed.
 """
 
 import json
+import os
 import re
 import threading
 import time
@@ -22,6 +28,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 CANCEL_PATH = re.compile(r"^/orders/(?P<reference>[0-9a-fA-F-]{1,64})/cancel/$")
 CALLBACK_PATH = re.compile(r"^/api/v1/orders/\d+/status/$")
@@ -31,6 +38,8 @@ CALLBACK_TIMEOUT_SECONDS = 10
 # The task the fulfilment system makes of each kind of order (R8): the ДК work order of a
 # connection, a remote activation (ПиУУ), an equipment delivery (МПЗ). Unknown kinds: a work order.
 TASK_PREFIXES = {"connection": "WO-", "activation": "ACT-", "delivery": "DLV-"}
+# What of an order's payload is kept on disk: what a status report needs, nothing personal.
+KEPT_FIELDS = ("reference", "portal_id", "kind", "status_callback")
 
 
 class FulfilmentStandIn:
@@ -50,6 +59,7 @@ class FulfilmentStandIn:
         connect_after: float | None = None,
         prefix: str = "WO-",
         log: Callable[[str], None] | None = None,
+        state_path: Path | None = None,
     ):
         self.mode = "up"
         self.delay = 0.0
@@ -62,6 +72,8 @@ class FulfilmentStandIn:
         self.accepted: dict[str, dict] = {}
         self.callbacks: list[dict] = []
         self.cancelled: set[str] = set()
+        self.reported: set[str] = set()  # references whose connection was reported
+        self.state_path = Path(state_path) if state_path else None
         self.lock = threading.Lock()
         self.stopped = False
         self._stopping = threading.Event()
@@ -70,6 +82,7 @@ class FulfilmentStandIn:
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.thread: threading.Thread | None = None
+        self._load()
 
     def start(self) -> "FulfilmentStandIn":
         """Serve in a background thread (the tests); `serve_forever()` serves in this one."""
@@ -78,6 +91,7 @@ class FulfilmentStandIn:
         return self
 
     def serve_forever(self) -> None:
+        self._resume()
         self.server.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
@@ -122,6 +136,7 @@ class FulfilmentStandIn:
             if first is None:
                 first = self.accepted[key] = self._accept(path, payload, cancel)
                 repeat = False
+                self._save()
             else:
                 repeat = True
         where = "/orders/" if cancel is None else f"/orders/{cancel['reference']}/cancel/"
@@ -147,6 +162,7 @@ class FulfilmentStandIn:
                 "answer": answer,
                 "order": _order_id(payload),
                 "kind": kind,
+                "accepted_at": time.time(),
             }
         reference = cancel["reference"]
         self.cancelled.add(reference)
@@ -172,14 +188,61 @@ class FulfilmentStandIn:
             return
         threading.Thread(target=self._connect_later, args=(accepted,), daemon=True).start()
 
-    def _connect_later(self, accepted: dict) -> None:
+    def _connect_later(self, accepted: dict, wait: float | None = None) -> None:
         payload, work_order = accepted["payload"], accepted["answer"]["id"]
-        if self._stopping.wait(self.connect_after):
+        if self._stopping.wait(self.connect_after if wait is None else wait):
             return
         if payload["reference"] in self.cancelled:
             self.log(f"order {_order_id(payload)} was cancelled: no connection reported")
             return
-        self.report(payload, status="connected", work_order=work_order)
+        if self.report(payload, status="connected", work_order=work_order) is not None:
+            with self.lock:
+                self.reported.add(payload["reference"])
+                self._save()
+
+    # What it accepted, across a restart ---------------------------------------------------------
+
+    def _load(self) -> None:
+        if self.state_path is None or not self.state_path.exists():
+            return
+        try:
+            state = json.loads(self.state_path.read_text())
+        except (OSError, ValueError):
+            self.log(f"state file {self.state_path} unreadable: starting empty")
+            return
+        self.accepted = state.get("accepted", {})
+        self.cancelled = set(state.get("cancelled", []))
+        self.reported = set(state.get("reported", []))
+
+    def _save(self) -> None:
+        """Write the state (called under the lock): a new file put in place of the old one."""
+        if self.state_path is None:
+            return
+        accepted = {
+            key: {**a, "payload": {f: a["payload"].get(f) for f in KEPT_FIELDS}}
+            for key, a in self.accepted.items()
+        }
+        state = {
+            "accepted": accepted,
+            "cancelled": sorted(self.cancelled),
+            "reported": sorted(self.reported),
+        }
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.state_path.with_name(self.state_path.name + ".partial")
+        partial.write_text(json.dumps(state, ensure_ascii=False))
+        os.replace(partial, self.state_path)
+
+    def _resume(self) -> None:
+        """Report the accepted orders a previous run did not report, when each is due."""
+        if self.connect_after is None or not self.portal_url or not self.token:
+            return
+        now = time.time()
+        for accepted in list(self.accepted.values()):
+            reference = accepted["payload"].get("reference")
+            if accepted["path"] != "/orders/" or reference in self.reported | self.cancelled:
+                continue
+            wait = max(0.0, accepted.get("accepted_at", now) + self.connect_after - now)
+            threading.Thread(target=self._connect_later, args=(accepted, wait), daemon=True).start()
 
     def report(self, payload: dict, *, status: str, work_order: str) -> int | None:
         """POST a status to the portal, retrying while it does not answer; the final HTTP code."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.orders.fulfilment import client as fulfilment
@@ -80,7 +81,20 @@ def outbox_deliver(*, message_id: int, now=None) -> Delivery:
     except fulfilment.FulfilmentError as exc:
         return _failed(message, exc, timezone.now())
     _delivered(message, reply, timezone.now())
+    _pull_forward(timezone.now())
     return Delivery(Outcome.DELIVERED)
+
+
+def _pull_forward(now) -> int:
+    """The fulfilment system answers again: messages waiting out a backoff after a failed
+    attempt are due now, not up to FULFILMENT_MAX_BACKOFF_SECONDS later."""
+    return (
+        OrderOutboxMessage.objects.filter(
+            state=OutboxState.PENDING, attempts__gt=0, next_attempt_at__gt=now
+        )
+        .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        .update(next_attempt_at=now)
+    )
 
 
 def _precondition(message, now) -> Delivery | None:
@@ -232,15 +246,24 @@ def _code_kind(offer) -> dict | None:
 
 
 def outbox_resend_due(*, now=None, limit: int = 100) -> dict[str, int]:
-    """The periodic safety net: deliver every message that is due (oldest first)."""
-    now = now or timezone.now()
-    ids = list(
-        OrderOutboxMessage.objects.due(now)
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
+    """The periodic safety net: deliver every message that is due (oldest first). A delivery
+    makes the retries that were waiting due (`_pull_forward`): they go out in the same run."""
     counts: dict[str, int] = {}
-    for message_id in ids:
-        outcome = outbox_deliver(message_id=message_id, now=now).outcome
-        counts[outcome] = counts.get(outcome, 0) + 1
+    seen: set[int] = set()
+    while len(seen) < limit:
+        moment = now or timezone.now()
+        ids = list(
+            OrderOutboxMessage.objects.due(moment)
+            .exclude(pk__in=seen)
+            .order_by("next_attempt_at", "id")
+            .values_list("pk", flat=True)[: limit - len(seen)]
+        )
+        if not ids:
+            break
+        for message_id in ids:
+            seen.add(message_id)
+            outcome = outbox_deliver(message_id=message_id, now=moment).outcome
+            counts[outcome] = counts.get(outcome, 0) + 1
+        if Outcome.DELIVERED not in counts:
+            break
     return counts
