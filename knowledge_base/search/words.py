@@ -7,6 +7,7 @@ stem (the stemmer PostgreSQL's `russian` configuration uses), or a word it begin
 word being typed, or — when no text has it — the lexicon's nearest spellings (see `lexicon`).
 """
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ class Term:
         if not self.stems.isdisjoint(stems):
             return True
         if self.prefix:
-            return any(s.startswith(self.prefix_stem) for s in stems)
+            return _has_prefix(stems, self.prefix_stem)
         return False
 
     def matches_word(self, word: str) -> bool:
@@ -190,6 +191,19 @@ class Match:
 def stems_of(text: str) -> frozenset[str]:
     """The stems of a text's words (memoised on the text itself, so an edit is a new entry)."""
     return frozenset(stem(w) for w in tokens(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _in_order(stems: frozenset[str]) -> tuple[str, ...]:
+    """The stems sorted (memoised on the set: stems_of returns the same set for the same text)."""
+    return tuple(sorted(stems))
+
+
+def _has_prefix(stems: frozenset[str], prefix: str) -> bool:
+    """Whether a stem begins with `prefix`: a binary search instead of a look at every stem."""
+    ordered = _in_order(stems)
+    at = bisect.bisect_left(ordered, prefix)
+    return at < len(ordered) and ordered[at].startswith(prefix)
 
 
 def match(query: Query, title: str, body: str) -> Match:
