@@ -15,6 +15,7 @@ from config.floor.roles import ROLE_PERMISSIONS
 from config.floor.seeding import SeedContext, Step
 from knowledge_base import demo as knowledge
 from offers import demo as catalogue
+from rewards.demo import disputes as rewards_disputes
 from rewards.demo import history as rewards_history
 from rewards.demo import month as rewards_month
 from rewards.demo import rules as rewards
@@ -40,6 +41,7 @@ STEPS = [
     Step("connection orders", orders.run),
     Step("agreements behind the orders", agreements.run),
     Step("callbacks of the customers thinking", callbacks.run),
+    Step("statement disputes", rewards_disputes.run),
     # Keep the conversions job last: it reads the results and orders of the steps above.
     Step("conversions of the previous and running month", rewards_month.run),
 ]

@@ -30,6 +30,11 @@ NAVIGATION = [
     ),
     NavEntry("me", _("My progress"), frozenset({roles.AGENTS})),
     NavEntry("leaderboard", _("Leaderboard"), frozenset({roles.SUPERVISORS, roles.MANAGERS})),
+    NavEntry(
+        "disputes:list",
+        _("Disputes"),
+        frozenset({roles.AGENTS, roles.SUPERVISORS, roles.MANAGERS}),
+    ),
     NavEntry("admin:index", _("Administration"), frozenset({roles.MANAGERS, roles.SUPERVISORS})),
     NavEntry("api-docs", _("API"), frozenset({roles.MANAGERS, roles.CRM})),
 ]

@@ -355,3 +355,7 @@ class CampaignFunnelAdmin(ReadOnlyMixin, PortalModelAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/rewards/campaign_funnel.html", context)
+
+
+# Statement disputes: a sub-package of its own, registered here for Django's autodiscovery.
+from rewards.disputes import admin as disputes_admin  # noqa: E402, F401

@@ -33,7 +33,8 @@ from rewards.selectors.figures import FIGURES, agent_month_values, month_orders
 from rewards.selectors.statements import Line, Statement, statements
 
 COMPARED = (*FIGURES, "month_orders", "target", "base_target", "prorated", "reward_earned",
-            "reward_clawed_back", "reward_total", "reward_pending", "ordered")  # fmt: skip
+            "reward_clawed_back", "reward_total", "reward_pending", "reward_disputes",
+            "ordered")  # fmt: skip
 ADJUSTED = (
     ("orders", "adjustment_orders"),
     ("connected", "adjustment_connected"),

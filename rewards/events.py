@@ -22,7 +22,7 @@ from campaigns.models import (
     TeamMembership,
 )
 from rewards import calendar, tasks
-from rewards.models import MonthlyTarget, RewardBand, RewardRule
+from rewards.models import DisputeStatus, MonthlyTarget, RewardBand, RewardRule, StatementDispute
 
 PENDING = "rewards_refresh_pending"
 
@@ -112,6 +112,12 @@ def target_saved(sender, instance: MonthlyTarget, **kwargs):
     _note(("month", calendar.month_key(instance.month)))
 
 
+def dispute_saved(sender, instance: StatementDispute, **kwargs):
+    """An accepted dispute's adjustment changes the agent's month it is booked in."""
+    if instance.status == DisputeStatus.ACCEPTED and instance.adjustment_month:
+        _note((instance.agent_id, calendar.month_key(instance.adjustment_month)))
+
+
 def connect() -> None:
     post_save.connect(order_saved, sender=ConnectionOrder, dispatch_uid="rewards.order")
     m2m_changed.connect(
@@ -128,3 +134,4 @@ def connect() -> None:
             )
     post_save.connect(profile_saved, sender=AgentProfile, dispatch_uid="rewards.profile")
     post_save.connect(target_saved, sender=MonthlyTarget, dispatch_uid="rewards.target")
+    post_save.connect(dispute_saved, sender=StatementDispute, dispatch_uid="rewards.dispute")

@@ -50,6 +50,7 @@ UPDATED_FIELDS = [
     "reward_clawed_back",
     "reward_total",
     "reward_pending",
+    "reward_disputes",
     "locked",
     "computed_at",
 ]

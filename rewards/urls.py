@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from rewards import views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("leaderboard/export.xlsx", views.leaderboard_export, name="leaderboard-export"),
     path("leaderboard/lock/", views.leaderboard_lock, name="leaderboard-lock"),
     path("me/", views.me, name="me"),
+    path("disputes/", include("rewards.disputes.urls")),
 ]

@@ -16,6 +16,7 @@ from config.floor.api.errors import status_for
 from config.floor.errors import DomainError
 from config.floor.permissions import page_roles
 from rewards import access, calendar, charts, exports, selectors, services
+from rewards.disputes import selectors as disputes
 from rewards.models import ConversionRun
 
 PAGE_SIZE = 100
@@ -71,6 +72,7 @@ def leaderboard(request):
         "locked": bool(scope.team and scope.team.pk in locked),
         "locked_count": len(locked),
         "can_lock": bool(scope.team) and scope.month < today.replace(day=1),
+        "open_disputes": disputes.open_count(request.user),
         "query": _query(scope),
     }
     return render(request, "rewards/leaderboard.html", context)
@@ -137,6 +139,7 @@ def me(request):
         "months": [(calendar.month_key(m), m) for m in _months(today)],
         "is_own": agent.pk == request.user.pk,
         "running": month == today.replace(day=1),
+        "disputes": list(disputes.disputes_of_month(agent_id=agent.pk, month=month)),
     }
     if progress is not None:
         row = progress.row

@@ -17,6 +17,7 @@ from knowledge_base.api import (
 )
 from offers.api import OfferViewSet
 from rewards.api import LeaderboardView, MyProgressView, RewardRuleViewSet
+from rewards.disputes.api import DisputeViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -27,6 +28,7 @@ router.register("appeals", AppealViewSet, basename="appeal")
 router.register("callbacks", CallbackViewSet, basename="callback")
 router.register("orders", OrderViewSet, basename="order")
 router.register("rewards/rules", RewardRuleViewSet, basename="reward-rule")
+router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("kb/categories", CategoryViewSet, basename="kb-category")
 router.register("kb/articles", ArticleViewSet, basename="kb-article")
 router.register("kb/bridges", BridgeViewSet, basename="kb-bridge")

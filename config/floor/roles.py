@@ -74,6 +74,9 @@ ROLE_PERMISSIONS = {
         "rewards.conversionrun": ("view",),
         "rewards.monthlock": ("view", "delete"),
         "rewards.rewardline": ("view",),
+        # Statement disputes (issue 12 §4): read in the admin with their history; decided on
+        # the disputes page, as supervisors do.
+        "rewards.statementdispute": ("view",),
     },
     # Supervisors look the catalogue up in the admin; they change nothing there.
     SUPERVISORS: {

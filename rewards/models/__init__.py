@@ -18,6 +18,12 @@ from rewards.models.conversions import (
     MonthlyTarget,
     RewardLine,
 )
+from rewards.models.disputes import (
+    DisputeKind,
+    DisputeStatus,
+    StatementDispute,
+    StatementDisputeQuerySet,
+)
 
 __all__ = [
     "DEFAULT_TARGET",
@@ -28,6 +34,8 @@ __all__ = [
     "AgentMonth",
     "CampaignMonth",
     "ConversionRun",
+    "DisputeKind",
+    "DisputeStatus",
     "LineState",
     "MonthLock",
     "MonthlyTarget",
@@ -36,4 +44,6 @@ __all__ = [
     "RewardLine",
     "RewardRule",
     "RewardRuleQuerySet",
+    "StatementDispute",
+    "StatementDisputeQuerySet",
 ]

@@ -155,6 +155,13 @@ class AgentMonth(models.Model):
     reward_pending = models.DecimalField(
         _("pending, ₽"), max_digits=12, decimal_places=2, default=0
     )
+    reward_disputes = models.DecimalField(
+        _("accepted disputes, ₽"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("Adjustments of accepted statement disputes booked in this month."),
+    )
     shown = models.PositiveIntegerField(_("shown"), default=0)
     offered = models.PositiveIntegerField(_("offered"), default=0)
     thinking = models.PositiveIntegerField(_("thinking"), default=0)

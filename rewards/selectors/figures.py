@@ -45,13 +45,15 @@ from campaigns.models import (
     TeamMembership,
 )
 from rewards import calendar
-from rewards.engine import Engine, SimpleCase, extra_items, roubles
+from rewards.engine import Engine, SimpleCase, extra_items, kopecks, roubles
 from rewards.models import (
     DEFAULT_TARGET,
     AgentMonth,
     CampaignMonth,
+    DisputeStatus,
     MonthlyTarget,
     RewardRule,
+    StatementDispute,
 )
 
 PENDING_STATUSES = (OrderStatus.REGISTERED, OrderStatus.SENT)
@@ -501,6 +503,10 @@ def agent_month_values(
         agent_funnel_aggregates(month, agent_ids=agent_ids), current
     ).items():
         figures[key].update(funnel)
+    for key, adjusted in _by_agent_and_team(
+        dispute_aggregates(month, agent_ids=agent_ids), current
+    ).items():
+        figures[key].update(adjusted)
     teams_of = defaultdict(list)
     for agent_id, team in sorted(figures):
         teams_of[agent_id].append(team)
@@ -528,6 +534,25 @@ def agent_month_values(
     return rows
 
 
+def dispute_aggregates(month, *, agent_ids=None) -> list[dict]:
+    """Per agent and team, the adjustments (kopecks) of the statement disputes accepted into the
+    month: a raw event of their own, so the job, a refresh and `audit_month` all count them."""
+    disputes = StatementDispute.objects.filter(
+        status=DisputeStatus.ACCEPTED, adjustment_month=month
+    )
+    if agent_ids is not None:
+        disputes = disputes.filter(agent_id__in=agent_ids)
+    rows = defaultdict(int)
+    for agent_id, team_id, amount in disputes.values_list(
+        "agent_id", "adjustment_team_id", "amount"
+    ):
+        rows[(agent_id, team_id)] += kopecks(amount)
+    return [
+        {"agent_id": agent_id, "team_id": team_id, "disputes": total}
+        for (agent_id, team_id), total in sorted(rows.items())
+    ]
+
+
 def _daily_list(month, days: dict[int, int]) -> list[int]:
     """The orders of each day of the month, day 1 first."""
     length = (calendar.next_month(month) - month).days
@@ -538,6 +563,7 @@ def _row(month, agent_id, team_id, figures, *, now, base, target, month_total) -
     """A row's values by attribute name (a model instance costs more than the whole aggregate's
     Python side; the job builds instances only for the rows it writes)."""
     earned, clawed = roubles(figures.get("earned")), roubles(figures.get("clawed"))
+    disputes = roubles(figures.get("disputes"))
     return SimpleNamespace(
         agent_id=agent_id,
         month=month,
@@ -548,7 +574,8 @@ def _row(month, agent_id, team_id, figures, *, now, base, target, month_total) -
         month_orders=month_total,
         reward_earned=earned,
         reward_clawed_back=clawed,
-        reward_total=earned - clawed,
+        reward_disputes=disputes,
+        reward_total=earned - clawed + disputes,
         reward_pending=roubles(figures.get("pending")),
         ordered=figures.get("orders", 0),
         daily=_daily_list(month, figures.get("daily", {})),

@@ -209,6 +209,7 @@ SUMMED = (
     "reward_clawed_back",
     "reward_total",
     "reward_pending",
+    "reward_disputes",
     "shown",
     "offered",
     "thinking",

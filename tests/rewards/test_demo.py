@@ -14,9 +14,10 @@ from campaigns.orders.services import previous_fields
 from config.demo import STEPS
 from config.floor.seeding import SeedContext
 from rewards import audit, calendar, selectors
+from rewards.demo import disputes as disputes_demo
 from rewards.demo import history
 from rewards.demo import month as rewards_month
-from rewards.models import AgentMonth, CampaignMonth, RewardRule
+from rewards.models import AgentMonth, CampaignMonth, DisputeStatus, RewardRule, StatementDispute
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,17 @@ FIELDS = ["agent_id", "orders", "connected", "cancelled", "reward_total", "rewar
 
 def test_the_conversions_step_runs_last():
     assert STEPS[-1].run is rewards_month.run
+
+
+def test_the_demo_agent_has_a_dispute_in_each_state_and_a_rerun_adds_none():
+    call_command("seed_demo", stdout=StringIO())
+    mine = StatementDispute.objects.filter(agent__username="agent")
+    assert sorted(mine.values_list("status", flat=True)) == sorted(DisputeStatus.values)
+    accepted = mine.get(status=DisputeStatus.ACCEPTED)
+    row = AgentMonth.objects.get(agent=accepted.agent, month=accepted.adjustment_month)
+    assert row.reward_disputes == accepted.amount == Decimal("25.00")
+    disputes_demo.run(SeedContext())
+    assert mine.count() == len(DisputeStatus.values)
 
 
 def test_demo_figures_agree_everywhere_and_a_rerun_changes_nothing():
@@ -51,7 +63,10 @@ def test_demo_figures_agree_everywhere_and_a_rerun_changes_nothing():
                 sum(r.orders for r in rows),
                 sum(r.reward_total for r in rows),
             )
-            assert progress.statement.total == progress.row.reward_total
+            # The reward is the statement's lines plus the accepted disputes booked in the month.
+            assert (
+                progress.statement.total + progress.row.reward_disputes == progress.row.reward_total
+            )
             assert progress.statement.pending == progress.row.reward_pending
         start, end = calendar.month_bounds(month)
         with_campaign = ConnectionOrder.objects.filter(
