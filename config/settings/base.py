@@ -212,6 +212,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"DisputeKindEnum": "rewards.models.disputes.DisputeKind.choices"},
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")
