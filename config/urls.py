@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import health, views
+from config import health, metrics, views
 
 urlpatterns = [
     # Browsers ask for /favicon.ico where a page names no icon (a file download, a JSON answer).
@@ -11,6 +11,7 @@ urlpatterns = [
     # Probes for a load balancer or an orchestrator (config.health): no login, JSON.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -12,6 +12,7 @@ from campaigns.orders.models import (
     OrderOutboxMessage,
     OrderStatus,
     OutboxState,
+    PersonalDataReveal,
     SalesChannel,
 )
 from campaigns.orders.services.rules import EXTRA_KINDS, PLAN_KINDS
@@ -115,3 +116,8 @@ def outbox_backlog() -> dict:
     return OrderOutboxMessage.objects.filter(state=OutboxState.PENDING).aggregate(
         pending=Count("id"), oldest=Min("created_at")
     )
+
+
+def reveals_since(since) -> int:
+    """How many times unmasked personal data was revealed since then (metrics)."""
+    return PersonalDataReveal.objects.filter(revealed_at__gte=since).count()

@@ -92,6 +92,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Metrics (django-prometheus) measure everything between these two; the request id is set
+    # before anything logs.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.floor.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.floor.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -104,6 +108,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -299,6 +304,8 @@ HEALTH_OUTBOX_MAX_AGE_SECONDS = env.int(
     "HEALTH_OUTBOX_MAX_AGE_SECONDS", default=FULFILMENT_STUCK_MINUTES * 60
 )
 HEALTH_REDIS_TIMEOUT_SECONDS = env.float("HEALTH_REDIS_TIMEOUT_SECONDS", default=0.5)
+# /metrics (Prometheus): with a token, for `Authorization: Bearer <token>`; without, loopback only.
+METRICS_TOKEN = env("DJANGO_METRICS_TOKEN", default="")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
@@ -307,14 +314,33 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 SIMPLE_HISTORY_REVERT_DISABLED = False
 
+# Logs go to stderr, plain or one JSON object a line (DJANGO_LOG_FORMAT=json), each with the
+# request id (config.floor.logs) that the Celery tasks of a request carry too.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.floor.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# The worker logs through the same handlers (JSON too), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 from config.settings.unfold import UNFOLD  # noqa: E402, F401
 
