@@ -79,6 +79,10 @@ def in_peak_hours(windows, local_now: datetime.datetime) -> bool:
 
 
 def financial_reasons(account: SubscriberAccount, campaign: Campaign, today) -> list[str]:
+    return offer_financial_reasons(account, campaign.offer, today)
+
+
+def offer_financial_reasons(account: SubscriberAccount, offer, today) -> list[str]:
     """R2: credit model needs no block; advance model needs a non-negative balance and the funds
     for the first charge (a free promo period needs none)."""
     if account.financial_block:
@@ -87,7 +91,6 @@ def financial_reasons(account: SubscriberAccount, campaign: Campaign, today) -> 
         return []
     if account.balance < 0:
         return [Reason.NEGATIVE_BALANCE]
-    offer = campaign.offer
     charge = pricing.first_charge(offer.monthly_price, on=today, promo_days=offer.promo_days)
     if Decimal(account.balance) < charge:
         return [Reason.INSUFFICIENT_FUNDS]
@@ -157,6 +160,21 @@ def judge(target: CampaignTarget, situation: Situation) -> Verdict:
     if in_cooldown(target, situation.now, situation.appeal):
         reasons.append(Reason.COOLDOWN)
     return Verdict(target=target, reasons=[str(r) for r in reasons])
+
+
+def judge_order(offer, situation: Situation) -> list[str]:
+    """R2, R7, R9 for an order of `offer` (with or without a campaign): every reason that holds
+    for the account and the call at this moment, whatever the campaign."""
+    reasons = []
+    if offer.pk in situation.offer_ids:
+        reasons.append(Reason.ALREADY_HAS)
+    if situation.peak_hours:
+        reasons.append(Reason.PEAK_HOURS)
+    if situation.outage:
+        reasons.append(Reason.OUTAGE)
+    reasons.extend(appeal_reasons(situation.appeal))
+    reasons.extend(offer_financial_reasons(situation.account, offer, situation.today))
+    return [str(r) for r in reasons]
 
 
 def rank(verdicts: list[Verdict]) -> list[Verdict]:

@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count, F, Min, Prefetch, Q
 from django.utils import timezone
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, ContactHistoryEntry, ResultCode
 from campaigns.orders.models import (
     ConnectionOrder,
     InstallerSlot,
@@ -121,3 +121,27 @@ def outbox_backlog() -> dict:
 def reveals_since(since) -> int:
     """How many times unmasked personal data was revealed since then (metrics)."""
     return PersonalDataReveal.objects.filter(revealed_at__gte=since).count()
+
+
+def order_held(*, account, product_code: str) -> ConnectionOrder | None:
+    """The account's open or connected order of the product, if any (no duplicate sale)."""
+    if not product_code:
+        return None
+    return (
+        ConnectionOrder.objects.filter(account=account, product__code=product_code)
+        .filter(status__in=[OrderStatus.REGISTERED, OrderStatus.SENT, OrderStatus.CONNECTED])
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def agreed_comment(*, account, product, appeal_id=None) -> str:
+    """What the agent wrote with the customer's agreement to the product (R7: carried over to the
+    order form), from the call when it is known."""
+    entries = ContactHistoryEntry.objects.filter(
+        target__account=account, target__campaign__offer=product, result=ResultCode.AGREED
+    )
+    if appeal_id:
+        entries = entries.filter(appeal_id=appeal_id)
+    comment = entries.order_by("-created_at", "-id").values_list("agent_comment", flat=True).first()
+    return comment or ""

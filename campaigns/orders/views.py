@@ -25,7 +25,7 @@ from campaigns.orders.filters import ConnectionOrderFilter
 from campaigns.orders.models import OrderKind, OrderStatus, RevealChannel, order_kind_of
 from campaigns.selectors import account_get
 from config.floor import roles
-from config.floor.errors import Forbidden
+from config.floor.errors import DomainError, Forbidden
 from config.floor.idempotency import once_per_form
 from config.floor.permissions import page_roles
 from config.floor.spreadsheets import neutralised_row
@@ -37,6 +37,10 @@ MSG_REGISTERED = _("Order %(order)s registered and queued for the fulfilment sys
 MSG_ALREADY = _("This order was already registered.")
 MSG_CANCELLED = _("Order cancelled.")
 MSG_FIX_ERRORS = _("Please correct the errors below.")
+MSG_HELD = _(
+    "This product already has an order on the account (no. %(id)s, %(status)s): a second one "
+    "cannot be registered."
+)
 MSG_NO_ACCOUNT = _("Open the order from a customer's account (no account given).")
 
 STATUS_BADGES = {
@@ -238,6 +242,10 @@ def _initial(request, account, technologies, products):
         initial["technology"] = carrying[0].code
     if product is not None and product.kind in services.PLAN_KINDS:
         initial["tariff"] = product.code
+    if product is not None:
+        initial["comment"] = selectors.agreed_comment(
+            account=account, product=product, appeal_id=initial["appeal"]
+        )
     channels = selectors.sales_channels()
     default = next((c for c in channels if c.is_default), None)
     if default:
@@ -270,6 +278,8 @@ def order_new(request):
     )
     kind = _kind_of(source.get("product") or initial["product"], products)
     form.initial["_kind"] = kind
+    if request.method == "GET":
+        _warn_if_held(request, account, initial["product"])
     if request.method == "POST" and form.is_valid():
         campaign = selectors.campaign_by_code(form.cleaned_data["campaign"])
         order_id = _register(request, form, account, kind)
@@ -285,6 +295,14 @@ def order_new(request):
         "form_map": _form_map(technologies, products),
     }
     return render(request, "orders/order_form.html", context)
+
+
+def _warn_if_held(request, account, product_code) -> None:
+    """No duplicate sale: the form opened (again: Back after registering) for a product the
+    account already has an open or connected order of says so; registering is refused then."""
+    held = selectors.order_held(account=account, product_code=product_code)
+    if held is not None:
+        messages.warning(request, MSG_HELD % {"id": held.pk, "status": held.get_status_display()})
 
 
 def _form_map(technologies, products):
@@ -328,6 +346,10 @@ def _register(request, form, account, kind) -> int | None:
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(form.error_field(field), errors)
+        return None
+    except DomainError as exc:
+        # A duplicate of an order already held, or an offer that may not be made now (409).
+        form.add_error(None, str(exc))
         return None
     if first:
         messages.success(request, MSG_REGISTERED % {"order": result["label"]})

@@ -163,6 +163,40 @@ def recommendation_record_result(
         return entries
 
 
+def agreement_for_order(*, account, offer, appeal, agent, comment: str = "", now) -> bool:
+    """R5, R7: the agreement an order stands on. Recorded with the order, in its transaction, when
+    the call holds none for the product yet: the product's state, and a history entry on each of
+    its campaigns on the account. Returns whether one was recorded.
+
+    The caller has locked the account and checked the order may be made (no open order of the
+    product, eligibility): so the table can only say «set» here."""
+    state, row = results.state_of(account_id=account.pk, offer_id=offer.pk)
+    if state == ResultCode.AGREED and row is not None and row.appeal_id == appeal.pk:
+        return False
+    same_call = row is not None and row.appeal_id == appeal.pk
+    step, code = results.step(state, ResultCode.AGREED, same_call=same_call)
+    if step == results.REFUSE:
+        raise Conflict(results.REFUSALS[code], code=code)
+    targets = list(
+        CampaignTarget.objects.filter(account=account, campaign__offer=offer)
+        .select_related("campaign__offer")
+        .order_by("-campaign__priority", "campaign__code")
+    )
+    if targets:
+        _write_history(targets, ResultCode.AGREED, [], comment, agent, appeal, now)
+        CampaignTarget.objects.filter(pk__in=[t.pk for t in targets]).update(
+            result=ResultCode.AGREED, result_at=now
+        )
+    results.offer_result_write(
+        account_id=account.pk,
+        offer_id=offer.pk,
+        result=ResultCode.AGREED,
+        appeal_id=appeal.pk,
+        now=now,
+    )
+    return True
+
+
 @dataclass
 class _Outcome:
     step: str

@@ -57,7 +57,10 @@ def test_fulfilment_down_then_up_loses_nothing_and_sends_once(
 ):
     standin.mode = "error"
     first = register(api, account, slot, capture)
-    second = register(api, account, slot, capture)
+    # Another product (a second order of the same one would be a duplicate sale, 409).
+    second = register(
+        api, account, slot, capture, product="iptv-basic", service="iptv", tariff="iptv-basic"
+    )
     assert first.status == second.status == OrderStatus.REGISTERED
     messages = OrderOutboxMessage.objects.all()
     assert all(m.state == OutboxState.PENDING and m.attempts == 1 for m in messages)

@@ -11,7 +11,12 @@ from campaigns import personal_data
 from campaigns.models import ConnectionOrder, OrderStatus, StatusSource
 from campaigns.orders import services
 from campaigns.orders.services import rules
-from tests.campaigns.factories import AppealFactory, ConnectionOrderFactory, InstallerSlotFactory
+from tests.campaigns.factories import (
+    AppealFactory,
+    ConnectionOrderFactory,
+    InstallerSlotFactory,
+    SubscriberAccountFactory,
+)
 from tests.campaigns.orders_support import MSK, future_slot
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
@@ -142,7 +147,11 @@ def test_a_slot_outside_working_hours_is_refused(agent, account, catalogue, hour
 def test_a_full_slot_is_refused_and_a_cancelled_order_frees_its_visit(agent, account, catalogue):
     one_visit = future_slot(days=4, capacity=1)
     first = services.order_register(agent=agent, account=account, data=valid_input(one_visit))
-    assert errors_of_after(agent, account, one_visit) == {"slot": ["slot_full"]}
+    # A neighbour's order (the same product twice on one account is a duplicate, not a booking).
+    neighbour = SubscriberAccountFactory(
+        number="352011070412", region=account.region, payment_model="credit"
+    )
+    assert errors_of_after(agent, neighbour, one_visit) == {"slot": ["slot_full"]}
     services.order_cancel(order=first, agent=agent, reason="Клиент передумал")
     again = services.order_register(agent=agent, account=account, data=valid_input(one_visit))
     assert again.slot == one_visit

@@ -10,9 +10,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import personal_data
-from campaigns.models import Appeal, AppealTheme, Campaign, SubscriberAccount
+from campaigns import eligibility, personal_data
+from campaigns.models import Appeal, AppealTheme, Campaign, ResultCode, SubscriberAccount
 from campaigns.orders.models import (
+    PENDING_ORDER_STATUSES,
     ConnectionOrder,
     OrderKind,
     OrderStatus,
@@ -23,7 +24,10 @@ from campaigns.orders.models import (
 )
 from campaigns.orders.services import rules
 from campaigns.orders.services.outbox import outbox_write
+from campaigns.recommendations import account_for_workspace, situation_for
 from campaigns.selectors import department_of
+from campaigns.services import results, workspace
+from config.floor.errors import Conflict
 from offers.models import Offer
 
 logger = logging.getLogger("campaigns.orders")
@@ -34,6 +38,12 @@ APPEAL_DETAIL = _("%(kind)s (%(name)s)")
 
 ERR_CAMPAIGN = _("Unknown campaign.")
 ERR_APPEAL = _("The appeal is not one of yours on this account.")
+ERR_DUPLICATE = _(
+    "This product already has an order on the account (no. %(id)s, %(status)s): no second one is "
+    "registered."
+)
+ERR_NOT_ELIGIBLE = _("The order may not be registered now: %(reasons)s.")
+AGREED = ResultCode.AGREED
 
 
 @dataclass
@@ -160,17 +170,32 @@ def order_register(
     """
     now = now or timezone.now()
     with transaction.atomic():
+        # One registration at a time per account: the duplicate check below cannot race.
+        SubscriberAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk").get()
         errors: dict = {}
         campaign = _campaign(errors, campaign_code)
         product = rules.product(errors, code=data.product, campaign=campaign)
+        appeal = _appeal(errors, appeal_id=appeal_id, account=account, agent=agent)
+        if product is not None and "appeal" not in errors:
+            _check_may_order(account=account, product=product, appeal=appeal, agent=agent, now=now)
         clean = _validated(data, product=product, now=now)
         errors = _merge(errors, clean.pop("_errors"))
-        appeal = _appeal(errors, appeal_id=appeal_id, account=account, agent=agent)
         slot = None
         if clean.pop("_slot"):
             # Locked last: the lock is held only while this transaction ends.
             slot = rules.slot_locked(errors, slot_id=data.slot, now=now, region=account.region)
         rules.raise_if(errors)
+        if appeal is None:
+            appeal = _new_appeal(account=account, agent=agent)
+        # The agreement first: once the order exists, the product is «ordered» (results.TRANSITIONS).
+        workspace.agreement_for_order(
+            account=account,
+            offer=product,
+            appeal=appeal,
+            agent=agent,
+            comment=clean["comment"],
+            now=now,
+        )
         order = _create(
             clean,
             agent=agent,
@@ -249,15 +274,46 @@ def appeal_detail(order: ConnectionOrder) -> str:
     return gettext(APPEAL_DETAIL) % {"kind": offer.get_kind_display(), "name": offer.name}
 
 
+def _new_appeal(*, account, agent) -> Appeal:
+    """An order registered outside any open appeal is its own appeal (R8: the ДК registration is an
+    appeal «Продажи»); the agent registering a sale states the customer's question is resolved."""
+    return Appeal.objects.create(
+        account=account, agent=agent, department=department_of(agent=agent), question_resolved=True
+    )
+
+
+def _check_may_order(*, account, product, appeal, agent, now) -> None:
+    """No duplicate sale (an open or connected order of the product), and the offer may be made
+    now (R2, R9, R1 — the appeal's flags), less what an agreement supersedes (cooldown, peak
+    hours): every reason at once, 409 `not_eligible`."""
+    held = (
+        ConnectionOrder.objects.filter(account=account, product=product)
+        .filter(status__in=[*PENDING_ORDER_STATUSES, OrderStatus.CONNECTED])
+        .order_by("-created_at")
+        .first()
+    )
+    if held is not None:
+        raise Conflict(
+            ERR_DUPLICATE,
+            code="duplicate_order",
+            params={"id": held.pk, "status": held.get_status_display()},
+            extra={"order": held.pk},
+        )
+    loaded = account_for_workspace(number=account.number, agent=agent, now=now)
+    situation = situation_for(account=loaded, appeal=appeal, now=now)
+    reasons = results.blocking_reasons(eligibility.judge_order(product, situation), AGREED)
+    if reasons:
+        labels = ", ".join(str(eligibility.Reason(r).label) for r in reasons)
+        raise Conflict(
+            ERR_NOT_ELIGIBLE,
+            code="not_eligible",
+            params={"reasons": labels},
+            extra={"reasons": reasons},
+        )
+
+
 def _record_appeal(order: ConnectionOrder, *, appeal, agent) -> None:
     """R8: the call's appeal gets theme «Продажи» and result «Создан наряд во внешней системе»."""
-    if appeal is None:
-        appeal = Appeal(
-            account=order.account,
-            agent=agent,
-            department=department_of(agent=agent),
-            question_resolved=True,
-        )
     with translation.override(settings.LANGUAGE_CODE):
         appeal.theme = AppealTheme.SALES
         appeal.detail = appeal_detail(order)[:255]

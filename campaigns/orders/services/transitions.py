@@ -15,7 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.orders.models import TRANSITIONS, ConnectionOrder, OrderStatus, OrderStatusChange
+from campaigns.orders.models import (
+    TRANSITIONS,
+    ConnectionOrder,
+    OrderKind,
+    OrderStatus,
+    OrderStatusChange,
+)
 
 logger = logging.getLogger("campaigns.orders")
 
@@ -51,12 +57,35 @@ def order_step(order, new_status, *, source, by, reason, now) -> bool:
         order.sent_at = now
     elif new_status == OrderStatus.CONNECTED:
         order.connected_at = now
+    if new_status == OrderStatus.CONNECTED:
+        account_follows_order(order, connected=True)
+    elif order.status == OrderStatus.CONNECTED:
+        account_follows_order(order, connected=False)
     order.status = new_status
     order.save()
     OrderStatusChange.objects.create(
         order=order, status=new_status, source=source, changed_by=by, reason=reason, changed_at=now
     )
     return True
+
+
+def account_follows_order(order, *, connected: bool) -> None:
+    """What was sold is what the account holds: once connected, the order's product and extras are
+    the account's offers (so they are `already_has`, never offered again), a new service its
+    service, and a tariff move replaces the previous plan; a connection cancelled undoes it. The
+    CRM's next report of the account stays the authority (PUT /api/v1/accounts/{number}/)."""
+    account = order.account
+    sold = [o for o in (order.product, *order.extras.all()) if o is not None]
+    if connected:
+        account.offers.add(*sold)
+        if order.kind == OrderKind.CONNECTION and order.product is not None:
+            account.services.add(order.product.service_id)
+            if order.previous_tariff_id:
+                account.offers.remove(order.previous_tariff_id)
+    else:
+        account.offers.remove(*sold)
+        if order.kind == OrderKind.CONNECTION and order.previous_tariff_id:
+            account.offers.add(order.previous_tariff_id)
 
 
 @transaction.atomic
