@@ -33,6 +33,8 @@ def demo(transactional_db):
     call_command("seed_demo", "--quiet")
 
 
+# A walk opens a hundred pages or more: minutes on a busy machine, beyond the suite's 300 s default.
+@pytest.mark.timeout(1200)
 @pytest.mark.parametrize("username", ADMIN_LOGINS)
 def test_every_admin_page_is_clean_for_each_role(browser_context, live_server, demo, username):
     page = browser_context.new_page()
