@@ -8,6 +8,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         # Models are ready only now: the catalogue (which imports them) cannot load with apps.py.
-        from campaigns import catalogue
+        from campaigns import catalogue, personal_data
 
         catalogue.bump_on_change()
+        personal_data.register_fields()

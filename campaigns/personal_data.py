@@ -12,7 +12,37 @@ from dataclasses import asdict, dataclass
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 
+from config.floor import personal, roles
+
 MASK = "•"
+
+# Who may see each personal field unmasked in the admin's lists (and so narrow, search or sort
+# by it there; config.floor.personal). An order's phone, addresses and passport: nobody (only a
+# reveal shows them, outside the admin); its customer's name: whoever sees the order. An
+# account's phone and e-mail: managers and the CRM (the API masks them for everyone else); the
+# names: every role that sees the account.
+EVERY_ROLE = tuple(roles.ROLE_LABELS)
+PERSONAL_FIELDS = {
+    "campaigns.connectionorder": {
+        "full_name": (roles.MANAGERS, roles.SUPERVISORS, roles.AGENTS),
+        "contact_phone": (),
+        "connection_address": (),
+        "registration_address": (),
+        "passport_ciphertext": (),
+    },
+    "campaigns.subscriberaccount": {
+        "surname": EVERY_ROLE,
+        "first_name": EVERY_ROLE,
+        "patronymic": EVERY_ROLE,
+        "contact_phone": (roles.MANAGERS, roles.CRM),
+        "email": (roles.MANAGERS, roles.CRM),
+    },
+}
+
+
+def register_fields() -> None:
+    for label, fields in PERSONAL_FIELDS.items():
+        personal.register(label, fields)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,20 @@
 """Shared admin plumbing: the unfold base classes every app's admin builds on, and the unfold look
 for the admins that come with Django (users, groups) and with Celery (task results, schedules)."""
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import NestedObjects
+from django.contrib.admin.views.main import ORDER_VAR
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import router
+from django.db.models import F, OrderBy
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
@@ -30,13 +35,14 @@ from django_celery_results.admin import GroupResultAdmin as BaseGroupResultAdmin
 from django_celery_results.admin import TaskResultAdmin as BaseTaskResultAdmin
 from django_celery_results.models import GroupResult, TaskResult
 from import_export.admin import ImportExportMixin
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ImportForm, SelectableFieldsExportForm
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
-from config.floor import roles
+from config.floor import personal, roles
 from config.floor.history import ReadableHistory
 from config.floor.spreadsheets import PortalCSV, PortalXLSX
 
@@ -142,8 +148,78 @@ def deleted_objects(objs, request, admin_site):
     return to_delete, model_count, perms_needed, protected
 
 
-class PortalModelAdmin(ModelAdmin):
-    """The unfold admin with the portal's defaults, titled in Russian that agrees."""
+# A regular expression from the URL: an invalid one was a database error (a 500), a slow one
+# ties the database up, and no list needs one. Refused on every field.
+REFUSED_LOOKUPS = frozenset({"regex", "iregex"})
+
+
+class PersonalDataAdminMixin:
+    """No list narrowed, searched or sorted by a personal field its viewer may not see
+    (config.floor.personal): such a lookup or sort in the URL is a 400 (Django's
+    DisallowedModelAdminLookup), such search fields are left out, such columns are not sortable.
+    Regular-expression lookups are refused on every field."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.rpartition("__")[2] in REFUSED_LOOKUPS:
+            return False
+        if request is not None and personal.refused_path(request.user, self.model, lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        return [
+            name
+            for name in super().get_search_fields(request)
+            if not personal.refused_path(request.user, self.model, name.lstrip("=^@"))
+        ]
+
+    def get_sortable_by(self, request):
+        return [
+            name
+            for name in super().get_sortable_by(request)
+            if not self._refused_column(request, name)
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        self._refuse_personal_ordering(request)
+        return super().changelist_view(request, extra_context)
+
+    def _refuse_personal_ordering(self, request):
+        columns = list(self.get_list_display(request))
+        if self.get_actions(request) and IS_POPUP_VAR not in request.GET:
+            columns = ["action_checkbox", *columns]
+        for part in request.GET.get(ORDER_VAR, "").split("."):
+            index = part.rpartition("-")[2]
+            column = columns[int(index)] if index.isdigit() and int(index) < len(columns) else None
+            if column is not None and self._refused_column(request, column):
+                raise DisallowedModelAdminLookup(f"Sorting by {column!r}")
+
+    def _refused_column(self, request, name) -> bool:
+        order_field = _order_field(self, name)
+        return bool(order_field) and personal.refused_path(request.user, self.model, order_field)
+
+
+def _order_field(model_admin, name) -> str | None:
+    """The field a list column sorts by (the column's own field or its admin_order_field)."""
+    if callable(name):
+        attr = name
+    else:
+        attr = getattr(model_admin, name, None) or getattr(model_admin.model, name, None)
+        if attr is None or (not callable(attr) and not isinstance(attr, property)):
+            return name
+    if isinstance(attr, property):
+        attr = attr.fget
+    order = getattr(attr, "admin_order_field", None)
+    if isinstance(order, OrderBy):
+        order = order.expression
+    if isinstance(order, F):
+        order = order.name
+    return order if isinstance(order, str) else None
+
+
+class PortalModelAdmin(PersonalDataAdminMixin, ModelAdmin):
+    """The unfold admin with the portal's defaults, titled in Russian that agrees; no list
+    narrowed, searched or sorted by personal data its viewer may not see."""
 
     list_filter_submit = True
     list_per_page = 50
@@ -335,3 +411,15 @@ class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin, ScheduleAdmin):
 @admin.register(ClockedSchedule)
 class ClockedScheduleAdmin(beat_admin.ClockedScheduleAdmin, ScheduleAdmin):
     pass
+
+
+def _guard_personal_data(*models):
+    """Admins that come with libraries (tokens, login attempts) reach users and through them
+    orders: the same guard on their lists."""
+    for model in models:
+        base = type(admin.site._registry[model])
+        admin.site.unregister(model)
+        admin.site.register(model, type(base.__name__, (PersonalDataAdminMixin, base), {}))
+
+
+_guard_personal_data(TokenProxy, AccessAttempt, AccessLog, AccessFailureLog)
