@@ -2,6 +2,8 @@
 its live funnel and its target list; the script previewed on a chosen account while it is typed.
 From the list: launch, pause, archive, and the same dates and priority for many at once."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -34,6 +36,7 @@ from campaigns import selectors
 from campaigns.models import Campaign, CampaignStatus, SubscriberAccount
 from campaigns.models.accounts import is_account_number
 from campaigns.orders.selectors import campaign_order_counts
+from campaigns.reach import reach_preview
 from campaigns.resources import CampaignResource
 from campaigns.scripts import PLACEHOLDERS, ScriptContext, render_script
 from campaigns.services.campaigns import (
@@ -57,6 +60,9 @@ MSG_STATUS_SKIPPED = _(
 )
 MSG_CLONED = _("A draft copy of «%(code)s» was made: check its dates and launch it.")
 MSG_NOT_LAUNCHED = _("The campaign was not launched: its status or its end date does not allow it.")
+
+# The reach preview is shown before a campaign runs: while a draft or paused.
+PREVIEW_STATUSES = (CampaignStatus.DRAFT, CampaignStatus.PAUSED)
 
 STATUS_LABELS = {
     CampaignStatus.DRAFT: "info",
@@ -201,6 +207,7 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
         target_list = reverse("admin:campaigns_campaigntarget_changelist")
         return {
             "panel_campaign": campaign,
+            "panel_reach": self.reach_context(campaign),
             "panel_funnel": funnel,
             "panel_targets": recent,
             "panel_target_total": targets["targets"],
@@ -210,6 +217,21 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
             "panel_export_url": reverse("admin:campaigns_campaigntarget_export")
             + f"?campaign__id__exact={campaign.pk}",
         }
+
+    def reach_context(self, campaign):
+        """Before it runs (a draft or a paused campaign): its reach now, reasons as bars."""
+        if campaign.status not in PREVIEW_STATUSES:
+            return None
+        reach = reach_preview(campaign=campaign)
+        widest = max([n for _code, _label, n in reach.reasons] or [1])
+        bars = [
+            {"code": code, "label": label, "count": n, "percent": round(100 * n / widest)}
+            for code, label, n in reach.reasons
+        ]
+        percent = None
+        if reach.learned_rate is not None:
+            percent = (reach.learned_rate * 100).quantize(Decimal("0.1"))
+        return {"reach": reach, "bars": bars, "percent": percent}
 
     @display(description=_("status"), ordering="status", label=STATUS_LABELS)
     def show_status(self, obj):
