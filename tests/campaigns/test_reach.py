@@ -159,10 +159,13 @@ def test_the_campaign_page_shows_the_reach_of_a_draft_and_not_of_a_running_one(
     html = client.get(url).content.decode()
     reach = reach_preview(campaign=campaign)
     assert 'id="campaign-reach"' in html
-    assert f'<span class="campaign-funnel-count" id="reach-eligible">{reach.eligible}</span>' in html
+    assert (
+        f'<span class="campaign-funnel-count" id="reach-eligible">{reach.eligible}</span>' in html
+    )
     assert "Охват при запуске сейчас" in html
     for code, label, count in reach.reasons:
         assert f'data-reason="{code}"' in html and label in html
+        assert f'<span class="reach-bar-count">{count}</span>' in html
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     _sample(campaign, services, n=12, seed=9)
