@@ -122,3 +122,33 @@ def test_a_disputed_line_is_accepted_and_the_agent_reads_the_outcome(
     expect(mine).to_contain_text("Принят")
     expect(mine).to_contain_text("Правило «Кино» платит 40 ₽")
     expect(page.locator(".rw-disputes")).to_have_text("40,00")
+
+
+def test_manager_reads_a_draft_campaigns_reach_before_launching(transactional_db, browser_context):
+    """Issue 12 §3: the draft's page shows its reach, the reasons as bars, the expected orders."""
+    from decimal import Decimal
+
+    from playwright.sync_api import expect
+
+    from campaigns.models import CampaignStatus
+    from tests.campaigns.factories import CampaignFactory
+    from tests.config.factories import ManagerFactory
+
+    manager = ManagerFactory(username="manager")
+    manager.set_password("demo-manager-1")
+    manager.save()
+    draft = CampaignFactory(status=CampaignStatus.DRAFT, offer__monthly_price=Decimal("139"))
+    for balance in ("500", "500", "-5", "0"):
+        CampaignTargetFactory(campaign=draft, account=SubscriberAccountFactory(balance=balance))
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    url = f"/admin/campaigns/campaign/{draft.pk}/change/"
+    log_in(page, "manager", "demo-manager-1", next_url=url)
+    reach = page.locator("#campaign-reach")
+    expect(reach).to_contain_text("Охват при запуске сейчас")
+    expect(page.locator("#reach-targets")).to_have_text("4")
+    expect(page.locator("#reach-eligible")).to_have_text("2")
+    expect(reach.locator("[data-reason=negative_balance] .reach-bar-count")).to_have_text("1")
+    expect(reach.locator("[data-reason=insufficient_funds] .reach-bar-count")).to_have_text("1")
+    expect(page.locator("#reach-expected")).to_have_text("0")  # 2 × 5–20 %, rounded
+    _tab_to(page, "#campaign-import")  # the panel is reachable by keyboard past the form
