@@ -9,7 +9,9 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import (
@@ -34,7 +36,7 @@ from rewards.models import (
     RewardKind,
     RewardRule,
 )
-from rewards.resources import RewardRuleResource, format_band
+from rewards.resources import RewardRuleResource
 
 MSG_UNLOCKED = _("%(count)d month(s) unlocked and computed again.")
 MSG_REVISED = _("«%(name)s» revised: the new period starts on %(day)s.")
@@ -151,19 +153,10 @@ class RewardRuleAdmin(ImportExportHistoryModelAdmin):
     resource_classes = [RewardRuleResource]
     inlines = [RewardBandInline]
     actions_detail = ["revise"]
-    list_display = (
-        "name",
-        "code",
-        "service",
-        "show_kind",
-        "amount",
-        "arpu_share",
-        "band_list",
-        "offer_list",
-        "valid_from",
-        "valid_to",
-    )
-    list_display_links = ("name", "code")
+    # What a manager compares fits a 1366 px screen: the payout (amount, share or bands) in one
+    # column, the period in another.
+    list_display = ("rule", "service", "show_kind", "payout", "offer_list", "period")
+    list_display_links = ("rule",)
     list_filter = (
         ("kind", ChoicesDropdownFilter),
         ("service", RelatedDropdownFilter),
@@ -191,9 +184,28 @@ class RewardRuleAdmin(ImportExportHistoryModelAdmin):
     def show_kind(self, obj):
         return obj.kind, obj.get_kind_display()
 
-    @display(description=_("bands"))
-    def band_list(self, obj):
-        return "; ".join(format_band(band) for band in obj.bands.all()) or "—"
+    @display(description=_("rule"), ordering="name", header=True)
+    def rule(self, obj):
+        return [obj.name, obj.code]
+
+    @display(description=_("pays, ₽"))
+    def payout(self, obj):
+        if obj.kind == RewardKind.ARPU_SHARE:
+            return gettext("%(share)s of ARPU") % {
+                "share": formats.number_format(obj.arpu_share * 100, decimal_pos=0) + " %"
+            }
+        bands = obj.bands.all()
+        if bands:
+            return "; ".join(format_band_words(band) for band in bands)
+        return money(obj.amount) if obj.amount is not None else "—"
+
+    @display(description=_("valid"), ordering="valid_from")
+    def period(self, obj):
+        start = formats.date_format(obj.valid_from, "SHORT_DATE_FORMAT")
+        if obj.valid_to is None:
+            return gettext("from %(start)s") % {"start": start}
+        end = formats.date_format(obj.valid_to, "SHORT_DATE_FORMAT")
+        return f"{start} – {end}"
 
     @display(description=_("offers"))
     def offer_list(self, obj):
@@ -253,6 +265,24 @@ class RewardRuleAdmin(ImportExportHistoryModelAdmin):
         return TemplateResponse(request, "admin/rewards/rule_revise.html", context)
 
 
+def format_band_words(band) -> str:
+    """A band as a manager reads it: «+0–100: 50», «+300 и более: 150»."""
+    low = formats.number_format(band.min_increase.normalize())
+    amount = money(band.amount)
+    if band.max_increase is None:
+        return gettext("+%(low)s and more: %(amount)s") % {"low": low, "amount": amount}
+    high = formats.number_format(band.max_increase.normalize())
+    return f"+{low}–{high}: {amount}"
+
+
+def money(amount, *, signed=False) -> str:
+    """An amount of roubles as the admin shows it: «1 240,50» (locale grouping), «+50» when signed."""
+    text = formats.number_format(
+        amount, decimal_pos=2 if amount % 1 else 0, use_l10n=True, force_grouping=True
+    )
+    return f"+{text}" if signed and amount > 0 else text
+
+
 # Conversions (issue 5): targets managers set, the job's figures, month locks and the funnel.
 
 
@@ -280,24 +310,57 @@ class ReadOnlyMixin:
 
 @admin.register(AgentMonth)
 class AgentMonthAdmin(ReadOnlyMixin, PortalModelAdmin):
+    # Eight columns that fit a 1366 px screen: related figures share a cell (a second line under
+    # the main figure), the month reads as a month.
     list_display = (
-        "agent",
-        "month",
+        "agent_cell",
+        "month_label",
         "team",
-        "orders",
-        "target",
-        "prorated",
-        "connected",
-        "cancelled",
-        "reward_total",
-        "reward_pending",
+        "plan",
+        "connected_cancelled",
+        "reward",
         "locked",
-        "adjustment_reward",
         "computed_at",
     )
     list_filter = (("team", RelatedDropdownFilter), ("month", RangeDateFilter), "locked")
     list_select_related = ("agent", "team")
     search_fields = ("agent__username", "agent__last_name", "agent__agent_profile__employee_number")
+
+    @display(description=_("agent"), ordering="agent__last_name", header=True)
+    def agent_cell(self, obj):
+        return [obj.agent.get_full_name() or obj.agent.username, obj.agent.username]
+
+    @display(description=_("month"), ordering="month")
+    def month_label(self, obj):
+        return capfirst(formats.date_format(obj.month, "F Y"))
+
+    @display(description=_("orders / target"), ordering="orders", header=True)
+    def plan(self, obj):
+        if not obj.target:
+            return [str(obj.orders), gettext("no target")]
+        return [
+            f"{obj.orders} / {obj.target}",
+            gettext("prorated from %(target)s") % {"target": obj.base_target}
+            if obj.prorated
+            else "",
+        ]
+
+    @display(description=_("connected / cancelled"))
+    def connected_cancelled(self, obj):
+        return f"{obj.connected} / {obj.cancelled}"
+
+    @display(description=_("reward, ₽"), ordering="reward_total", header=True)
+    def reward(self, obj):
+        notes = []
+        if obj.reward_pending:
+            notes.append(gettext("pending %(sum)s") % {"sum": money(obj.reward_pending)})
+        if obj.locked and obj.adjustment_reward:
+            notes.append(
+                gettext("since locking %(sum)s")
+                % {"sum": money(obj.adjustment_reward, signed=True)}
+            )
+        return [money(obj.reward_total), "; ".join(notes)]
+
     ordering = ("-month", "-orders")
 
     def get_queryset(self, request):

@@ -19,11 +19,9 @@ ADMIN_LOGINS = [
 ]
 
 
-# Lists still wider than a 1366 px screen, kept by other hands while they change them: the
-# agents' months and reward rules (rewards), connection orders (orders, personal data).
+# Lists still wider than a 1366 px screen, kept by other hands while they change them:
+# connection orders (orders, personal data).
 WIDE_FOR_NOW = {
-    "/admin/rewards/agentmonth/",
-    "/admin/rewards/rewardrule/",
     "/admin/campaigns/connectionorder/",
 }
 
