@@ -2,6 +2,18 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Appeal, Callback, Campaign, CampaignStatus
+from campaigns.models.accounts import normalise_account_number
+
+
+class AccountNumberFilter(django_filters.CharFilter):
+    """An account number as people paste it («352-011-070-411», «352 011 070 411»)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("field_name", "account__number")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return super().filter(qs, normalise_account_number(value) if value else value)
 
 
 class CampaignFilter(django_filters.FilterSet):
@@ -26,7 +38,7 @@ class CampaignFilter(django_filters.FilterSet):
 
 
 class AppealFilter(django_filters.FilterSet):
-    account = django_filters.CharFilter(field_name="account__number")
+    account = AccountNumberFilter()
     open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull")
     started_after = django_filters.DateFilter(field_name="started_at", lookup_expr="date__gte")
 
@@ -43,7 +55,7 @@ class CallbackFilter(django_filters.FilterSet):
     due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
     agent = django_filters.CharFilter(field_name="agent__username")
-    account = django_filters.CharFilter(field_name="account__number")
+    account = AccountNumberFilter()
     state = django_filters.ChoiceFilter(
         choices=STATE_CHOICES, method="filter_state", empty_label=None
     )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from campaigns import selectors, services
 from campaigns.api.accounts import order_url
 from campaigns.models import ResultCode, SubscriberAccount
-from campaigns.models.accounts import is_account_number
+from campaigns.models.accounts import is_account_number, normalise_account_number
 from config.floor import roles
 from config.floor.errors import DomainError
 from config.floor.idempotency import first_submission
@@ -39,7 +39,7 @@ CALLBACK_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 @page_roles(*PAGE_ROLES)
 def account_search(request):
-    query = "".join(request.GET.get("q", "").split())[:12]
+    query = normalise_account_number(request.GET.get("q", ""))[:40]
     if is_account_number(query):
         if SubscriberAccount.objects.filter(number=query).exists():
             return redirect("account-page", number=query)
@@ -53,6 +53,7 @@ def account_search(request):
 
 
 def _account_or_404(number):
+    number = normalise_account_number(number)
     account = selectors.account_get(number=number) if is_account_number(number) else None
     if account is None:
         raise Http404
@@ -61,6 +62,9 @@ def _account_or_404(number):
 
 @page_roles(*PAGE_ROLES)
 def account_detail(request, number):
+    canonical = normalise_account_number(number)
+    if canonical != number and is_account_number(canonical):
+        return redirect("account-page", number=canonical)
     account = is_account_number(number) and selectors.account_for_workspace(
         number=number, agent=request.user
     )

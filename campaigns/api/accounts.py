@@ -20,7 +20,12 @@ from campaigns.api.serializers import (
     recommendation_payload,
 )
 from campaigns.models import Appeal, ResultCode, SubscriberAccount
-from campaigns.models.accounts import ERR_ACCOUNT_NUMBER, ERR_NO_ACCOUNT, is_account_number
+from campaigns.models.accounts import (
+    ERR_ACCOUNT_NUMBER,
+    ERR_NO_ACCOUNT,
+    is_account_number,
+    normalise_account_number,
+)
 from config.floor import roles
 from config.floor.errors import DomainError, NotFound
 from config.floor.idempotency import idempotent
@@ -64,7 +69,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return context
 
     def get_number(self) -> str:
-        number = self.kwargs["number"]
+        number = normalise_account_number(self.kwargs["number"])
         if not is_account_number(number):
             raise DomainError(ERR_ACCOUNT_NUMBER, code="invalid_account_number")
         return number

@@ -11,7 +11,11 @@ from campaigns.models import (
     ResultCode,
     SubscriberAccount,
 )
-from campaigns.models.accounts import ACCOUNT_NUMBER_RE
+from campaigns.models.accounts import (
+    ERR_ACCOUNT_NUMBER,
+    is_account_number,
+    normalise_account_number,
+)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -304,8 +308,24 @@ class AppealSerializer(serializers.ModelSerializer):
         ]
 
 
+class AccountNumberField(serializers.CharField):
+    """12 digits, taken as people paste them: spaces and dashes between the digits go."""
+
+    default_error_messages = {"invalid": ERR_ACCOUNT_NUMBER}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = normalise_account_number(super().to_internal_value(data))
+        if not is_account_number(value):
+            self.fail("invalid")
+        return value
+
+
 class AppealInputSerializer(serializers.Serializer):
-    account = serializers.RegexField(ACCOUNT_NUMBER_RE, max_length=12)
+    account = AccountNumberField()
     question_resolved = serializers.BooleanField(required=False, default=False)
     negative_customer = serializers.BooleanField(required=False, default=False)
     complaint = serializers.BooleanField(required=False, default=False)
