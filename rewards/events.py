@@ -54,8 +54,10 @@ def _note(*pairs) -> None:
         setattr(connection, PENDING, pending)
     pending.update(pairs)
     # Every event queues a callback (a rollback drops its own); the first to run after the commit
-    # sends all the pairs noted so far, the others find nothing left to send.
-    transaction.on_commit(_flush)
+    # sends all the pairs noted so far, the others find nothing left to send. Robust: with the
+    # broker down the write has committed all the same and must be answered as such (the error
+    # is logged; the nightly run recomputes the months).
+    transaction.on_commit(_flush, robust=True)
 
 
 def _agent_months(agent_id, *moments) -> list[tuple]:
