@@ -14,16 +14,17 @@ from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
 from campaigns.api.accounts import order_url
-from campaigns.models import ResultCode, SubscriberAccount
+from campaigns.models import ResultCode
 from campaigns.models.accounts import is_account_number, normalise_account_number
+from campaigns.services.account_search import account_search as account_search_service
 from config.floor import roles
 from config.floor.errors import DomainError
 from config.floor.idempotency import first_submission
 from config.floor.permissions import page_roles
+from config.floor.throttles import AccountSearchThrottle, page_throttled
 from knowledge_base.selectors import objection_list
 
 PAGE_ROLES = (roles.AGENTS, roles.SUPERVISORS)
-SEARCH_LIMIT = 20
 
 MSG_SAVED = _("Result saved on %(count)d campaign(s) of «%(offer)s».")
 MSG_ALREADY_SAVED = _("This result was already saved.")
@@ -39,17 +40,20 @@ CALLBACK_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 @page_roles(*PAGE_ROLES)
 def account_search(request):
-    query = normalise_account_number(request.GET.get("q", ""))[:40]
-    if is_account_number(query):
-        if SubscriberAccount.objects.filter(number=query).exists():
-            return redirect("account-page", number=query)
-        messages.error(request, MSG_NO_ACCOUNT % {"number": query})
-    matches = []
-    if query.isdigit() and len(query) >= 4:
-        matches = SubscriberAccount.objects.filter(number__startswith=query).order_by("number")[
-            :SEARCH_LIMIT
-        ]
-    return render(request, "campaigns/account_search.html", {"query": query, "matches": matches})
+    """A full number opens the account; a long enough prefix lists a few (audited, throttled)."""
+    typed = request.GET.get("q", "")
+    if not typed.strip():
+        return render(request, "campaigns/account_search.html", {"query": "", "matches": []})
+    throttled = page_throttled(request, AccountSearchThrottle)
+    if throttled:
+        return throttled
+    outcome = account_search_service(user=request.user, typed=typed)
+    if outcome.account is not None:
+        return redirect("account-page", number=outcome.account.number)
+    if is_account_number(outcome.query):
+        messages.error(request, MSG_NO_ACCOUNT % {"number": outcome.query})
+    context = {"query": outcome.query, "matches": outcome.matches, "refused": outcome.refused}
+    return render(request, "campaigns/account_search.html", context)
 
 
 def _account_or_404(number):
@@ -65,6 +69,9 @@ def account_detail(request, number):
     canonical = normalise_account_number(number)
     if canonical != number and is_account_number(canonical):
         return redirect("account-page", number=canonical)
+    throttled = page_throttled(request, AccountSearchThrottle) if request.method == "GET" else None
+    if throttled:
+        return throttled
     account = is_account_number(number) and selectors.account_for_workspace(
         number=number, agent=request.user
     )

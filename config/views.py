@@ -4,6 +4,7 @@ from axes.helpers import get_cool_off
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from config.floor import roles
+from config.floor.middleware import ERR_API_ONLY, is_service_login
+from config.floor.throttles import LoginThrottle, page_throttled
 from config.home import agent_day
 from config.navigation import navigation_for
 
@@ -26,17 +29,32 @@ class AuthenticationForm(auth_forms.AuthenticationForm):
     checked it: a name longer than any user's reached authentication and django-axes' bounded
     record of the failure (a DataError on PostgreSQL). It is now a field error like any other."""
 
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "api_only": ERR_API_ONLY,
+    }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].validators.append(
             MaxLengthValidator(self.fields["username"].max_length)
         )
 
+    def confirm_login_allowed(self, user):
+        """Service logins (CRM, fulfilment) use the API with a token, never the pages."""
+        super().confirm_login_allowed(user)
+        if is_service_login(user):
+            raise ValidationError(self.error_messages["api_only"], code="api_only")
+
 
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
     authentication_form = AuthenticationForm
+
+    def post(self, request, *args, **kwargs):
+        # Sign-in attempts per client address, beyond django-axes' lockout of one username.
+        return page_throttled(request, LoginThrottle) or super().post(request, *args, **kwargs)
 
 
 @login_required

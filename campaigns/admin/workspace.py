@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from campaigns.models import Appeal, ContactHistoryEntry, Outage, PeakHours
+from campaigns.models import AccountSearch, Appeal, ContactHistoryEntry, Outage, PeakHours
 from config.floor.admin import PortalModelAdmin, breakable
 
 
@@ -98,3 +98,13 @@ class ContactHistoryEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     @display(description=_("campaign"), ordering="target__campaign__code")
     def campaign(self, obj):
         return breakable(obj.target.campaign.code)
+
+
+@admin.register(AccountSearch)
+class AccountSearchAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """Who looked which accounts up (the search page and the API), for managers to read."""
+
+    list_display = ("searched_at", "user", "query", "found", "channel")
+    list_filter = ("channel", "searched_at")
+    list_select_related = ("user",)
+    search_fields = ("=query", "user__username", "user__last_name")

@@ -19,17 +19,19 @@ from campaigns.api.serializers import (
     new_entry_payload,
     recommendation_payload,
 )
-from campaigns.models import Appeal, ResultCode, SubscriberAccount
+from campaigns.models import Appeal, ResultCode, SearchChannel, SubscriberAccount
 from campaigns.models.accounts import (
     ERR_ACCOUNT_NUMBER,
     ERR_NO_ACCOUNT,
     is_account_number,
     normalise_account_number,
 )
+from campaigns.services.account_search import account_search_record
 from config.floor import roles
 from config.floor.errors import DomainError, NotFound
 from config.floor.idempotency import idempotent
 from config.floor.permissions import role_required
+from config.floor.throttles import AccountSearchThrottle
 
 ERR_BAD_APPEAL_PARAM = _("The appeal parameter must be a number.")
 
@@ -62,6 +64,31 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if self.action == "result":
             return [role_required(roles.AGENTS, roles.CRM)()]
         return [role_required(*WORKSPACE_ROLES)()]
+
+    def get_throttles(self):
+        # People look accounts up one call at a time; the CRM (a service) is not counted.
+        if self.action == "retrieve" and not roles.has_role(self.request.user, roles.CRM):
+            return [AccountSearchThrottle()]
+        return super().get_throttles()
+
+    def retrieve(self, request, *args, **kwargs):
+        """The account (a person's look-up is audited like a search on the page)."""
+        try:
+            response = super().retrieve(request, *args, **kwargs)
+        except NotFound:
+            self._audit(found=0)
+            raise
+        self._audit(found=1)
+        return response
+
+    def _audit(self, *, found):
+        if not roles.has_role(self.request.user, roles.CRM):
+            account_search_record(
+                user=self.request.user,
+                query=self.kwargs["number"],
+                found=found,
+                channel=SearchChannel.API,
+            )
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

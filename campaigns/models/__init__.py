@@ -1,4 +1,9 @@
-from campaigns.models.accounts import PaymentModel, SubscriberAccount
+from campaigns.models.accounts import (
+    AccountSearch,
+    PaymentModel,
+    SearchChannel,
+    SubscriberAccount,
+)
 from campaigns.models.appeals import Appeal, AppealTheme
 from campaigns.models.callbacks import CALLBACK_GRACE, Callback
 from campaigns.models.campaigns import Campaign, CampaignStatus, CampaignTarget, ResultCode
@@ -28,6 +33,7 @@ __all__ = [
     "CALLBACK_GRACE",
     "PENDING_ORDER_STATUSES",
     "TRANSITIONS",
+    "AccountSearch",
     "AgentProfile",
     "Appeal",
     "AppealTheme",
@@ -54,6 +60,7 @@ __all__ = [
     "ResultCode",
     "RevealChannel",
     "SalesChannel",
+    "SearchChannel",
     "StatusSource",
     "SubscriberAccount",
     "Team",

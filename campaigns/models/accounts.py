@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -92,3 +93,31 @@ class SubscriberAccount(models.Model):
     def initials_name(self) -> str:
         """«И.О.»: how the agent addresses the customer (first name and patronymic)."""
         return " ".join(part for part in (self.first_name, self.patronymic) if part)
+
+
+class SearchChannel(models.TextChoices):
+    PAGE = "page", _("Page")
+    API = "api", _("API")
+
+
+class AccountSearch(models.Model):
+    """One account look-up by a person (issue 11 §3): who typed what, and how many it found."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="account_searches",
+    )
+    query = models.CharField(_("typed"), max_length=40)
+    found = models.PositiveIntegerField(_("accounts found"))
+    channel = models.CharField(_("channel"), max_length=10, choices=SearchChannel.choices)
+    searched_at = models.DateTimeField(_("searched"), db_index=True)
+
+    class Meta:
+        ordering = ["-searched_at"]
+        verbose_name = _("account search")
+        verbose_name_plural = _("account searches")
+
+    def __str__(self):
+        return f"{self.user} «{self.query}»"

@@ -10,6 +10,7 @@ from rest_framework.settings import api_settings
 
 from config import views
 from config.floor.api.schema import ErrorSerializer
+from config.floor.throttles import LoginThrottle
 
 TokenSerializer = inline_serializer("Token", {"token": serializers.CharField()})
 
@@ -46,6 +47,8 @@ class TokenView(ObtainAuthToken):
     # The portal's parsers (bounded size and nesting), not the token view's own list.
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     serializer_class = CredentialsSerializer
+    # Sign-in attempts per client address, beyond django-axes' lockout of one username.
+    throttle_classes = [LoginThrottle]
 
     @extend_schema(
         operation_id="auth_token",

@@ -6,9 +6,12 @@ click away in the header (Django's set_language view stores the choice in a cook
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext_lazy as _
 
+from config.floor import roles
 from config.floor.api.parsers import TooLarge, body_limit
 
 
@@ -47,3 +50,31 @@ def _announced_length(request) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
+
+
+ERR_API_ONLY = _(
+    "A service login (the CRM integration, the fulfilment system) works through the API with "
+    "its token; it cannot open the portal's pages."
+)
+# What a service login may still reach outside /api/: leaving, the language, files, health.
+SERVICE_PATHS = ("/api/", "/logout/", "/i18n/", "/static/", "/favicon.ico", "/healthz", "/readyz")
+
+
+def is_service_login(user) -> bool:
+    """A login whose only roles are services' (CRM, fulfilment): API-only."""
+    held = roles.user_roles(user)
+    return bool(held) and held <= roles.SERVICE_ROLES
+
+
+class ServiceLoginsApiOnlyMiddleware:
+    """Service logins cannot open pages (issue 11 §3): 403 on any page, the API as before."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith(SERVICE_PATHS) and is_service_login(request.user):
+            return render(
+                request, "registration/api_only.html", {"message": ERR_API_ONLY}, status=403
+            )
+        return self.get_response(request)

@@ -41,3 +41,15 @@ def page_roles(*role_names: str):
         return wrapped
 
     return decorator
+
+
+class DocsPermission(BasePermission):
+    """`/api/schema/` and `/api/docs/`: open unless API_DOCS_REQUIRE_LOGIN (production's default)
+    asks for a signed-in user (a session or a token)."""
+
+    def has_permission(self, request, view):
+        from django.conf import settings
+
+        if not settings.API_DOCS_REQUIRE_LOGIN:
+            return True
+        return bool(request.user and request.user.is_authenticated)

@@ -66,6 +66,7 @@ ROLE_PERMISSIONS = {
         "campaigns.orderstatuschange": ("view",),
         "campaigns.orderoutboxmessage": ("view", "change"),
         "campaigns.personaldatareveal": ("view",),
+        "campaigns.accountsearch": ("view",),
         # Rewards (issue 5): managers set the monthly targets and read the job's figures and the
         # campaign funnel; they may unlock a month a supervisor locked.
         "rewards.monthlytarget": ALL_ACTIONS,
@@ -90,6 +91,9 @@ ROLE_PERMISSIONS = {
     CRM: {"campaigns.subscriberaccount": ("add", "change", "view")},
     FULFILMENT: {},
 }
+
+# Logins of other systems: API only, never the pages (config.floor.middleware).
+SERVICE_ROLES = frozenset({CRM, FULFILMENT})
 
 # Roles that work in the admin (is_staff).
 STAFF_ROLES = {MANAGERS, SUPERVISORS}

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.floor.middleware.ServiceLoginsApiOnlyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -210,7 +211,19 @@ REST_FRAMEWORK = {
 # also the API's: 413 `too_large`) and how deep a JSON body may nest (400 `malformed`).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 API_JSON_MAX_DEPTH = env.int("DJANGO_API_JSON_MAX_DEPTH", default=32)
+# Rate limits (config.floor.throttles): sign-in attempts per client address, account look-ups per
+# user. Counted in THROTTLE_CACHE (Redis in production, shared by every process).
+THROTTLE_RATES = {
+    "login": env("DJANGO_THROTTLE_LOGIN", default="30/min"),
+    "account_search": env("DJANGO_THROTTLE_ACCOUNT_SEARCH", default="120/hour"),
+}
+THROTTLE_CACHE = "default"
+
+# The schema and Swagger UI name every endpoint and field: production hides them from anyone
+# not signed in (config.floor.permissions.DocsPermission).
+API_DOCS_REQUIRE_LOGIN = env.bool("DJANGO_API_DOCS_REQUIRE_LOGIN", default=False)
 SPECTACULAR_SETTINGS = {
+    "SERVE_PERMISSIONS": ["config.floor.permissions.DocsPermission"],
     "TITLE": "Upsell portal API",
     "DESCRIPTION": "Recommendations, results, orders, rewards and the knowledge base.",
     "VERSION": "1.0.0",

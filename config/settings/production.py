@@ -55,5 +55,19 @@ vars().update(EMAIL_CONFIG)
 
 LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "django.security": {"level": "WARNING"}}}
 
+# Rate limits count in Redis, shared by every worker: DJANGO_THROTTLE_CACHE_URL, by default the
+# broker's Redis (keys prefixed, each expiring with its window).
+CACHES = {
+    **CACHES,  # noqa: F405
+    "throttle": {
+        **env.cache_url("DJANGO_THROTTLE_CACHE_URL", default=CELERY_BROKER_URL),
+        "KEY_PREFIX": "throttle",
+    },
+}
+THROTTLE_CACHE = "throttle"
+
+# The API's schema and docs only for signed-in users (issue 11 §3).
+API_DOCS_REQUIRE_LOGIN = env.bool("DJANGO_API_DOCS_REQUIRE_LOGIN", default=True)
+
 # seed_demo refuses to create its well-known logins here.
 DEMO_LOGINS_ALLOWED = False

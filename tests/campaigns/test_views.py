@@ -133,7 +133,7 @@ def test_search_by_full_number_opens_the_account(agent_client, account):
 
 
 def test_search_by_prefix_lists_matches(agent_client, account):
-    html = agent_client.get("/accounts/", {"q": "352011"}).content.decode()
+    html = agent_client.get("/accounts/", {"q": "35201107"}).content.decode()  # 8+ digits
     assert "352011070411" in html
 
 

@@ -219,12 +219,13 @@ def test_supervisor_sees_administration_but_not_the_api(client, supervisor):
     assert reverse("api-docs") not in nav_urls(response)
 
 
-def test_crm_integration_sees_only_the_api(client, crm_user):
+def test_crm_integration_opens_no_page(client, crm_user):
+    """A service login is API-only (issue 11 §3; tests/config/test_enumeration.py)."""
     client.force_login(crm_user)
 
     response = client.get("/")
 
-    assert nav_urls(response) == [reverse("api-docs")]
+    assert response.status_code == 403
 
 
 def test_a_user_without_a_role_sees_no_entries(client, db):
@@ -277,7 +278,7 @@ def test_every_navigation_entry_names_a_known_role():
 # The home page of each role
 
 
-@pytest.mark.parametrize("fixture", ["manager", "supervisor", "agent", "crm_user"])
+@pytest.mark.parametrize("fixture", ["manager", "supervisor", "agent"])
 def test_home_page_greets_each_role(client, request, fixture):
     user = request.getfixturevalue(fixture)
     client.force_login(user)
