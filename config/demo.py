@@ -9,7 +9,16 @@ The "believable running month" of CONTRACT.md comes from the last steps: the res
 the agents' appeals, the connection orders, and the conversions job run over both months.
 """
 
-from campaigns.demo import accounts, agreements, callbacks, campaigns, logins, org, results
+from campaigns.demo import (
+    accounts,
+    agreements,
+    callbacks,
+    campaigns,
+    logins,
+    org,
+    reach,
+    results,
+)
 from campaigns.orders import demo as orders
 from config.floor.roles import ROLE_PERMISSIONS
 from config.floor.seeding import SeedContext, Step
@@ -41,6 +50,8 @@ STEPS = [
     Step("connection orders", orders.run),
     Step("agreements behind the orders", agreements.run),
     Step("callbacks of the customers thinking", callbacks.run),
+    # After the results and orders: the draft's list (all generated accounts) gets none of them.
+    Step("a draft campaign to preview", reach.run),
     Step("statement disputes", rewards_disputes.run),
     # Keep the conversions job last: it reads the results and orders of the steps above.
     Step("conversions of the previous and running month", rewards_month.run),

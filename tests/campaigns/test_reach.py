@@ -174,3 +174,19 @@ def test_the_campaign_page_shows_the_reach_of_a_draft_and_not_of_a_running_one(
     campaign.status = CampaignStatus.ACTIVE
     campaign.save()
     assert 'id="campaign-reach"' not in client.get(url).content.decode()
+
+
+def test_the_demo_has_a_draft_whose_reach_the_manager_can_preview():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from campaigns.demo.reach import CODE
+    from campaigns.models import Campaign
+
+    call_command("seed_demo", stdout=StringIO())
+    draft = Campaign.objects.get(code=CODE)
+    reach = reach_preview(campaign=draft)
+    assert draft.status == CampaignStatus.DRAFT
+    assert reach.targets > reach.eligible > 0
+    assert {code for code, _label, _n in reach.reasons} >= {"not_in_segment", "already_has"}
