@@ -1,10 +1,10 @@
 """The reach of a campaign before it runs (issue 12 §3): of its target accounts, how many could be
 offered it now, why the rest could not, and how many orders to expect.
 
-One set-based aggregate over the target list (a million rows are fine): every reason that
-`campaigns.eligibility.judge` would give an account whatever the call is worked out as a
-condition on the target's row, its account and two correlated lookups (the account's services as
-a bit mask, for the segments; whether it holds the offer), and counted with `COUNT(*) FILTER`.
+One statement over the target list (a million rows are fine): every reason that
+`campaigns.eligibility.judge` would give an account whatever the call is worked out as a boolean
+of the target's row, its account, the account's services summed once as a bit mask (compared
+with the segments' masks) and whether it holds the offer, then counted with `COUNT(*) FILTER`.
 
 "Now" is the account's state at this moment: the financial check (R2, the first charge of today),
 an outage in force in the account's region, the segments, an offer already held and a refusal in
@@ -17,19 +17,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from campaigns.eligibility import Reason
@@ -85,90 +74,111 @@ def _service_bits() -> dict[int, int]:
     return {pk: 1 << i for i, pk in enumerate(ids)}
 
 
-def _service_mask(bits: dict[int, int]):
-    """The target account's services as a bit mask (a correlated sum over its services)."""
-    through = SubscriberAccount.services.through
-    if not bits:
-        return Value(0, output_field=IntegerField())
-    bit = Case(
-        *[When(service_id=pk, then=Value(value)) for pk, value in bits.items()],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    mask = (
-        through.objects.filter(subscriberaccount_id=OuterRef("account_id"))
-        .values("subscriberaccount_id")
-        .annotate(mask=Sum(bit))
-        .values("mask")
-    )
-    return Coalesce(Subquery(mask, output_field=IntegerField()), Value(0))
-
-
-def _outage_condition(now) -> Q | None:
-    """Q over the target's account: an outage in force now in its region (or everywhere)."""
+def _outage_regions(now) -> set[str] | None:
+    """The regions with an outage in force now; None when one is in force everywhere."""
     outages = Outage.objects.filter(is_active=True, starts_at__lte=now).filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=now)
     )
     regions = set(outages.values_list("region", flat=True))
-    if "" in regions:
-        return Q(pk__isnull=False)
-    condition = None
-    for region in sorted(regions):
-        part = Q(account__region__iexact=region)
-        condition = part if condition is None else condition | part
-    return condition
+    return None if "" in regions else regions
 
 
-def _conditions(campaign: Campaign, now) -> dict[str, Q]:
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "target": quote(CampaignTarget._meta.db_table),
+        "account": quote(SubscriberAccount._meta.db_table),
+        "services": quote(SubscriberAccount.services.through._meta.db_table),
+        "offers": quote(SubscriberAccount.offers.through._meta.db_table),
+    }
+
+
+# Each reason a boolean column of the target's row; then one pass of COUNT(*) FILTER. The
+# services' masks are summed once per account of the list (a hash aggregate, not a lookup per
+# row); the offer held is one anti-join-like LEFT JOIN on the (account, offer) unique index.
+REACH_SQL = """
+WITH m AS (
+    SELECT s.subscriberaccount_id AS account_id, SUM(CASE s.service_id {bits} ELSE 0 END) AS mask
+    FROM {services} s JOIN {target} t0 ON t0.account_id = s.subscriberaccount_id
+    WHERE t0.campaign_id = %(campaign)s
+    GROUP BY s.subscriberaccount_id
+), x AS (
+    SELECT {segment} AS not_in_segment,
+        h.subscriberaccount_id IS NOT NULL AS already_has,
+        {outage} AS outage,
+        a.financial_block AS financial_block,
+        (NOT a.financial_block AND a.payment_model = %(advance)s AND a.balance < 0)
+            AS negative_balance,
+        (NOT a.financial_block AND a.payment_model = %(advance)s AND a.balance >= 0
+            AND a.balance < %(charge)s) AS insufficient_funds,
+        (t.result = %(refused)s AND t.result_at > %(cutoff)s) AS cooldown
+    FROM {target} t
+    JOIN {account} a ON a.id = t.account_id
+    LEFT JOIN m ON m.account_id = t.account_id
+    LEFT JOIN {offers} h ON h.subscriberaccount_id = t.account_id AND h.offer_id = %(offer)s
+    WHERE t.campaign_id = %(campaign)s
+)
+SELECT COUNT(*),
+    COUNT(*) FILTER (WHERE NOT (not_in_segment OR already_has OR outage OR financial_block
+                                OR negative_balance OR insufficient_funds OR cooldown)),
+    {reason_counts}
+FROM x
+"""
+
+
+def _in(column: str, values, params: dict, prefix: str) -> str:
+    """`column IN (…)` with named parameters (FALSE for no values)."""
+    if not values:
+        return "FALSE"
+    names = []
+    for i, value in enumerate(sorted(values)):
+        params[f"{prefix}{i}"] = value
+        names.append(f"%({prefix}{i})s")
+    return f"{column} IN ({', '.join(names)})"
+
+
+def _sql(campaign: Campaign, now, bits, masks, params: dict) -> str:
     today = timezone.localdate(now)
     offer = campaign.offer
-    charge = pricing.first_charge(offer.monthly_price, on=today, promo_days=offer.promo_days)
-    block = Q(account__financial_block=True)
-    advance = ~block & Q(account__payment_model=PaymentModel.ADVANCE)
-    conditions = {
-        Reason.ALREADY_HAS: Q(r_held=True),
-        Reason.FINANCIAL_BLOCK: block,
-        Reason.NEGATIVE_BALANCE: advance & Q(account__balance__lt=0),
-        Reason.INSUFFICIENT_FUNDS: advance
-        & Q(account__balance__gte=0, account__balance__lt=charge),
-        Reason.COOLDOWN: Q(
-            result=ResultCode.NOT_INTERESTED,
-            result_at__gt=now - datetime.timedelta(days=campaign.cooldown_days),
-        ),
-    }
-    outage = _outage_condition(now)
-    if outage is not None:
-        conditions[Reason.OUTAGE] = outage
-    return conditions
-
-
-def _targets(campaign: Campaign, bits):
-    held = SubscriberAccount.offers.through.objects.filter(
-        subscriberaccount_id=OuterRef("account_id"), offer_id=campaign.offer_id
+    params.update(
+        campaign=campaign.pk,
+        offer=campaign.offer_id,
+        advance=PaymentModel.ADVANCE,
+        refused=ResultCode.NOT_INTERESTED,
+        cutoff=now - datetime.timedelta(days=campaign.cooldown_days),
+        charge=pricing.first_charge(offer.monthly_price, on=today, promo_days=offer.promo_days),
     )
-    targets = CampaignTarget.objects.filter(campaign=campaign).annotate(r_held=Exists(held))
-    if bits is not None:
-        targets = targets.annotate(r_mask=_service_mask(bits))
-    return targets
+    segment = "FALSE"
+    if masks is not None:
+        segment = f"NOT {_in('COALESCE(m.mask, 0)', masks, params, 'mask')}"
+    regions = _outage_regions(now)
+    outage = "TRUE" if regions is None else "FALSE"
+    if regions:
+        upper = [f"UPPER(%(region{i})s)" for i in range(len(regions))]
+        params.update({f"region{i}": r for i, r in enumerate(sorted(regions))})
+        outage = f"UPPER(a.region) IN ({', '.join(upper)})"
+    whens = (
+        " ".join(f"WHEN {int(pk)} THEN {int(bit)}" for pk, bit in bits.items()) or "WHEN 0 THEN 0"
+    )
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE {code})" for code in REASONS)
+    return REACH_SQL.format(
+        bits=whens, segment=segment, outage=outage, reason_counts=counts, **_tables()
+    )
 
 
 def reach_preview(*, campaign: Campaign, now=None) -> Reach:
-    """The campaign's reach now, in one aggregate over its target list (plus the catalogue's few
+    """The campaign's reach now: one statement over its target list (plus the catalogue's few
     rows and the learned acceptance)."""
     now = now or timezone.now()
     bits = _service_bits()
     masks = _segment_masks(campaign, bits)
-    conditions = _conditions(campaign, now)
-    if masks is not None:
-        conditions[Reason.NOT_IN_SEGMENT] = ~Q(r_mask__in=masks) if masks else Q(pk__isnull=False)
-    any_reason = None
-    for condition in conditions.values():
-        any_reason = condition if any_reason is None else any_reason | condition
-    counts = _targets(campaign, bits if masks is not None else None).aggregate(
-        total=Count("pk"),
-        eligible=Count("pk", filter=~any_reason) if any_reason is not None else Count("pk"),
-        **{f"r_{code}": Count("pk", filter=q) for code, q in conditions.items()},
-    )
+    params: dict = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(campaign, now, bits, masks, params), params)
+        total, eligible, *by_reason = cursor.fetchone()
+    counts = {"total": total, "eligible": eligible}
+    counts.update({f"r_{code}": n for code, n in zip(REASONS, by_reason, strict=True)})
+    conditions = set(REASONS)
     reach = Reach(targets=counts["total"], eligible=counts["eligible"])
     reach.reasons = sorted(
         (
