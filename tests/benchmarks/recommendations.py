@@ -173,7 +173,50 @@ def _catalogue(rng):
             for segment in rng.sample(segments, rng.randint(1, 2))
         ]
     )
+    _reward_rules(services, offers)
     return services, segments, offers, campaigns
+
+
+def _reward_rules(services, offers):
+    """A reward catalogue like the deck's, so that every card's `reward` is worked out: fixed
+    amounts for the options, subscriptions and packages, bands for moves between tariffs, a
+    share of ARPU for a new service (one transaction: the bands are checked at commit)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        _write_reward_rules(services, offers)
+
+
+def _write_reward_rules(services, offers):
+    import datetime
+    from decimal import Decimal
+
+    from offers.models import OfferKind
+    from rewards.models import RewardBand, RewardKind, RewardRule
+
+    start = datetime.date(2019, 1, 1)
+    plans = [o for o in offers if o.kind in (OfferKind.TARIFF, OfferKind.SERVICE)]
+    for i, offer in enumerate(o for o in offers if o not in plans):
+        rule = RewardRule.objects.create(
+            code=f"bench-fixed-{i}", name=f"Фикс {i}", service=offer.service,
+            kind=RewardKind.FIXED, amount=Decimal(15 + 5 * (i % 8)), valid_from=start,
+        )  # fmt: skip
+        rule.offers.set([offer])
+    tiered = RewardRule.objects.create(
+        code="bench-move", name="Смена ТП", service=services["broadband"],
+        kind=RewardKind.TIERED, valid_from=start,
+    )  # fmt: skip
+    tiered.offers.set([o for o in plans if o.kind == OfferKind.TARIFF])
+    for low, high, amount in ((0, 100, 15), (100, 300, 50), (300, None, 100)):
+        RewardBand.objects.create(
+            rule=tiered, min_increase=Decimal(low), amount=Decimal(amount),
+            max_increase=None if high is None else Decimal(high),
+        )  # fmt: skip
+    for code in services:
+        RewardRule.objects.create(
+            code=f"bench-arpu-{code}", name=f"Доля ARPU {code}", service=services[code],
+            kind=RewardKind.ARPU_SHARE, arpu_share=Decimal("0.75"), valid_from=start,
+        )  # fmt: skip
 
 
 def _agents(count: int):
