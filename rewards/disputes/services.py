@@ -169,9 +169,11 @@ def dispute_accept(*, dispute_id: int, user, amount, reason: str, now=None) -> S
     if amount is None or str(amount).strip() == "":
         raise DomainError(ERR_AMOUNT_REQUIRED, code="amount_required")
     dispute.amount = _amount(amount)
-    team_id = AgentProfile.objects.filter(user_id=dispute.agent_id).values_list(
-        "team_id", flat=True
-    )[0]
+    team_id = (
+        AgentProfile.objects.filter(user_id=dispute.agent_id)
+        .values_list("team_id", flat=True)
+        .first()
+    )
     dispute.adjustment_team_id = team_id
     dispute.adjustment_month = selectors.next_open_month(
         team_id=team_id, disputed=dispute.month, today=timezone.localdate(now)

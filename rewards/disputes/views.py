@@ -62,6 +62,8 @@ def _line(request, month):
     if order is None:
         raise Http404
     offer = Offer.objects.filter(pk=int(offer_id)).first() if offer_id else order.sold
+    if offer is None:
+        raise Http404
     return order, offer
 
 

@@ -76,6 +76,8 @@ def test_pages_refuse_what_the_user_may_not_do(client, floor):
     other_month = f"/disputes/new/?month={month_key()}&order=999999"
     client.force_login(floor["user"])
     assert client.get(other_month).status_code == 404
+    no_item = f"/disputes/new/?month={month_key()}&order={floor['order'].pk}&offer=999999"
+    assert client.get(no_item).status_code == 404
     assert client.get("/disputes/new/?month=2999-01").status_code == 302
     dispute = StatementDispute.objects.create(
         agent=floor["user"],
