@@ -1,5 +1,6 @@
 """A per-process copy of what every recommendation reads and managers seldom change: the
-campaigns with their offers and segments, and the peak-hours schedule.
+campaigns with their offers, segments and running script versions, the peak-hours schedule, and
+the propensities learned from the results (campaigns.learning; the refresh bumps the version).
 
 A process keeps its copy while the catalogue version in Django's cache is unchanged (the cache is
 shared between processes when CACHE_URL points at Redis); saving a campaign, offer, service,
@@ -11,12 +12,12 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from campaigns.models import Campaign, PeakHours
+from campaigns.models import Campaign, PeakHours, Propensity, ScriptVersion, VersionStatus
 from offers.models import Offer, Segment, Service
 
 VERSION_KEY = "campaigns:catalogue:version"
@@ -29,6 +30,8 @@ class Catalogue:
     loaded_at: float
     campaigns: dict[int, Campaign]
     peak_hours: tuple[PeakHours, ...]
+    service_codes: dict[int, str] = field(default_factory=dict)
+    propensities: dict[tuple, tuple[float, float]] = field(default_factory=dict)
 
 
 _current: Catalogue | None = None
@@ -72,15 +75,39 @@ def _load(version: str) -> Catalogue:
         "campaign_id", "segment_id"
     ):
         segments_of[campaign_id].append(frozenset(services_of[segment_id]))
+    versions_of = defaultdict(list)
+    for script_version in ScriptVersion.objects.filter(status=VersionStatus.RUNNING).order_by(
+        "label"
+    ):
+        versions_of[script_version.campaign_id].append(script_version)
     for campaign in campaigns.values():
         campaign.segment_sets = tuple(segments_of[campaign.pk])
+        campaign.running_versions = tuple(versions_of[campaign.pk])
     peak_hours = tuple(PeakHours.objects.filter(is_active=True))
-    return Catalogue(version, time.monotonic(), campaigns, peak_hours)
+    service_codes = dict(Service.objects.values_list("id", "code"))
+    propensities = {
+        (level, kind, offer_id, campaign_id, segment_key, need_heard): (alpha, beta)
+        for level, kind, offer_id, campaign_id, segment_key, need_heard, alpha, beta in (
+            Propensity.objects.values_list(
+                "level",
+                "kind",
+                "offer_id",
+                "campaign_id",
+                "segment_key",
+                "need_heard",
+                "alpha",
+                "beta",
+            )
+        )
+    }
+    return Catalogue(
+        version, time.monotonic(), campaigns, peak_hours, service_codes, propensities
+    )
 
 
 def bump_on_change() -> None:
     """Connected once in CampaignsConfig.ready()."""
-    for model in (Campaign, Offer, Service, Segment, PeakHours):
+    for model in (Campaign, Offer, Service, Segment, PeakHours, ScriptVersion):
         post_save.connect(bump, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
         post_delete.connect(bump, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}")
     for through in (Campaign.segments.through, Segment.services.through):

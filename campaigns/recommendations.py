@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from campaigns import catalogue, eligibility
+from campaigns.learning import assignment
 from campaigns.models import (
     Appeal,
     Campaign,
@@ -107,6 +108,7 @@ class Recommendation:
     first_charge: Decimal
     days_in_month: int
     reward: RewardQuote | None = None
+    script_version: object = None
 
     @property
     def id(self):
@@ -292,8 +294,11 @@ def recommendations_for(
 
 def _recommendation(verdict, account, today, scripts) -> Recommendation:
     campaign = verdict.target.campaign
-    if campaign.pk not in scripts:
+    version = assignment.version_for(campaign, account.number)
+    key = (campaign.pk, version.pk if version else None)
+    if key not in scripts:
         offer = campaign.offer
+        script_template, connection_template = assignment.scripts_of(campaign, version)
         ctx = ScriptContext(
             customer=account.initials_name,
             offer=offer.name,
@@ -302,13 +307,13 @@ def _recommendation(verdict, account, today, scripts) -> Recommendation:
             speed=offer.speed_mbps,
             on=today,
         )
-        scripts[campaign.pk] = (
-            render_script(campaign.script_template, ctx),
-            render_script(campaign.connection_script_template, ctx),
+        scripts[key] = (
+            render_script(script_template, ctx),
+            render_script(connection_template, ctx),
             pricing.price_per_day(offer.monthly_price, on=today),
             pricing.first_charge(offer.monthly_price, on=today, promo_days=offer.promo_days),
         )
-    script, connection_script, per_day, first = scripts[campaign.pk]
+    script, connection_script, per_day, first = scripts[key]
     return Recommendation(
         target=verdict.target,
         eligible=verdict.eligible,
@@ -318,6 +323,7 @@ def _recommendation(verdict, account, today, scripts) -> Recommendation:
         price_per_day=per_day,
         first_charge=first,
         days_in_month=pricing.days_in_month(today),
+        script_version=version,
     )
 
 

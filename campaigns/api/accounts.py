@@ -190,6 +190,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             comment=values["comment"],
             appeal_id=values["appeal"],
             callback_at=values["callback_at"],
+            need_heard=values["need_heard"],
         )
         body = {
             "result": values["result"],

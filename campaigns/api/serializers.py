@@ -174,6 +174,7 @@ def recommendation_payload(rec) -> dict:
         "reasons": rec.reasons,
         "reason_labels": [{"code": code, "label": str(label)} for code, label in rec.reason_labels],
         "history": [history_payload(row) for row in rec.history],
+        "script_version": rec.script_version.label if rec.script_version else None,
         "reward": _reward_payload(rec.reward),
     }
 
@@ -239,6 +240,11 @@ class RecommendationSerializer(serializers.Serializer):
     reason_labels = ReasonSerializer(many=True)
     history = HistoryRowSerializer(many=True)
     reward = RewardQuoteSerializer(allow_null=True)
+    script_version = serializers.CharField(
+        allow_null=True,
+        help_text="The label of the script version this account sees (A/B); null: the "
+        "campaign's own script.",
+    )
 
 
 class ResultInputSerializer(serializers.Serializer):
@@ -254,6 +260,13 @@ class ResultInputSerializer(serializers.Serializer):
         default=None,
         help_text="With «thinking»: when to call back (default: two working days later, outside "
         "peak hours; local time when no zone is given).",
+    )
+    need_heard = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The customer's need was heard / a business bridge was used; "
+        "absent: the appeal's flag.",
     )
 
 
@@ -302,6 +315,7 @@ class AppealSerializer(serializers.ModelSerializer):
             "negative_customer",
             "complaint",
             "not_service_user",
+            "need_heard",
             "started_at",
             "closed_at",
             "history",
@@ -330,6 +344,7 @@ class AppealInputSerializer(serializers.Serializer):
     negative_customer = serializers.BooleanField(required=False, default=False)
     complaint = serializers.BooleanField(required=False, default=False)
     not_service_user = serializers.BooleanField(required=False, default=False)
+    need_heard = serializers.BooleanField(required=False, default=False)
 
 
 class AppealFlagsSerializer(serializers.Serializer):
@@ -337,3 +352,4 @@ class AppealFlagsSerializer(serializers.Serializer):
     negative_customer = serializers.BooleanField(required=False)
     complaint = serializers.BooleanField(required=False)
     not_service_user = serializers.BooleanField(required=False)
+    need_heard = serializers.BooleanField(required=False)

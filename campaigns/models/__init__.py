@@ -6,10 +6,24 @@ from campaigns.models.accounts import (
 )
 from campaigns.models.appeals import Appeal, AppealTheme
 from campaigns.models.callbacks import CALLBACK_GRACE, Callback
-from campaigns.models.campaigns import Campaign, CampaignStatus, CampaignTarget, ResultCode
+from campaigns.models.campaigns import (
+    Campaign,
+    CampaignStatus,
+    CampaignTarget,
+    ResultCode,
+    ValueBasis,
+)
 from campaigns.models.exclusions import Outage, PeakHours, Weekday
 from campaigns.models.history import ContactHistoryEntry, HistoryAction, OfferResult
 from campaigns.models.org import AgentProfile, Department, Team, TeamMembership
+
+# Script versions and propensities live in the learning sub-package; registered here likewise.
+from campaigns.learning.models import (
+    Propensity,
+    PropensityLevel,
+    ScriptVersion,
+    VersionStatus,
+)
 
 # Connection orders live in their sub-package; imported here so that Django registers them.
 from campaigns.orders.models import (
@@ -56,8 +70,11 @@ __all__ = [
     "OutboxState",
     "PaymentModel",
     "PeakHours",
+    "Propensity",
+    "PropensityLevel",
     "PersonalDataReveal",
     "ResultCode",
+    "ScriptVersion",
     "RevealChannel",
     "SalesChannel",
     "SearchChannel",
@@ -65,5 +82,7 @@ __all__ = [
     "SubscriberAccount",
     "Team",
     "TeamMembership",
+    "ValueBasis",
+    "VersionStatus",
     "Weekday",
 ]

@@ -62,6 +62,11 @@ class Appeal(models.Model):
     not_service_user = models.BooleanField(
         _("caller is not the service user or is a child"), default=False
     )
+    need_heard = models.BooleanField(
+        _("need heard / bridge used"),
+        default=False,
+        help_text=_("The customer's need was heard or a business bridge led to the offer."),
+    )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

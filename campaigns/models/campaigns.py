@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,13 @@ class CampaignStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     ARCHIVED = "archived", _("Archived")
+
+
+class ValueBasis(models.TextChoices):
+    """What one agreement is worth when recommendations are ranked by expected value."""
+
+    MONTHLY_FEE = "monthly_fee", _("The offer's monthly fee")
+    FIXED = "fixed", _("A fixed amount")
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -73,6 +81,28 @@ class Campaign(models.Model):
     cooldown_days = models.PositiveSmallIntegerField(
         _("cooldown after a refusal, days"), default=30
     )
+    value_basis = models.CharField(
+        _("value of an agreement"),
+        max_length=20,
+        choices=ValueBasis.choices,
+        default=ValueBasis.MONTHLY_FEE,
+    )
+    value_amount = models.DecimalField(
+        _("fixed value, ₽"),
+        max_digits=10,
+        decimal_places=2,
+        default=0,
+        help_text=_("Used when the value of an agreement is a fixed amount."),
+    )
+    exploration_share = models.PositiveSmallIntegerField(
+        _("exploration, %"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Share of calls ranked by a draw from the learned propensity (Thompson sampling) "
+            "instead of its mean; 0: pure expected value."
+        ),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -98,6 +128,9 @@ class Campaign(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(exploration_share__lte=100), name="campaign_exploration_share_valid"
             ),
         ]
 

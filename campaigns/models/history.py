@@ -55,6 +55,18 @@ class ContactHistoryEntry(models.Model):
         verbose_name=_("appeal"),
     )
     created_at = models.DateTimeField(_("date and time"), db_index=True)
+    # What the learning reads (campaigns.learning): the script version the account was shown, the
+    # context of the offer and the account's services when the result was saved.
+    script_version = models.ForeignKey(
+        "campaigns.ScriptVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="results",
+        verbose_name=_("script version"),
+    )
+    need_heard = models.BooleanField(_("need heard / bridge used"), default=False)
+    segment_key = models.CharField(_("services of the account"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,7 +8,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import eligibility
+from campaigns import catalogue, eligibility
+from campaigns.learning import assignment
 from campaigns.models import (
     Appeal,
     AppealTheme,
@@ -101,6 +102,7 @@ def recommendation_record_result(
     comment: str = "",
     appeal_id: int | None = None,
     callback_at=None,
+    need_heard: bool | None = None,
     now=None,
 ) -> list[ContactHistoryEntry]:
     """Save a result on a recommendation and on every campaign of the same product (R5, R6).
@@ -111,6 +113,8 @@ def recommendation_record_result(
     account land one after the other. Returns the history entries written, the chosen
     recommendation's first; each carries the product's `state` after the save, the first
     its `callback` (the callback a «thinking» result opened at `callback_at` or the default, or None).
+    Each entry records what the learning reads: the script version its account sees, whether the
+    need was heard (`need_heard`, else the appeal's flag) and the account's services.
     """
     if result not in ResultCode.values:
         raise DomainError(ERR_INVALID_RESULT, code="invalid_result")
@@ -133,7 +137,10 @@ def recommendation_record_result(
         siblings = [target] + [
             t for t in targets.values() if t.campaign.offer_id == offer_id and t.id != target.id
         ]
-        entries = _write_history(siblings, result, objections, comment, agent, appeal, now)
+        learned = _learning_context(account, appeal, need_heard)
+        entries = _write_history(
+            siblings, result, objections, comment, agent, appeal, now, learned
+        )
         state = outcome.state
         if outcome.step == results.SET:
             CampaignTarget.objects.filter(pk__in=[t.id for t in siblings]).update(
@@ -230,7 +237,19 @@ def _check_moment(account, target, result, appeal, agent, now) -> None:
         )
 
 
-def _write_history(targets, result, objections, comment, agent, appeal, now):
+def _learning_context(account, appeal, need_heard) -> dict:
+    if need_heard is None:
+        need_heard = bool(appeal and appeal.need_heard)
+    return {
+        "number": account.number,
+        "need_heard": need_heard,
+        "segment_key": assignment.segment_key(
+            account.service_ids, catalogue.current().service_codes
+        ),
+    }
+
+
+def _write_history(targets, result, objections, comment, agent, appeal, now, learned):
     department = department_of(agent=agent)
     offer = targets[0].campaign.offer
     system_comment = history_comment(result=result, offer=offer, department=department)
@@ -245,6 +264,9 @@ def _write_history(targets, result, objections, comment, agent, appeal, now):
                 department=department,
                 appeal=appeal,
                 created_at=now,
+                script_version=assignment.version_for(target.campaign, learned["number"]),
+                need_heard=learned["need_heard"],
+                segment_key=learned["segment_key"],
             )
             for target in targets
         ]
@@ -290,7 +312,13 @@ def _pull_into_appeal(appeal: Appeal) -> None:
     appeal.save(update_fields=["theme", "detail", "result", "updated_at"])
 
 
-APPEAL_FLAGS = ("question_resolved", "negative_customer", "complaint", "not_service_user")
+APPEAL_FLAGS = (
+    "question_resolved",
+    "negative_customer",
+    "complaint",
+    "not_service_user",
+    "need_heard",
+)
 
 
 @transaction.atomic

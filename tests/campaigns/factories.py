@@ -25,6 +25,7 @@ from campaigns.models import (
     PaymentModel,
     PeakHours,
     SalesChannel,
+    ScriptVersion,
     StatusSource,
     SubscriberAccount,
     Team,
@@ -105,6 +106,17 @@ class CampaignFactory(DjangoModelFactory):
     priority = 100
 
     segments = many_to_many("segments")
+
+
+class ScriptVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = ScriptVersion
+        django_get_or_create = ("campaign", "label")
+
+    campaign = factory.SubFactory(CampaignFactory)
+    label = factory.Sequence(lambda n: chr(65 + n % 26))
+    script_template = factory.LazyAttribute(lambda v: f"Версия {v.label}: {{customer}}, {{offer}}.")
+    weight = 50
 
 
 class CampaignTargetFactory(DjangoModelFactory):
