@@ -100,9 +100,7 @@ def _load(version: str) -> Catalogue:
             )
         )
     }
-    return Catalogue(
-        version, time.monotonic(), campaigns, peak_hours, service_codes, propensities
-    )
+    return Catalogue(version, time.monotonic(), campaigns, peak_hours, service_codes, propensities)
 
 
 def bump_on_change() -> None:

@@ -46,9 +46,7 @@ def _counts() -> dict[str, list[dict]]:
     """The four aggregates: per campaign × segment, per campaign, per offer (customers), with
     the offer's kind."""
     agreed_targets = Count("target_id", distinct=True, filter=Q(result=ResultCode.AGREED))
-    agreed_accounts = Count(
-        "target__account_id", distinct=True, filter=Q(result=ResultCode.AGREED)
-    )
+    agreed_accounts = Count("target__account_id", distinct=True, filter=Q(result=ResultCode.AGREED))
     segment = (
         _offered()
         .values("need_heard", "segment_key", campaign=F("target__campaign_id"))
@@ -62,7 +60,9 @@ def _counts() -> dict[str, list[dict]]:
     offer = (
         _offered()
         .values(
-            "need_heard", offer=F("target__campaign__offer_id"), kind=F("target__campaign__offer__kind")
+            "need_heard",
+            offer=F("target__campaign__offer_id"),
+            kind=F("target__campaign__offer__kind"),
         )
         .annotate(offered=Count("target__account_id", distinct=True), agreed=agreed_accounts)
     )
@@ -91,7 +91,7 @@ def compute(counts: dict) -> dict[Key, tuple[int, int, float, float]]:
         kinds[(row["kind"], row["need_heard"])][0] += row["offered"]
         kinds[(row["kind"], row["need_heard"])][1] += row["agreed"]
     offer_kind = {row["offer"]: row["kind"] for row in counts["offer"]}
-    offer_kind.update({offer: kind for offer, kind in counts["campaign_offer"].values()})
+    offer_kind.update(dict(counts["campaign_offer"].values()))
     for (kind, heard), (offered, agreed) in kinds.items():
         table[(PropensityLevel.KIND, kind, 0, 0, "", heard)] = (
             offered,

@@ -1,3 +1,10 @@
+# Script versions and propensities live in the learning sub-package; registered here likewise.
+from campaigns.learning.models import (
+    Propensity,
+    PropensityLevel,
+    ScriptVersion,
+    VersionStatus,
+)
 from campaigns.models.accounts import (
     AccountSearch,
     PaymentModel,
@@ -16,14 +23,6 @@ from campaigns.models.campaigns import (
 from campaigns.models.exclusions import Outage, PeakHours, Weekday
 from campaigns.models.history import ContactHistoryEntry, HistoryAction, OfferResult
 from campaigns.models.org import AgentProfile, Department, Team, TeamMembership
-
-# Script versions and propensities live in the learning sub-package; registered here likewise.
-from campaigns.learning.models import (
-    Propensity,
-    PropensityLevel,
-    ScriptVersion,
-    VersionStatus,
-)
 
 # Connection orders live in their sub-package; imported here so that Django registers them.
 from campaigns.orders.models import (
@@ -70,14 +69,14 @@ __all__ = [
     "OutboxState",
     "PaymentModel",
     "PeakHours",
+    "PersonalDataReveal",
     "Propensity",
     "PropensityLevel",
-    "PersonalDataReveal",
     "ResultCode",
-    "ScriptVersion",
     "RevealChannel",
     "SalesChannel",
     "SearchChannel",
+    "ScriptVersion",
     "StatusSource",
     "SubscriberAccount",
     "Team",

@@ -24,7 +24,9 @@ def test_assignment_follows_the_weights_on_10000_accounts(weights):
     for i in range(n):
         seen[stats.assign(versions, stats.bucket(17, f"{352000000000 + i:012d}")).label] += 1
     total = sum(weights)
-    chi2 = sum((seen[v.label] - n * v.weight / total) ** 2 / (n * v.weight / total) for v in versions)
+    chi2 = sum(
+        (seen[v.label] - n * v.weight / total) ** 2 / (n * v.weight / total) for v in versions
+    )
     assert chi2 < CHI2_999[len(weights) - 1], seen
 
 

@@ -60,7 +60,11 @@ def test_the_account_sees_its_version_on_every_call_and_every_result_records_it(
     shown = {_recs(as_agent)[first.code]["script_version"] for _ in range(3)}
     assert shown == {expected.label}
     rec = _recs(as_agent)[first.code]
-    assert rec["script"] == (f"Версия A: Евгений Михайлович, {first.offer.name}." if expected == a else "Б: Евгений Михайлович")
+    assert rec["script"] == (
+        f"Версия A: Евгений Михайлович, {first.offer.name}."
+        if expected == a
+        else "Б: Евгений Михайлович"
+    )
     as_agent.post(f"{RECS_URL}{targets[0].pk}/result/", {"result": "not_interested"})
     recorded = dict(
         ContactHistoryEntry.objects.values_list("target__campaign__code", "script_version__label")
