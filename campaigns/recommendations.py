@@ -9,6 +9,7 @@ has no arrays).
 
 import datetime
 import functools
+import random
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from campaigns import catalogue, eligibility
-from campaigns.learning import assignment
+from campaigns.learning import assignment, ranking
 from campaigns.models import (
     Appeal,
     Campaign,
@@ -39,6 +40,7 @@ from knowledge_base.models import ObjectionType
 from offers import pricing
 
 HISTORY_PER_RECOMMENDATION = 20
+ADAPTIVE, STATIC = "adaptive", "static"
 ACTION_LABELS = dict(HistoryAction.choices)
 
 
@@ -109,6 +111,9 @@ class Recommendation:
     days_in_month: int
     reward: RewardQuote | None = None
     script_version: object = None
+    propensity: float | None = None
+    expected_value: float | None = None
+    rank_reason: str = ""
 
     @property
     def id(self):
@@ -266,11 +271,20 @@ def _history_row(row: dict) -> dict:
 
 
 def recommendations_for(
-    *, account: SubscriberAccount, appeal: Appeal | None = None, now=None
+    *,
+    account: SubscriberAccount,
+    appeal: Appeal | None = None,
+    now=None,
+    mode: str | None = None,
+    table: dict | None = None,
+    rng: random.Random | None = None,
 ) -> list[Recommendation]:
     """The account's campaigns, best first, each with its verdict and its script for this customer.
 
-    `account` is best loaded by account_for_workspace; any other account is reloaded that way."""
+    `account` is best loaded by account_for_workspace; any other account is reloaded that way.
+    `mode`: ADAPTIVE (expected value, campaigns.learning.ranking) or STATIC (priority), by
+    default settings.RECOMMENDATION_RANKING; `table` replaces the learned propensities (the
+    simulator's oracle), `rng` seeds the exploration."""
     now = now or timezone.now()
     if not hasattr(account, "service_ids"):
         account = account_for_workspace(number=account.number, now=now)
@@ -280,16 +294,51 @@ def recommendations_for(
         for target in targets:
             in_call = (h["result"] for h in target.history if h["appeal"] == appeal.pk)
             target.appeal_result = next(in_call, ResultCode.NOT_OFFERED)
-    verdicts = eligibility.rank([eligibility.judge(t, situation) for t in targets])
+    verdicts = [eligibility.judge(t, situation) for t in targets]
+    need_heard = bool(appeal and appeal.need_heard)
+    snapshot = catalogue.current()
+    ordered, scores = order(
+        verdicts,
+        mode=mode,
+        segment_key=assignment.segment_key(account.service_ids, snapshot.service_codes),
+        need_heard=need_heard,
+        table=snapshot.propensities if table is None else table,
+        rng=rng,
+    )
     today = timezone.localdate(now)
     scripts = {}
-    recs = [_recommendation(v, account, today, scripts) for v in verdicts]
+    recs = [_recommendation(v, account, today, scripts) for v in ordered]
     if recs and REWARD_QUOTERS:
         offers = {rec.offer.pk: rec.offer for rec in recs}.values()
         quotes = reward_quotes(account=account, offers=offers, on=today)
         for rec in recs:
             rec.reward = quotes.get(rec.offer.pk)
+    for position, rec in enumerate(recs):
+        score = scores.get(rec.campaign.pk)
+        if score is not None:
+            rec.propensity, rec.expected_value = score.propensity, score.expected_value
+            rec.rank_reason = ranking.reason(rec, score, first=position == 0, need_heard=need_heard)
     return recs
+
+
+def order(verdicts, *, mode, segment_key, need_heard, table, rng=None):
+    """The verdicts best first and their scores by campaign id (none under STATIC): the one
+    ordering the workspace, the API and the simulator use."""
+    if (mode or settings.RECOMMENDATION_RANKING) == STATIC:
+        return eligibility.rank(verdicts), {}
+    if rng is None and any(v.target.campaign.exploration_share for v in verdicts):
+        rng = random.Random()
+    scores = {
+        v.target.campaign.pk: ranking.score(
+            v.target.campaign,
+            table=table,
+            segment_key=segment_key,
+            need_heard=need_heard,
+            rng=rng,
+        )
+        for v in verdicts
+    }
+    return ranking.rank(verdicts, scores), scores
 
 
 def _recommendation(verdict, account, today, scripts) -> Recommendation:

@@ -1,5 +1,7 @@
 """Input and output shapes of the workspace API."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -175,6 +177,11 @@ def recommendation_payload(rec) -> dict:
         "reason_labels": [{"code": code, "label": str(label)} for code, label in rec.reason_labels],
         "history": [history_payload(row) for row in rec.history],
         "script_version": rec.script_version.label if rec.script_version else None,
+        "propensity": None if rec.propensity is None else round(rec.propensity, 4),
+        "expected_value": None
+        if rec.expected_value is None
+        else _money.to_representation(Decimal(str(round(rec.expected_value, 2)))),
+        "rank_reason": rec.rank_reason,
         "reward": _reward_payload(rec.reward),
     }
 
@@ -244,6 +251,20 @@ class RecommendationSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The label of the script version this account sees (A/B); null: the "
         "campaign's own script.",
+    )
+    propensity = serializers.FloatField(
+        allow_null=True,
+        help_text="The learned chance (0–1) that a customer like this one agrees, in this "
+        "call's context; null under the static ranking.",
+    )
+    expected_value = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        allow_null=True,
+        help_text="propensity × value of an agreement × the campaign's priority / 100, ₽.",
+    )
+    rank_reason = serializers.CharField(
+        help_text="Why it stands where it does, in words (translated)."
     )
 
 

@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rewards.tasks.compute_closed_month",
         "schedule": crontab(day_of_month=1, hour=2, minute=30),
     },
+    # Learning (issue 13): the propensities from the day's results, every night.
+    "refresh-propensities": {
+        "task": "campaigns.tasks.refresh_propensities",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # Connection orders (issue 4): the fulfilment system they are handed to, and their personal data.
@@ -312,6 +317,10 @@ INSTALLER_WORKDAY_END = env.int("INSTALLER_WORKDAY_END", default=21)
 INSTALLER_SLOT_HOURS = env.int("INSTALLER_SLOT_HOURS", default=3)
 INSTALLER_SLOT_CAPACITY = env.int("INSTALLER_SLOT_CAPACITY", default=3)
 INSTALLER_SLOT_DAYS_AHEAD = env.int("INSTALLER_SLOT_DAYS_AHEAD", default=14)
+
+# How recommendations are ordered (issue 13): `adaptive` by expected value (learned propensity ×
+# value × the manager's priority), `static` by priority alone, as before the learning.
+RECOMMENDATION_RANKING = env.str("RECOMMENDATION_RANKING", default="adaptive")
 
 # Readiness (/readyz): beyond these ages the portal reports itself «degraded» (still serving).
 HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env.int("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", default=180)
