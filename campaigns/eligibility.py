@@ -5,6 +5,7 @@ queries, this module decides. Every reason that applies is reported, not only th
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -56,7 +57,7 @@ class Situation:
     peak_hours: bool = False
     outage: bool = False
 
-    @property
+    @functools.cached_property
     def today(self) -> datetime.date:
         return timezone.localdate(self.now)
 

@@ -213,7 +213,10 @@ def test_ineligible_offers_are_listed_after_eligible_ones_never_hidden(account, 
     ]
 
 
-def test_ranking_by_priority_then_thinking_then_value(account, broadband):
+def test_static_ranking_by_priority_then_thinking_then_value(account, broadband, settings):
+    # The ranking before the learning (RECOMMENDATION_RANKING=static); the expected-value ranking
+    # is tests/campaigns/test_learning_ranking.py.
+    settings.RECOMMENDATION_RANKING = "static"
     low, high, thinking, dear = (
         CampaignFactory(
             code=code,
