@@ -138,9 +138,7 @@ def recommendation_record_result(
             t for t in targets.values() if t.campaign.offer_id == offer_id and t.id != target.id
         ]
         learned = _learning_context(account, appeal, need_heard)
-        entries = _write_history(
-            siblings, result, objections, comment, agent, appeal, now, learned
-        )
+        entries = _write_history(siblings, result, objections, comment, agent, appeal, now, learned)
         state = outcome.state
         if outcome.step == results.SET:
             CampaignTarget.objects.filter(pk__in=[t.id for t in siblings]).update(

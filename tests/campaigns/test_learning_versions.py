@@ -28,7 +28,9 @@ RECS_URL = "/api/v1/accounts/352011070411/recommendations/"
 
 
 @pytest.fixture
-def as_agent(api_client, agent):
+def as_agent(api_client, agent, account):
+    """An agent in a call on the account (R1: results are saved within an open appeal)."""
+    AppealFactory(account=account, agent=agent)
     api_client.force_authenticate(agent)
     return api_client
 
@@ -90,9 +92,10 @@ def test_a_retired_version_is_never_shown(as_agent, targets):
 
 def test_need_heard_comes_from_the_appeal_unless_the_result_says(as_agent, account, agent, targets):
     appeal = AppealFactory(account=account, agent=agent, need_heard=True)
+    other = AppealFactory(account=account, agent=agent, need_heard=True)
     url = f"{RECS_URL}{targets[0].pk}/result/"
     as_agent.post(url, {"result": "thinking", "appeal": appeal.pk})
-    as_agent.post(url, {"result": "agreed", "appeal": appeal.pk, "need_heard": False})
+    as_agent.post(url, {"result": "agreed", "appeal": other.pk, "need_heard": False})
     rows = list(
         ContactHistoryEntry.objects.filter(target=targets[0])
         .order_by("id")
@@ -102,7 +105,7 @@ def test_need_heard_comes_from_the_appeal_unless_the_result_says(as_agent, accou
 
 
 def test_the_agent_marks_the_need_heard_on_the_appeal(as_agent, account, agent):
-    appeal = AppealFactory(account=account, agent=agent)
+    appeal = account.appeals.get()
     response = as_agent.patch(f"/api/v1/appeals/{appeal.pk}/", {"need_heard": True})
     assert response.status_code == 200
     assert response.json()["need_heard"] is True
