@@ -14,6 +14,7 @@ from campaigns.demo import (
     agreements,
     callbacks,
     campaigns,
+    learning,
     logins,
     org,
     reach,
@@ -53,6 +54,7 @@ STEPS = [
     # After the results and orders: the draft's list (all generated accounts) gets none of them.
     Step("a draft campaign to preview", reach.run),
     Step("statement disputes", rewards_disputes.run),
+    Step("A/B tests and the propensities of the month", learning.run),
     # Keep the conversions job last: it reads the results and orders of the steps above.
     Step("conversions of the previous and running month", rewards_month.run),
 ]

@@ -142,6 +142,10 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
             {"fields": ("segments", "starts_on", "ends_on", "cooldown_days")},
         ),
         (
+            _("Ranking"),
+            {"fields": ("value_basis", "value_amount", "exploration_share")},
+        ),
+        (
             _("Script"),
             {
                 "fields": (

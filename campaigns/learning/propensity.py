@@ -9,7 +9,7 @@ PRIOR_STRENGTH results) and adding its own counts:
     the deck (cold 5–20 %, need heard 60–70 %) → offer kind → offer → campaign → campaign × segment
 
 At the offer level one customer counts once per offer even when two campaigns of the product (R6)
-both recorded the result; the kind adds up its offers. The refresh reads the results in four
+both recorded the result; the kind adds up its offers. The refresh reads the results in three
 aggregate statements whatever their number, replaces the table in one transaction and moves the
 catalogue version so that every process reads the new figures.
 """
@@ -43,12 +43,14 @@ def _offered():
 
 
 def _counts() -> dict[str, list[dict]]:
-    """The four aggregates: per campaign × segment, per campaign, per offer (customers), with
+    """The three aggregates: per campaign × segment, per campaign, per offer (customers), with
     the offer's kind."""
     agreed_targets = Count("target_id", distinct=True, filter=Q(result=ResultCode.AGREED))
     agreed_accounts = Count("target__account_id", distinct=True, filter=Q(result=ResultCode.AGREED))
+    # Results saved before the learning recorded no services: no segment to learn them in.
     segment = (
         _offered()
+        .exclude(segment_key="")
         .values("need_heard", "segment_key", campaign=F("target__campaign_id"))
         .annotate(offered=Count("target_id", distinct=True), agreed=agreed_targets)
     )

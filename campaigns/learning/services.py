@@ -36,6 +36,28 @@ def versions_start(*, campaign: Campaign, label: str = CONTROL_LABEL) -> ScriptV
 
 
 @transaction.atomic
+def version_add(
+    *,
+    campaign: Campaign,
+    label: str,
+    script_template: str,
+    connection_script_template: str = "",
+    weight: int = 50,
+) -> ScriptVersion:
+    """Another running version beside the control (checked like a script: placeholders)."""
+    version = ScriptVersion(
+        campaign=campaign,
+        label=label,
+        script_template=script_template,
+        connection_script_template=connection_script_template,
+        weight=weight,
+    )
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
 def version_promote(*, version: ScriptVersion, now=None) -> ScriptVersion:
     """«Promote»: this version becomes the campaign's script and the only one shown; the others
     are retired, never deleted, so the experiment and its results stay readable."""

@@ -87,7 +87,7 @@ def generate_truth(seed: int, campaigns: int = 8) -> list[dict]:
     rows = []
     codes = list(SEGMENTS)
     for i in range(campaigns):
-        cold = rng.uniform(0.03, 0.25)
+        cold = rng.uniform(0.02, 0.30)
         segments = sorted(rng.sample(codes, rng.randint(2, 4)))
         truth = {}
         for segment in segments:

@@ -6,6 +6,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from config.floor.roles import migrate_roles
+
 
 class Migration(migrations.Migration):
 
@@ -128,10 +130,6 @@ class Migration(migrations.Migration):
             name='value_basis',
             field=models.CharField(choices=[('monthly_fee', "The offer's monthly fee"), ('fixed', 'A fixed amount')], default='monthly_fee', max_length=20, verbose_name='value of an agreement'),
         ),
-        migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('exploration_share__lte', 100)), name='campaign_exploration_share_valid'),
-        ),
         migrations.AddField(
             model_name='historicalscriptversion',
             name='campaign',
@@ -172,4 +170,5 @@ class Migration(migrations.Migration):
             model_name='scriptversion',
             constraint=models.CheckConstraint(condition=models.Q(('status__in', ['running', 'retired'])), name='version_status_valid'),
         ),
+        migrations.RunPython(migrate_roles, migrations.RunPython.noop),
     ]

@@ -129,9 +129,6 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"
             ),
-            models.CheckConstraint(
-                condition=Q(exploration_share__lte=100), name="campaign_exploration_share_valid"
-            ),
         ]
 
     def __str__(self):

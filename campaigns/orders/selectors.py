@@ -110,6 +110,17 @@ def campaign_order_counts(*, campaign_id: int) -> dict:
     )
 
 
+def campaign_order_counts_of_accounts(*, campaign_id: int, account_ids) -> dict:
+    """The same counts for some of the campaign's accounts (`account_ids`: ids or a subquery);
+    one query. The A/B table counts the orders of each script version's accounts."""
+    return ConnectionOrder.objects.filter(
+        campaign_id=campaign_id, account_id__in=account_ids
+    ).aggregate(
+        orders=Count("pk"),
+        connected=Count("pk", filter=Q(status=OrderStatus.CONNECTED)),
+    )
+
+
 def outbox_backlog() -> dict:
     """Messages still to be handed to the fulfilment system: how many, and when the oldest was
     written (None when there are none). One aggregate query (readiness, metrics)."""

@@ -332,3 +332,33 @@ def test_demo_agent_has_callbacks_due_today_and_overdue(seeded_db):
     counts = callback_counts(agent=User.objects.get(username="agent"))
     assert counts["today"] >= 1
     assert counts["overdue"] >= 1
+
+
+def test_demo_holds_a_finished_ab_test_with_a_clear_winner_and_a_running_one(seeded_db):
+    from campaigns.learning import selectors, stats
+    from campaigns.models import Campaign, VersionStatus
+
+    finished = Campaign.objects.get(code="Кино_CRM_MR04")
+    rows, _needed = selectors.version_table(campaign=finished)
+    by_label = {row.version.label: row for row in rows}
+    assert by_label["A"].version.status == VersionStatus.RETIRED
+    assert by_label["B"].version.status == VersionStatus.RUNNING
+    assert finished.script_template == by_label["B"].version.script_template
+    a, b = (stats.posterior(by_label[x].agreed, by_label[x].offered) for x in "AB")
+    assert stats.prob_best([a, b])[1] > 0.95
+    running = Campaign.objects.get(code="TEST_CRM_MR03_W4")
+    rows, needed = selectors.version_table(campaign=running)
+    assert [r.version.status for r in rows] == [VersionStatus.RUNNING] * 2
+    assert all(r.offered for r in rows)
+    assert needed != 0
+
+
+def test_demo_month_has_propensities_and_the_card_explains_its_ranking(seeded_db):
+    from campaigns import selectors
+    from campaigns.models import Propensity
+
+    assert Propensity.objects.filter(level="segment").exists()
+    account = selectors.account_for_workspace(number=DEMO_ACCOUNT)
+    recs = selectors.recommendations_for(account=account)
+    assert recs[0].rank_reason.startswith("Соглашаются ~")
+    assert {r.campaign.code: r.script_version for r in recs}["TEST_CRM_MR03_W4"] is not None

@@ -37,7 +37,9 @@ class Command(BaseCommand):
         truth = self._truth(options["truth"])
         if not 0 <= options["explore"] <= 100:
             raise CommandError("--explore must be between 0 and 100")
-        state = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+        state = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=[]
+        )
         try:
             result = simulate(
                 accounts=options["accounts"],
