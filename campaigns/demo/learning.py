@@ -37,10 +37,8 @@ from config.floor.seeding import SeedContext, Tally
 
 FINISHED = "Кино_CRM_MR04"
 RUNNING = ANTIVIRUS_TEST_CAMPAIGN
-FINISHED_B = (
-    "{customer}, Вы ведь смотрите фильмы на Интерактивном ТВ? В пакете «Кино» — новинки проката "
-    "без рекламы, и стоит он всего {price_per_day} ₽ в день. Включить его Вам прямо сейчас?"
-)
+# The older «Кино» text the campaign's own script (the winner) was tested against.
+FINISHED_A = "{customer}, для Вас есть пакет «Кино» за {monthly_price} ₽ в месяц. Подключить?"
 RUNNING_B = (
     "{customer}, коротко: антивирус Касперского на два устройства, {promo_days} дней бесплатно, "
     "потом {price_per_day} ₽ в день. Промо-код придёт SMS. Подключаем?"
@@ -58,15 +56,15 @@ def run(ctx: SeedContext) -> dict[str, int]:
     previous = (ctx.month_start - datetime.timedelta(days=1)).replace(day=1)
     recent = ctx.today - datetime.timedelta(days=12)
     tests = [
-        (FINISHED, FINISHED_B, previous, previous + datetime.timedelta(days=25)),
-        (RUNNING, RUNNING_B, recent, ctx.today),
+        (FINISHED, previous, previous + datetime.timedelta(days=25)),
+        (RUNNING, recent, ctx.today),
     ]
     with transaction.atomic():
-        for code, script_b, first_day, end in tests:
+        for code, first_day, end in tests:
             campaign = Campaign.objects.filter(code=code).first()
             if campaign is None or not agents:
                 continue
-            versions = _versions(campaign, script_b)
+            versions = _versions(campaign)
             items = _plan(ctx, campaign, versions, agents, first_day, end)
             tally.add("A/B results", _write(items))
         finished = ScriptVersion.objects.filter(campaign__code=FINISHED, label="B").first()
@@ -82,11 +80,21 @@ def run(ctx: SeedContext) -> dict[str, int]:
     return dict(tally)
 
 
-def _versions(campaign, script_b) -> list[ScriptVersion]:
-    """A (the campaign's script, control) and B, half the accounts each; made once."""
+def _versions(campaign) -> list[ScriptVersion]:
+    """Half the accounts each, made once. The finished test: A, the older text (control), against
+    B, the campaign's own script, which won (so promoting it leaves the campaign as the campaigns
+    step writes it). The running test: A, the campaign's script (control), against a shorter B."""
     if not campaign.script_versions.exists():
-        learning.versions_start(campaign=campaign)
-        learning.version_add(campaign=campaign, label="B", script_template=script_b, weight=50)
+        if campaign.code == FINISHED:
+            learning.version_add(
+                campaign=campaign, label="A", script_template=FINISHED_A, is_control=True
+            )
+            learning.version_add(
+                campaign=campaign, label="B", script_template=campaign.script_template
+            )
+        else:
+            learning.versions_start(campaign=campaign)
+            learning.version_add(campaign=campaign, label="B", script_template=RUNNING_B)
     return list(campaign.script_versions.order_by("label"))
 
 

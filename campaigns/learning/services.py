@@ -43,14 +43,16 @@ def version_add(
     script_template: str,
     connection_script_template: str = "",
     weight: int = 50,
+    is_control: bool = False,
 ) -> ScriptVersion:
-    """Another running version beside the control (checked like a script: placeholders)."""
+    """A running version (checked like a script: placeholders)."""
     version = ScriptVersion(
         campaign=campaign,
         label=label,
         script_template=script_template,
         connection_script_template=connection_script_template,
         weight=weight,
+        is_control=is_control,
     )
     version.full_clean()
     version.save()

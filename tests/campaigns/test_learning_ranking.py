@@ -151,3 +151,14 @@ def test_the_api_returns_propensity_expected_value_and_reason(api_client, agent,
     assert body[0]["propensity"] == pytest.approx(0.125)
     assert body[0]["expected_value"] == "17.38"
     assert body[0]["rank_reason"]
+
+
+def test_every_new_field_is_in_the_schema(client, manager):
+    client.force_login(manager)
+    schemas = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    recommendation = schemas["Recommendation"]["properties"]
+    for name in ("propensity", "expected_value", "rank_reason", "script_version"):
+        assert name in recommendation
+        assert recommendation[name].get("description")
+    assert "need_heard" in schemas["ResultInput"]["properties"]
+    assert "need_heard" in schemas["Appeal"]["properties"]
