@@ -96,6 +96,7 @@ def test_manager_runs_an_ab_test_and_the_agent_reads_why(browser_context, live_s
     assert version_a.status == VersionStatus.RETIRED
     look()
 
+    browser_context.clear_cookies()
     agent_page = browser_context.new_page()
     agent_page.set_viewport_size({"width": WIDTH, "height": 900})
     agent_errors = watch(agent_page)
