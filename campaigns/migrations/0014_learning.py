@@ -12,7 +12,7 @@ from config.floor.roles import migrate_roles
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0012_offer_results'),
+        ('campaigns', '0013_account_searches'),
         ('knowledge_base', '0009_closing_stage_label'),
         ('offers', '0002_technologies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
