@@ -1,6 +1,7 @@
 """The agent's workspace pages: find an account, work its recommendations, save the appeal."""
 
 import datetime
+import uuid
 
 from django.contrib import messages
 from django.db import transaction
@@ -92,6 +93,8 @@ def account_detail(request, number):
         "max_objections": services.MAX_OBJECTIONS,
         "history": selectors.account_history(account=account),
         "callback_default": _local_input(services.callback_default_due()) if can_work else "",
+        # Each rendering's forms are new submissions; a re-sent one (Back, a double press) is not.
+        "form_nonce": uuid.uuid4().hex,
     }
     return render(request, "campaigns/account_detail.html", context)
 
