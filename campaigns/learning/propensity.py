@@ -16,7 +16,7 @@ catalogue version so that every process reads the new figures.
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -153,6 +153,15 @@ def lookup(
     return deck_prior(need_heard)
 
 
+def _lock_table() -> None:
+    """Two refreshes at once (the nightly one and «Recompute now») take turns: the second waits,
+    then replaces what the first wrote. Readers are never blocked. SQLite serialises writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Propensity._meta.db_table)
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+
+
 def propensities_refresh(*, now=None) -> int:
     """Recompute the whole table from the results (idempotent); returns the number of rows."""
     now = now or timezone.now()
@@ -179,6 +188,7 @@ def propensities_refresh(*, now=None) -> int:
         ) in table.items()
     ]
     with transaction.atomic():
+        _lock_table()
         Propensity.objects.all().delete()
         Propensity.objects.bulk_create(rows, batch_size=500)
         transaction.on_commit(catalogue.bump)

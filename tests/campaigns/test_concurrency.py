@@ -76,3 +76,15 @@ def test_concurrent_retries_with_one_idempotency_key_write_once(account, targets
     assert errors == []
     assert ContactHistoryEntry.objects.count() == 2
     assert IdempotencyKey.objects.count() == 1
+
+
+def test_two_propensity_refreshes_at_once_both_succeed(targets):
+    from campaigns.learning import propensity
+    from campaigns.models import Propensity
+    from tests.campaigns.factories import ContactHistoryEntryFactory
+
+    ContactHistoryEntryFactory(target=targets[0], result="agreed", segment_key="broadband")
+    errors = run_concurrently(propensity.propensities_refresh, propensity.propensities_refresh)
+    assert errors == []
+    expected = propensity.propensities_refresh()
+    assert Propensity.objects.count() == expected > 0
