@@ -8,7 +8,7 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         # Models are ready only now: the catalogue (which imports them) cannot load with apps.py.
-        from campaigns import catalogue, personal_data
+        from campaigns import catalogue, checks, personal_data  # noqa: F401 (checks register)
 
         catalogue.bump_on_change()
         personal_data.register_fields()

@@ -68,9 +68,13 @@ class PassportKeyError(Exception):
     """The stored passport cannot be decrypted with the configured keys."""
 
 
-def _fernet() -> MultiFernet:
+def fernet_keys() -> MultiFernet:
+    """The configured keys (ValueError when one is not a Fernet key, or none is given)."""
     keys = [k.strip() for k in str(settings.ORDER_PASSPORT_KEY).split(",") if k.strip()]
     return MultiFernet([Fernet(key) for key in keys])
+
+
+_fernet = fernet_keys
 
 
 def encrypt_passport(passport: Passport) -> str:

@@ -8,3 +8,7 @@ class CompositionConfig(AppConfig):
 
     name = "config"
     verbose_name = _("Portal")
+
+    def ready(self):
+        # The start-up checks of secrets (demo logins in production) register themselves.
+        from config import demo  # noqa: F401

@@ -9,6 +9,14 @@ The "believable running month" of CONTRACT.md comes from the last steps: the res
 the agents' appeals, the connection orders, and the conversions job run over both months.
 """
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend
+from django.core import checks
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError
+from django.utils.translation import gettext_lazy as _
+
 from campaigns.demo import (
     accounts,
     agreements,
@@ -60,3 +68,46 @@ STEPS = [
 ]
 
 __all__ = ["STEPS", "SeedContext", "Step"]
+
+
+# Demo logins under production settings (issue 11 §4): their passwords are in the README, so they
+# must never open anything there, however the users came to exist.
+ERR_DEMO_LOGINS_ACTIVE = _(
+    "Demo logins with their published passwords are active under production settings: %(names)s. "
+    "Deactivate them or change their passwords."
+)
+
+
+def demo_credentials() -> dict[str, str]:
+    return {username: password for username, (password, *_rest) in logins.DEMO_LOGINS.items()}
+
+
+class RefuseDemoLoginsBackend(BaseBackend):
+    """Where DEMO_LOGINS_ALLOWED is false (production), a demo login with its published password
+    is refused outright (PermissionDenied stops Django's authentication, and django-axes counts
+    the failure): the login page, the token endpoint and the admin alike."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if settings.DEMO_LOGINS_ALLOWED or not password:
+            return None
+        if demo_credentials().get(username) == password:
+            raise PermissionDenied
+        return None
+
+
+@checks.register("portal_secrets")
+def check_demo_logins(app_configs=None, **kwargs):
+    """An error at start when active demo logins keep their published passwords in production."""
+    if settings.DEMO_LOGINS_ALLOWED:
+        return []
+    user_model = get_user_model()
+    credentials = demo_credentials()
+    try:
+        users = list(user_model.objects.filter(username__in=credentials, is_active=True))
+    except DatabaseError:
+        return []  # no tables yet: nothing to refuse
+    names = sorted(u.username for u in users if u.check_password(credentials[u.username]))
+    if not names:
+        return []
+    message = ERR_DEMO_LOGINS_ACTIVE % {"names": ", ".join(names)}
+    return [checks.Error(str(message), id="portal.E001")]

@@ -1,4 +1,9 @@
-"""WSGI entry point for gunicorn."""
+"""WSGI entry point for gunicorn.
+
+The start-up checks of secrets (`portal_secrets`: a passport key that does not decrypt the stored
+passports, demo logins with their published passwords under production settings) stop the
+process before it serves anything; `manage.py check` and runserver run them too.
+"""
 
 import os
 
@@ -7,3 +12,15 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 application = get_wsgi_application()
+
+
+def _check_secrets():
+    from django.core import checks
+    from django.core.exceptions import ImproperlyConfigured
+
+    errors = [e for e in checks.run_checks(tags=["portal_secrets"]) if e.is_serious()]
+    if errors:
+        raise ImproperlyConfigured("; ".join(f"{e.id}: {e.msg}" for e in errors))
+
+
+_check_secrets()

@@ -156,3 +156,14 @@ def agreed_comment(*, account, product, appeal_id=None) -> str:
         entries = entries.filter(appeal_id=appeal_id)
     comment = entries.order_by("-created_at", "-id").values_list("agent_comment", flat=True).first()
     return comment or ""
+
+
+def newest_passport_ciphertext() -> str:
+    """The newest stored passport ciphertext ('' when none is kept): the key check's sample."""
+    return (
+        ConnectionOrder.objects.exclude(passport_ciphertext="")
+        .order_by("-created_at")
+        .values_list("passport_ciphertext", flat=True)
+        .first()
+        or ""
+    )

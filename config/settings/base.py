@@ -143,6 +143,8 @@ TEMPLATES = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses the demo logins' published passwords where DEMO_LOGINS_ALLOWED is false.
+    "config.demo.RefuseDemoLoginsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
