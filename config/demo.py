@@ -11,7 +11,6 @@ the agents' appeals, the connection orders, and the conversions job run over bot
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import BaseBackend
 from django.core import checks
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
@@ -82,10 +81,11 @@ def demo_credentials() -> dict[str, str]:
     return {username: password for username, (password, *_rest) in logins.DEMO_LOGINS.items()}
 
 
-class RefuseDemoLoginsBackend(BaseBackend):
+class RefuseDemoLoginsBackend:
     """Where DEMO_LOGINS_ALLOWED is false (production), a demo login with its published password
     is refused outright (PermissionDenied stops Django's authentication, and django-axes counts
-    the failure): the login page, the token endpoint and the admin alike."""
+    the failure): the login page, the token endpoint and the admin alike. It has no `get_user`
+    (Django's BaseBackend would give it one that finds nobody): no session is ever its own."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if settings.DEMO_LOGINS_ALLOWED or not password:
