@@ -434,6 +434,14 @@ class OrderOutboxMessage(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("outbox message")
         verbose_name_plural = _("fulfilment outbox")
+        indexes = [
+            # The backlog (readiness, metrics): the few pending rows among every delivered one.
+            models.Index(
+                fields=["created_at"],
+                name="outbox_pending_by_age",
+                condition=Q(state="pending"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.order} {self.kind}"
