@@ -20,6 +20,7 @@ from campaigns.models import ConnectionOrder, OrderOutboxMessage, OrderStatus, O
 from campaigns.orders.fulfilment.standin import FulfilmentStandIn
 from campaigns.orders.services import delivery
 from config.management.commands import run_schedule
+from tests.campaigns.factories import SubscriberAccountFactory
 from tests.campaigns.orders_support import form_data
 
 pytest_plugins = ["tests.campaigns.orders_fixtures"]
@@ -46,10 +47,22 @@ def down_then_up(settings):
 
 
 def _register(api, account, slot, capture, n):
-    for _ in range(n):
+    """n orders, each on an account of its own (one sale per account and product)."""
+    for i in range(n):
+        customer = account if i == 0 else _like(account, i)
         with capture(execute=True):
-            response = api.post("/api/v1/orders/", form_data(account, slot), format="json")
+            response = api.post("/api/v1/orders/", form_data(customer, slot), format="json")
         assert response.status_code == 201, response.content
+
+
+def _like(account, i):
+    return SubscriberAccountFactory(
+        number=f"35201107{i:04d}",
+        region=account.region,
+        payment_model=account.payment_model,
+        balance=account.balance,
+        services=list(account.services.all()),
+    )
 
 
 def _long_backoff(*, keep_due: int) -> None:
