@@ -14,6 +14,8 @@ the table of cases is in tests/campaigns/test_callback_times.py. Decisions (READ
 
 import datetime
 
+from campaigns.models.exclusions import window_covers
+
 CALLBACK_WORKING_DAYS = 2
 DAY_START = datetime.time(9, 0)
 DAY_END = datetime.time(21, 0)
@@ -40,11 +42,7 @@ def add_working_days(day: datetime.date, count: int) -> datetime.date:
 
 def peak_window_at(windows, moment: datetime.datetime):
     """The active peak window a local moment falls in (start inclusive, end exclusive), or None."""
-    clock = moment.time().replace(tzinfo=None)
-    for window in windows:
-        if window.weekday == moment.weekday() and window.starts_at <= clock < window.ends_at:
-            return window
-    return None
+    return next((window for window in windows if window_covers(window, moment)), None)
 
 
 def _next_day_start(day: datetime.date, tzinfo) -> datetime.datetime:
@@ -68,7 +66,9 @@ def default_due(local_now: datetime.datetime, windows) -> datetime.datetime:
         window = peak_window_at(windows, moment)
         if window is None:
             return moment
-        moment = datetime.datetime.combine(moment.date(), window.ends_at, tzinfo=tz)
+        end = datetime.datetime.combine(moment.date(), window.ends_at, tzinfo=tz)
+        # A window across midnight caught in its evening ends the next day.
+        moment = end if end > moment else end + datetime.timedelta(days=1)
     # Peak hours fill every callback day for weeks: nothing better than the first candidate.
     return datetime.datetime.combine(day, DAY_START, tzinfo=tz)
 

@@ -32,6 +32,8 @@ class Catalogue:
     peak_hours: tuple[PeakHours, ...]
     service_codes: dict[int, str] = field(default_factory=dict)
     propensities: dict[tuple, tuple[float, float]] = field(default_factory=dict)
+    # The services some segment names (R12): only these place an account in a segment.
+    segment_services: frozenset = frozenset()
 
 
 _current: Catalogue | None = None
@@ -100,7 +102,10 @@ def _load(version: str) -> Catalogue:
             )
         )
     }
-    return Catalogue(version, time.monotonic(), campaigns, peak_hours, service_codes, propensities)
+    defining = frozenset().union(*services_of.values())
+    return Catalogue(
+        version, time.monotonic(), campaigns, peak_hours, service_codes, propensities, defining
+    )
 
 
 def bump_on_change() -> None:

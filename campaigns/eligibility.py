@@ -21,6 +21,7 @@ from campaigns.models import (
     PaymentModel,
     ResultCode,
     SubscriberAccount,
+    window_covers,
 )
 from offers import pricing
 
@@ -73,10 +74,7 @@ class Verdict:
 
 
 def in_peak_hours(windows, local_now: datetime.datetime) -> bool:
-    moment = local_now.time()
-    return any(
-        w.weekday == local_now.weekday() and w.starts_at <= moment < w.ends_at for w in windows
-    )
+    return any(window_covers(w, local_now) for w in windows)
 
 
 def financial_reasons(account: SubscriberAccount, campaign: Campaign, today) -> list[str]:

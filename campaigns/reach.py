@@ -31,6 +31,7 @@ from campaigns.models import (
     SubscriberAccount,
 )
 from campaigns.selectors import segment_service_sets
+from config.floor.db import casefold_function
 from offers import pricing
 from offers.models import Service
 
@@ -69,8 +70,12 @@ class Reach:
 
 
 def _service_bits() -> dict[int, int]:
-    """A bit for each service (by id): an account's or a segment's services are one number."""
-    ids = Service.objects.order_by("pk").values_list("pk", flat=True)
+    """A bit for each service that defines segments (by id): an account's or a segment's services
+    are one number; a service no segment names (mobile) has none, as in eligibility (R12)."""
+    ids = (
+        Service.objects.filter(segments__isnull=False).distinct().order_by("pk")
+        .values_list("pk", flat=True)
+    )  # fmt: skip
     return {pk: 1 << i for i, pk in enumerate(ids)}
 
 
@@ -154,9 +159,11 @@ def _sql(campaign: Campaign, now, bits, masks, params: dict) -> str:
     regions = _outage_regions(now)
     outage = "TRUE" if regions is None else "FALSE"
     if regions:
-        upper = [f"UPPER(%(region{i})s)" for i in range(len(regions))]
+        # Case-folded on both databases (config.floor.db): «МОСКВА» is «Москва».
+        fold = casefold_function(connection)
+        folded = [f"{fold}(%(region{i})s)" for i in range(len(regions))]
         params.update({f"region{i}": r for i, r in enumerate(sorted(regions))})
-        outage = f"UPPER(a.region) IN ({', '.join(upper)})"
+        outage = f"{fold}(a.region) IN ({', '.join(folded)})"
     whens = (
         " ".join(f"WHEN {int(pk)} THEN {int(bit)}" for pk, bit in bits.items()) or "WHEN 0 THEN 0"
     )

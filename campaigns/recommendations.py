@@ -148,7 +148,7 @@ def account_for_workspace(*, number: str, agent=None, now=None) -> SubscriberAcc
         return _account_sql(number, agent, now)
     outage = Outage.objects.filter(is_active=True, starts_at__lte=now).filter(
         (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-        & (Q(region="") | Q(region__iexact=OuterRef("region")))
+        & (Q(region="") | Q(region__cfexact=OuterRef("region")))
     )
     queryset = SubscriberAccount.objects.filter(number=number).annotate(outage=Exists(outage))
     if agent is not None and agent.is_authenticated:
@@ -170,13 +170,15 @@ def situation_for(
 ) -> eligibility.Situation:
     """What holds for the account now; `account` comes from account_for_workspace."""
     local_now = timezone.localtime(now)
+    snapshot = catalogue.current()
     return eligibility.Situation(
         now=now,
         account=account,
-        service_ids=frozenset(account.service_ids),
+        # R12: the services that define segments; mobile and the like leave the segment as it is.
+        service_ids=frozenset(account.service_ids) & snapshot.segment_services,
         offer_ids=frozenset(account.offer_ids),
         appeal=appeal,
-        peak_hours=eligibility.in_peak_hours(catalogue.current().peak_hours, local_now),
+        peak_hours=eligibility.in_peak_hours(snapshot.peak_hours, local_now),
         outage=account.outage,
     )
 

@@ -110,10 +110,12 @@ def segment_service_sets(*, campaign_ids) -> dict[int, set[frozenset]]:
 
 
 def account_service_sets(*, account_ids) -> dict[int, frozenset]:
-    """Each account's connected services, as a set of service ids."""
+    """Each account's connected services that define segments (R12: a service no segment names,
+    such as mobile, does not take a household out of its segment), as a set of service ids."""
     services = defaultdict(set)
+    defining = Segment.services.through.objects.values("service_id")
     for account_id, service_id in SubscriberAccount.services.through.objects.filter(
-        subscriberaccount_id__in=list(account_ids)
+        subscriberaccount_id__in=list(account_ids), service_id__in=defining
     ).values_list("subscriberaccount_id", "service_id"):
         services[account_id].add(service_id)
     return {account_id: frozenset(ids) for account_id, ids in services.items()}
@@ -244,3 +246,36 @@ def recent_accounts(*, agent, limit=5):
         "number", "surname", "first_name", "patronymic"
     )
     return sorted(accounts, key=lambda account: rows[account.pk], reverse=True)
+
+
+def accounts_in_no_segment():
+    """The accounts whose segment-defining services match no segment (R12): a queryset."""
+    sets = set(_segment_sets().values())
+    return SubscriberAccount.objects.filter(pk__in=_accounts_where(lambda held: held not in sets))
+
+
+def accounts_in_segment(*, segment_id: int):
+    wanted = next((s for seg, s in _segment_sets().items() if seg.pk == segment_id), None)
+    return SubscriberAccount.objects.filter(pk__in=_accounts_where(lambda held: held == wanted))
+
+
+def _accounts_where(test) -> list[int]:
+    ids = list(SubscriberAccount.objects.values_list("pk", flat=True))
+    services = account_service_sets(account_ids=ids)
+    return [pk for pk in ids if test(services.get(pk, frozenset()))]
+
+
+def segment_of(*, account_id: int):
+    """The segment an account falls into, or None (R12)."""
+    held = account_service_sets(account_ids=[account_id]).get(account_id, frozenset())
+    return next((seg for seg, services in _segment_sets().items() if services == held), None)
+
+
+def _segment_sets() -> dict:
+    services_of = defaultdict(set)
+    segments = {seg.pk: seg for seg in Segment.objects.all()}
+    for segment_id, service_id in Segment.services.through.objects.values_list(
+        "segment_id", "service_id"
+    ):
+        services_of[segment_id].add(service_id)
+    return {segments[pk]: frozenset(ids) for pk, ids in services_of.items()}

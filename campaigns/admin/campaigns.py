@@ -19,6 +19,7 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminDateWidget, UnfoldAdminSelectWidget
 
+from campaigns import selectors
 from campaigns.models import (
     AgentProfile,
     Department,
@@ -34,6 +35,7 @@ from config.floor.admin import (
     PortalModelAdmin,
 )
 from offers.admin import joined_names
+from offers.models import Segment
 
 MSG_MOVED = _("%(agent)s moved to %(team)s from %(day)s.")
 
@@ -195,6 +197,31 @@ class AgentProfileAdmin(HistoryModelAdmin):
         return TemplateResponse(request, "admin/campaigns/agent_move.html", context)
 
 
+class SegmentFilter(admin.SimpleListFilter):
+    """R12: the segment an account falls into by the services that define segments; the option
+    «in no segment» says how many accounts fall into none."""
+
+    title = _("segment")
+    parameter_name = "segment"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        outside = selectors.accounts_in_no_segment().count()
+        segments = Segment.objects.order_by("name").values_list("pk", "name")
+        return [
+            (self.NONE, _("In no segment (%(count)d)") % {"count": outside}),
+            *((str(pk), name) for pk, name in segments),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NONE:
+            return queryset.filter(pk__in=selectors.accounts_in_no_segment())
+        if value and value.isdigit():
+            return queryset.filter(pk__in=selectors.accounts_in_segment(segment_id=int(value)))
+        return queryset
+
+
 @admin.register(SubscriberAccount)
 class SubscriberAccountAdmin(ImportExportModelAdmin):
     resource_classes = [SubscriberAccountResource]
@@ -211,6 +238,7 @@ class SubscriberAccountAdmin(ImportExportModelAdmin):
         ("payment_model", ChoicesDropdownFilter),
         "financial_block",
         ("services", RelatedDropdownFilter),
+        SegmentFilter,
         "region",
     )
     search_fields = ("=number", "surname", "first_name", "contact_phone", "email")

@@ -18,6 +18,7 @@ from campaigns.models.accounts import (
     is_account_number,
     normalise_account_number,
 )
+from campaigns.selectors import segment_of
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -25,6 +26,7 @@ class AccountSerializer(serializers.ModelSerializer):
     offers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     contact_phone = serializers.SerializerMethodField()
     email = serializers.SerializerMethodField()
+    segment = serializers.SerializerMethodField()
 
     class Meta:
         model = SubscriberAccount
@@ -41,8 +43,19 @@ class AccountSerializer(serializers.ModelSerializer):
             "contact_phone",
             "email",
             "region",
+            "segment",
             "crm_updated_at",
         ]
+
+    @extend_schema_field(
+        serializers.DictField(
+            allow_null=True,
+            help_text="The segment the account falls into (R12): code and name; null for none.",
+        )
+    )
+    def get_segment(self, account):
+        segment = segment_of(account_id=account.pk)
+        return {"code": segment.code, "name": segment.name} if segment else None
 
     def _reveal(self):
         return self.context.get("reveal_contacts", False)

@@ -20,7 +20,7 @@ from campaigns.models.campaigns import (
     ResultCode,
     ValueBasis,
 )
-from campaigns.models.exclusions import Outage, PeakHours, Weekday
+from campaigns.models.exclusions import Outage, PeakHours, Weekday, window_covers
 from campaigns.models.history import ContactHistoryEntry, HistoryAction, OfferResult
 from campaigns.models.org import AgentProfile, Department, Team, TeamMembership
 
@@ -84,4 +84,5 @@ __all__ = [
     "ValueBasis",
     "VersionStatus",
     "Weekday",
+    "window_covers",
 ]

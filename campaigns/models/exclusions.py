@@ -28,14 +28,36 @@ class PeakHours(models.Model):
         verbose_name = _("peak hours")
         verbose_name_plural = _("peak hours")
         constraints = [
+            # An end before the start is a window across midnight (22:00–02:00): one window,
+            # from the weekday's evening into the next day's night.
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="peak_hours_end_after_start"
+                condition=~Q(ends_at=models.F("starts_at")),
+                name="peak_hours_not_empty",
+                violation_error_message=_(
+                    "A peak-hours window cannot end when it starts (an end before the start "
+                    "runs across midnight)."
+                ),
             ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="peak_hours_weekday_valid"),
         ]
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def covers(self, local_moment) -> bool:
+        return window_covers(self, local_moment)
+
+
+def window_covers(window, local_moment) -> bool:
+    """Whether a local moment falls in a peak window (start inclusive, end exclusive); a window
+    whose end is before its start runs across midnight, from its weekday's start to the next
+    day's end (22:00–02:00 is one window)."""
+    clock, weekday = local_moment.time().replace(tzinfo=None), local_moment.weekday()
+    if window.starts_at < window.ends_at:
+        return weekday == window.weekday and window.starts_at <= clock < window.ends_at
+    if weekday == window.weekday and clock >= window.starts_at:
+        return True
+    return weekday == (window.weekday + 1) % 7 and clock < window.ends_at
 
 
 class OutageQuerySet(models.QuerySet):
@@ -44,7 +66,7 @@ class OutageQuerySet(models.QuerySet):
         return (
             self.filter(is_active=True, starts_at__lte=now)
             .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
-            .filter(Q(region="") | Q(region__iexact=region or ""))
+            .filter(Q(region="") | Q(region__cfexact=region or ""))
         )
 
 

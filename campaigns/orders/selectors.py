@@ -66,7 +66,7 @@ def open_slots(*, now=None, region: str = "", limit: int = 60):
     now = now or timezone.now()
     slots = InstallerSlot.objects.upcoming(now).with_booked().filter(booked__lt=F("capacity"))
     if region:
-        slots = slots.filter(Q(region="") | Q(region__iexact=region))
+        slots = slots.filter(Q(region="") | Q(region__cfexact=region))
     return slots[:limit]
 
 

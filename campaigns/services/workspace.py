@@ -383,6 +383,8 @@ def account_upsert(
     for name in ACCOUNT_FIELDS:
         if name in data:
             setattr(account, name, data[name])
+    # Regions are compared folded (config.floor.db); the spacing typed around them goes on save.
+    account.region = " ".join((account.region or "").split())
     account.crm_updated_at = now or timezone.now()
     account.full_clean()
     account.save()

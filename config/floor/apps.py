@@ -8,3 +8,8 @@ class PortalConfig(AppConfig):
     name = "config.floor"
     label = "portal"
     verbose_name = _("Portal")
+
+    def ready(self):
+        from config.floor import db
+
+        db.connect()

@@ -15,7 +15,7 @@ from tests.campaigns.factories import (
     OutageFactory,
     PeakHoursFactory,
 )
-from tests.offers.factories import OfferFactory
+from tests.offers.factories import OfferFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +165,8 @@ def test_thinking_is_no_cooldown(account, targets):
     assert reasons(account)[0] == []
 
 
-def test_account_outside_the_campaign_segments_is_not_offered(account, targets, iptv):
+def test_account_outside_the_campaign_segments_is_not_offered(account, targets, broadband, iptv):
+    SegmentFactory(code="bb-tv", services=[broadband, iptv])  # IPTV defines segments (R12)
     account.services.add(iptv)  # broadband + IPTV is not the broadband-only segment
     assert reasons(account)[0] == ["not_in_segment"]
 
