@@ -254,9 +254,11 @@ def _segment_sets(codes) -> dict[int, set[frozenset]]:
 
 
 def _services_of(account_ids) -> dict[int, frozenset]:
+    """The accounts' services that define segments (R12: mobile leaves a household in its own)."""
     services = defaultdict(set)
+    defining = Segment.services.through.objects.values("service_id")
     for account_id, service_id in SubscriberAccount.services.through.objects.filter(
-        subscriberaccount_id__in=list(account_ids)
+        subscriberaccount_id__in=list(account_ids), service_id__in=defining
     ).values_list("subscriberaccount_id", "service_id"):
         services[account_id].add(service_id)
     return {account_id: frozenset(ids) for account_id, ids in services.items()}
