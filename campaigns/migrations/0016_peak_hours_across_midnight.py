@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0014_learning'),
+        ('campaigns', '0015_outbox_pending_index'),
     ]
 
     operations = [
