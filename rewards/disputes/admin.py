@@ -10,18 +10,7 @@ from rewards.models import StatementDispute
 
 @admin.register(StatementDispute)
 class StatementDisputeAdmin(HistoryModelAdmin):
-    list_display = (
-        "id",
-        "agent",
-        "month",
-        "kind",
-        "order",
-        "status",
-        "amount",
-        "adjustment_month",
-        "created_at",
-        "resolved_at",
-    )
+    list_display = ("id", "agent", "month", "kind", "status", "amount", "created_at")
     list_filter = (
         ("status", ChoicesDropdownFilter),
         ("kind", ChoicesDropdownFilter),
