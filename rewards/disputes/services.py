@@ -101,6 +101,7 @@ def dispute_flag(
         raise DomainError(ERR_MONTH_FUTURE, code="month_in_future")
     comment = _text(comment, ERR_COMMENT_REQUIRED, "comment_required")
     dispute = StatementDispute(agent=agent, month=month, kind=kind, comment=comment, created_at=now)
+    dispute._history_user = agent  # the history names who did it, with or without a request
     if kind == DisputeKind.LINE:
         dispute.order, dispute.offer_id = _line_item(
             agent=agent, month=month, order_id=order_id, offer_id=offer_id
@@ -203,7 +204,9 @@ def _decide(dispute, status, user, reason, now) -> StatementDispute:
     dispute.resolution = reason
     dispute.resolved_by = user
     dispute.resolved_at = now
-    dispute._change_reason = reason[:100]  # simple_history records why
+    dispute._history_user = user
+    if reason:
+        dispute._change_reason = reason[:100]  # simple_history records why
     dispute.full_clean(exclude=["agent", "order", "offer", "adjustment_team", "resolved_by"])
     dispute.save()
     return dispute

@@ -72,6 +72,17 @@ def test_an_agent_flags_a_line_of_the_main_item_by_default(floor):
     assert dispute.history.count() == 1
 
 
+def test_the_history_names_who_flagged_and_who_decided_and_why(floor):
+    dispute = flag(floor)
+    disputes.dispute_withdraw(dispute_id=dispute.pk, user=floor["user"])
+    again = flag(floor)
+    disputes.dispute_reject(dispute_id=again.pk, user=floor["supervisor"], reason="Линия верна")
+    entries = list(again.history.order_by("history_date"))
+    assert [e.history_user for e in entries] == [floor["user"], floor["supervisor"]]
+    assert entries[-1].history_change_reason == "Линия верна"
+    assert dispute.history.order_by("history_date").last().history_user == floor["user"]
+
+
 def test_an_agent_flags_the_line_of_an_extra(floor):
     assert flag(floor, offer_id=floor["kino"].pk).offer_id == floor["kino"].pk
 
