@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 NOTHING = "—"
@@ -26,6 +27,8 @@ def readable(field, value) -> str:
         return ", ".join(str(item) for item in value) or NOTHING
     if value is None or value == "":
         return NOTHING
+    if isinstance(value, DeletedObject) and value.pk is None:
+        return NOTHING  # simple-history's stand-in for an empty link, not a deleted object
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):

@@ -2,7 +2,11 @@
 (decisions are taken on the disputes page, where the services check who may take them)."""
 
 from django.contrib import admin
+from django.utils import formats, timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateFilter
+from unfold.decorators import display
 
 from config.floor.admin import HistoryModelAdmin
 from rewards.models import StatementDispute
@@ -10,7 +14,18 @@ from rewards.models import StatementDispute
 
 @admin.register(StatementDispute)
 class StatementDisputeAdmin(HistoryModelAdmin):
-    list_display = ("id", "agent", "month", "kind", "status", "amount", "created_at")
+    # Fits a 1366 px screen: the dispute with what is disputed, months as months, both dates
+    # in one cell.
+    list_display = (
+        "dispute",
+        "agent",
+        "statement_month",
+        "order",
+        "status",
+        "amount",
+        "adjusted_in",
+        "dates",
+    )
     list_filter = (
         ("status", ChoicesDropdownFilter),
         ("kind", ChoicesDropdownFilter),
@@ -32,3 +47,30 @@ class StatementDisputeAdmin(HistoryModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    @display(description=_("dispute"), ordering="pk", header=True)
+    def dispute(self, obj):
+        return [f"№ {obj.pk}", obj.get_kind_display()]
+
+    @display(description=_("statement month"), ordering="month")
+    def statement_month(self, obj):
+        return month_label(obj.month)
+
+    @display(description=_("adjusted in month"), ordering="adjustment_month")
+    def adjusted_in(self, obj):
+        return month_label(obj.adjustment_month) if obj.adjustment_month else "—"
+
+    @display(description=_("flagged / resolved"), ordering="created_at", header=True)
+    def dates(self, obj):
+        return [
+            short_datetime(obj.created_at),
+            short_datetime(obj.resolved_at) if obj.resolved_at else "—",
+        ]
+
+
+def month_label(day) -> str:
+    return capfirst(formats.date_format(day, "F Y"))
+
+
+def short_datetime(moment) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")

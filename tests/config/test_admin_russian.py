@@ -224,3 +224,17 @@ def test_a_revert_is_recorded_as_a_revert(client, manager):
     assert latest.history_change_reason.startswith("Возврат к версии от ")
     campaign.refresh_from_db()
     assert campaign.priority == 100
+
+
+def test_an_empty_link_in_history_reads_as_nothing_not_a_deleted_object():
+    """simple-history stands a DeletedObject(pk=None) in for a link that was empty («Deleted
+    пользователь (pk=None)» on a dispute's history); a link to a deleted row keeps its words."""
+    from django.contrib.auth import get_user_model
+    from simple_history.models import DeletedObject
+
+    from config.floor.history import NOTHING, readable
+    from rewards.models import StatementDispute
+
+    field = StatementDispute._meta.get_field("resolved_by")
+    assert readable(field, DeletedObject(get_user_model(), None)) == NOTHING
+    assert "(pk=7)" in readable(field, DeletedObject(get_user_model(), 7))
