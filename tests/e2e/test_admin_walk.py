@@ -19,8 +19,6 @@ ADMIN_LOGINS = [
 ]
 
 
-
-
 @pytest.fixture
 def demo(transactional_db):
     call_command("seed_demo", "--quiet")
