@@ -1,6 +1,7 @@
 """Writes of the agent's workspace: appeals, results of recommendations, account state from the CRM."""
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import transaction
@@ -182,14 +183,17 @@ def agreement_for_order(*, account, offer, appeal, agent, comment: str = "", now
     step, code = results.step(state, ResultCode.AGREED, same_call=same_call)
     if step == results.REFUSE:
         raise Conflict(results.REFUSALS[code], code=code)
-    targets = list(
-        CampaignTarget.objects.filter(account=account, campaign__offer=offer)
-        .select_related("campaign__offer")
-        .order_by("-campaign__priority", "campaign__code")
+    targets = sorted(
+        (t for t in targets_of(account.pk, with_history=False) if t.campaign.offer_id == offer.pk),
+        key=lambda t: (-t.campaign.priority, t.campaign.code),
     )
     if targets:
-        _write_history(targets, ResultCode.AGREED, [], comment, agent, appeal, now)
-        CampaignTarget.objects.filter(pk__in=[t.pk for t in targets]).update(
+        held = SimpleNamespace(
+            number=account.number, service_ids=list(account.services.values_list("pk", flat=True))
+        )
+        learned = _learning_context(held, appeal, None)
+        _write_history(targets, ResultCode.AGREED, [], comment, agent, appeal, now, learned)
+        CampaignTarget.objects.filter(pk__in=[t.id for t in targets]).update(
             result=ResultCode.AGREED, result_at=now
         )
     results.offer_result_write(
