@@ -4,6 +4,7 @@ The staff are Russian-speaking whatever language their browser was installed in;
 click away in the header (Django's set_language view stores the choice in a cookie).
 """
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -78,3 +79,17 @@ class ServiceLoginsApiOnlyMiddleware:
                 request, "registration/api_only.html", {"message": ERR_API_ONLY}, status=403
             )
         return self.get_response(request)
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's policy (CONTENT_SECURITY_POLICY) on every response; under /admin/ the theme's
+    needs replace a few directives (CSP_PATH_REPLACE: Alpine.js evaluates its expressions,
+    unfold injects styles). A view's own @csp_replace still wins."""
+
+    def process_response(self, request, response):
+        if not hasattr(response, "_csp_replace"):
+            for prefix, replace in settings.CSP_PATH_REPLACE.items():
+                if request.path_info.startswith(prefix):
+                    response._csp_replace = replace
+                    break
+        return super().process_response(request, response)

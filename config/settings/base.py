@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "simple_history",
     "treebeard",
     "axes",
+    "csp",
     "config.floor",
     "offers",
     "knowledge_base",
@@ -97,6 +98,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.floor.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.floor.middleware.PortalCSPMiddleware",
     "config.floor.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -213,6 +215,38 @@ REST_FRAMEWORK = {
 # also the API's: 413 `too_large`) and how deep a JSON body may nest (400 `malformed`).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 API_JSON_MAX_DEPTH = env.int("DJANGO_API_JSON_MAX_DEPTH", default=32)
+# Content-Security-Policy (django-csp) on every response (issue 11 §4). The portal's pages run
+# only their own files: no inline script, no inline <style>; inline style attributes are allowed
+# (progress bars' widths). The admin's theme (unfold) evaluates Alpine.js expressions and injects
+# styles: config.floor.middleware.PortalCSPMiddleware relaxes exactly that under /admin/ (and
+# Swagger UI's one <style> element), from CSP_PATH_REPLACE.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# What a path's pages need beyond the policy (the first prefix that matches).
+CSP_PATH_REPLACE = {
+    "/admin/": {
+        "script-src": ["'self'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'", "'unsafe-inline'"],
+    },
+    # Swagger UI's page carries one <style> element of its own (its scripts are files).
+    "/api/docs/": {"style-src-elem": ["'self'", "'unsafe-inline'"]},
+}
+
 # Rate limits (config.floor.throttles): sign-in attempts per client address, account look-ups per
 # user. Counted in THROTTLE_CACHE (Redis in production, shared by every process).
 THROTTLE_RATES = {
