@@ -6,10 +6,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _policy(response):
-    return dict(
-        (part.split()[0], part.split()[1:])
+    return {
+        part.split()[0]: part.split()[1:]
         for part in response["Content-Security-Policy"].split("; ")
-    )
+    }
 
 
 def test_pages_run_only_their_own_scripts(client, agent):
