@@ -27,7 +27,7 @@ def fingerprints() -> list[str]:
     return [hashlib.sha256(key.encode()).hexdigest()[:12] for key in keys]
 
 
-@checks.register("portal_secrets")
+@checks.register("portal_secrets", checks.Tags.database)
 def check_passport_key(app_configs=None, **kwargs):
     prints = ", ".join(fingerprints()) or "—"
     try:

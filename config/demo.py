@@ -95,7 +95,7 @@ class RefuseDemoLoginsBackend:
         return None
 
 
-@checks.register("portal_secrets")
+@checks.register("portal_secrets", checks.Tags.database)
 def check_demo_logins(app_configs=None, **kwargs):
     """An error at start when active demo logins keep their published passwords in production."""
     if settings.DEMO_LOGINS_ALLOWED:
