@@ -65,6 +65,7 @@ class Appeal(models.Model):
     need_heard = models.BooleanField(
         _("need heard / bridge used"),
         default=False,
+        db_default=False,
         help_text=_("The customer's need was heard or a business bridge led to the offer."),
     )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)

@@ -65,8 +65,13 @@ class ContactHistoryEntry(models.Model):
         related_name="results",
         verbose_name=_("script version"),
     )
-    need_heard = models.BooleanField(_("need heard / bridge used"), default=False)
-    segment_key = models.CharField(_("services of the account"), max_length=200, blank=True)
+    # Database defaults too: rows written by plain SQL (imports, benchmarks) need not name them.
+    need_heard = models.BooleanField(
+        _("need heard / bridge used"), default=False, db_default=False
+    )
+    segment_key = models.CharField(
+        _("services of the account"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

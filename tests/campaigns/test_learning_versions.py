@@ -151,3 +151,20 @@ def test_a_version_is_checked_like_a_script(targets, fields, field):
     with pytest.raises(ValidationError) as error:
         version.full_clean()
     assert field in error.value.message_dict
+
+
+def test_rows_written_by_plain_sql_need_not_name_the_learnings_columns(targets, agent):
+    from django.db import connection
+
+    from campaigns.models import Appeal
+
+    entry = ContactHistoryEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {entry} (target_id, action, result, comment, agent_comment, agent_id, "
+            "created_at) VALUES (%s, 'informed', 'agreed', '', '', %s, %s)",
+            [targets[0].pk, agent.pk, "2026-11-02 10:00:00+00:00"],
+        )
+    row = ContactHistoryEntry.objects.get()
+    assert (row.need_heard, row.segment_key, row.script_version_id) == (False, "", None)
+    assert Appeal._meta.get_field("need_heard").db_default is False
