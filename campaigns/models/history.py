@@ -66,9 +66,7 @@ class ContactHistoryEntry(models.Model):
         verbose_name=_("script version"),
     )
     # Database defaults too: rows written by plain SQL (imports, benchmarks) need not name them.
-    need_heard = models.BooleanField(
-        _("need heard / bridge used"), default=False, db_default=False
-    )
+    need_heard = models.BooleanField(_("need heard / bridge used"), default=False, db_default=False)
     segment_key = models.CharField(
         _("services of the account"), max_length=200, blank=True, default="", db_default=""
     )
