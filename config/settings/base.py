@@ -268,7 +268,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"DisputeKindEnum": "rewards.models.disputes.DisputeKind.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "DisputeKindEnum": "rewards.models.disputes.DisputeKind.choices",
+        # A result and the state it leaves on the product are the same set of codes.
+        "ResultEnum": "campaigns.models.campaigns.ResultCode.choices",
+    },
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="memory://")

@@ -51,7 +51,7 @@ def test_a_demo_login_with_its_published_password_is_refused_in_production(
 
     assert page.status_code == 200 and "_auth_user_id" not in client.session
     assert token.status_code == 400
-    assert [e.id for e in demo.check_demo_logins()] == ["portal.E001"]
+    assert [e.id for e in demo.check_demo_logins(databases=["default"])] == ["portal.E001"]
 
 
 def test_a_demo_username_with_a_password_of_its_own_signs_in_in_production(
@@ -65,14 +65,14 @@ def test_a_demo_username_with_a_password_of_its_own_signs_in_in_production(
     )
 
     assert response.status_code == 302
-    assert demo.check_demo_logins() == []
+    assert demo.check_demo_logins(databases=["default"]) == []
 
 
 def test_an_inactive_demo_login_is_no_error(demo_manager, production):
     demo_manager.is_active = False
     demo_manager.save()
 
-    assert demo.check_demo_logins() == []
+    assert demo.check_demo_logins(databases=["default"]) == []
 
 
 def test_demo_logins_work_where_they_are_allowed(client, demo_manager, settings):
@@ -83,7 +83,7 @@ def test_demo_logins_work_where_they_are_allowed(client, demo_manager, settings)
     )
 
     assert response.status_code == 302
-    assert demo.check_demo_logins() == []
+    assert demo.check_demo_logins(databases=["default"]) == []
 
 
 # The passport key
@@ -103,20 +103,20 @@ def stored_under(settings):
 
 
 def test_the_key_that_encrypted_the_passports_passes(stored_under):
-    assert campaign_checks.check_passport_key() == []
+    assert campaign_checks.check_passport_key(databases=["default"]) == []
 
 
 def test_a_rotation_with_the_old_key_after_the_new_passes(stored_under, settings):
     settings.ORDER_PASSPORT_KEY = f"{_key()},{stored_under}"
 
-    assert campaign_checks.check_passport_key() == []
+    assert campaign_checks.check_passport_key(databases=["default"]) == []
 
 
 def test_a_wrong_key_is_an_error_naming_fingerprints_not_keys(stored_under, settings):
     wrong = _key()
     settings.ORDER_PASSPORT_KEY = wrong
 
-    errors = campaign_checks.check_passport_key()
+    errors = campaign_checks.check_passport_key(databases=["default"])
 
     assert [e.id for e in errors] == ["portal.E003"]
     assert campaign_checks.fingerprints()[0] in errors[0].msg
@@ -126,13 +126,15 @@ def test_a_wrong_key_is_an_error_naming_fingerprints_not_keys(stored_under, sett
 def test_not_a_fernet_key_is_an_error(settings, db):
     settings.ORDER_PASSPORT_KEY = "not-a-key"
 
-    assert [e.id for e in campaign_checks.check_passport_key()] == ["portal.E002"]
+    assert [e.id for e in campaign_checks.check_passport_key(databases=["default"])] == [
+        "portal.E002"
+    ]
 
 
 def test_no_stored_passport_is_no_error(settings, db):
     settings.ORDER_PASSPORT_KEY = _key()
 
-    assert campaign_checks.check_passport_key() == []
+    assert campaign_checks.check_passport_key(databases=["default"]) == []
 
 
 def test_the_wsgi_application_refuses_to_start_with_a_wrong_key(stored_under, settings):
@@ -145,3 +147,17 @@ def test_the_wsgi_application_refuses_to_start_with_a_wrong_key(stored_under, se
     settings.ORDER_PASSPORT_KEY = stored_under
     importlib.reload(config.wsgi)
     assert personal_data.fernet_keys()
+
+
+def test_the_secrets_checks_read_the_database_only_when_one_is_named(
+    stored_under, settings, django_assert_num_queries
+):
+    """`check --deploy` without a database (a build step) reads nothing; a key that is no Fernet
+    key is still refused there."""
+    settings.ORDER_PASSPORT_KEY = _key()  # would be E003 with the database read
+    with django_assert_num_queries(0):
+        assert campaign_checks.check_passport_key() == []
+        assert demo.check_demo_logins() == []
+    settings.ORDER_PASSPORT_KEY = "not-a-key"
+    assert [e.id for e in campaign_checks.check_passport_key()] == ["portal.E002"]
+    settings.ORDER_PASSPORT_KEY = stored_under
