@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -273,6 +274,9 @@ def _write_history(targets, result, objections, comment, agent, appeal, now, lea
             for target in targets
         ]
     )
+    # bulk_create sends no post_save: those who follow the results (the agent's stored month in
+    # rewards) hear of the save once, all its entries being the same agent's at the same moment.
+    post_save.send(sender=ContactHistoryEntry, instance=entries[0], created=True, raw=False)
     for entry, target in zip(entries, targets, strict=True):
         # For the caller's answer: what it would otherwise read back from the database.
         entry.campaign = target.campaign

@@ -23,14 +23,36 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from campaigns.models import ConnectionOrder, OrderStatus, StatusSource
+from campaigns.models import (
+    ConnectionOrder,
+    OfferResult,
+    OrderStatus,
+    PaymentModel,
+    ResultCode,
+    SalesChannel,
+    StatusSource,
+)
 from campaigns.orders import services as order_services
-from campaigns.services import MoveError, agent_team_move
+from campaigns.orders.services import OrderInput
+from campaigns.services import (
+    MoveError,
+    agent_team_move,
+    appeal_close,
+    appeal_open,
+    recommendation_record_result,
+    results,
+)
+from config.floor.errors import DomainError
 from offers.models import OfferKind, ServiceCode
 from rewards import audit, calendar, selectors, services
 from rewards.calendar import local_midnight
 from rewards.models import AgentMonth, MonthLock, RewardKind, RewardRule
-from tests.campaigns.factories import TeamFactory
+from tests.campaigns.factories import (
+    CampaignFactory,
+    CampaignTargetFactory,
+    SubscriberAccountFactory,
+    TeamFactory,
+)
 from tests.rewards.factories import RewardBandFactory
 from tests.rewards.support import agent, arpu_rule, fixed_rule, offer, order, supervisor_of
 
@@ -57,6 +79,12 @@ class World:
     moves: list = field(default_factory=list)  # (agent, day)
     locked: bool = False
     log: list = field(default_factory=list)
+    # Results (campaigns.services.results): the accounts and product they are saved on, each
+    # agent's open appeal per account, the sales registered through the real order service.
+    floor: dict = field(default_factory=dict)
+    appeals: dict = field(default_factory=dict)
+    steps: list = field(default_factory=list)  # (state before, result, same call, outcome)
+    sold: list = field(default_factory=list)  # orders registered through order_register
 
 
 def build_world(rng) -> World:
@@ -191,7 +219,108 @@ def lock(world, rng):
     world.log.append(f"lock {team} {world.previous}")
 
 
+def _floor(world):
+    """Two customers and a product on two campaigns (R6), made on the first save or sale."""
+    if not world.floor:
+        product = offer("139", kind=OfferKind.SUBSCRIPTION)
+        product.promo_days = 30
+        product.save()
+        campaigns = [
+            CampaignFactory(offer=product, starts_on=world.previous, cooldown_days=days)
+            for days in (0, 0)
+        ]
+        SalesChannel.objects.get_or_create(
+            code="26-mc-ntt", defaults={"name": "26 Обслуживание МЦ НТТ", "is_default": True}
+        )
+        accounts = [SubscriberAccountFactory(payment_model=PaymentModel.CREDIT) for _ in range(2)]
+        world.floor = {
+            "product": product,
+            "accounts": accounts,
+            "targets": {
+                a.pk: [CampaignTargetFactory(campaign=c, account=a) for c in campaigns]
+                for a in accounts
+            },
+        }
+    return world.floor
+
+
+def _call(world, rng, user, account):
+    """The agent's appeal on the account: kept, or a new call begun (the old one closed), or none."""
+    key = (user.pk, account.pk)
+    current = world.appeals.get(key)
+    roll = rng.random()
+    if current is not None and roll < 0.6:
+        return current
+    if current is not None:
+        appeal_close(appeal=current)
+        world.appeals.pop(key)
+    if roll < 0.9:
+        world.appeals[key] = appeal_open(account=account, agent=user, question_resolved=True)
+    return world.appeals.get(key)
+
+
+def save_result(world, rng):
+    """A random save, checked against the transitions table: what the table says happened."""
+    floor = _floor(world)
+    user, account = rng.choice(world.agents), rng.choice(floor["accounts"])
+    appeal = _call(world, rng, user, account)
+    new = rng.choice(ResultCode.values)
+    before, row = results.state_of(account_id=account.pk, offer_id=floor["product"].pk)
+    same_call = appeal is not None and row is not None and row.appeal_id == appeal.pk
+    outcome, code = results.step(before, new, same_call=same_call)
+    target = rng.choice(floor["targets"][account.pk])
+    try:
+        entries = recommendation_record_result(
+            account=account, target_id=target.pk, result=new, agent=user,
+            appeal_id=appeal.pk if appeal else None,
+        )  # fmt: skip
+    except DomainError as error:
+        after, _ = results.state_of(account_id=account.pk, offer_id=floor["product"].pk)
+        assert after == before, world.log
+        if outcome == results.REFUSE:
+            assert error.code == code, world.log
+        else:  # the table allows it; the moment does not (R1, R2, R9, cooldown)
+            assert error.code == "not_eligible", (error.code, world.log)
+        world.steps.append((before, new, same_call, "refused"))
+        return
+    assert outcome != results.REFUSE, (before, new, same_call, world.log)
+    after, _ = results.state_of(account_id=account.pk, offer_id=floor["product"].pk)
+    expected = new if outcome == results.SET else before
+    if before == results.ORDERED:
+        assert after == results.ORDERED, world.log
+    else:
+        assert after == expected == entries[0].state, (before, new, same_call, world.log)
+    world.steps.append((before, new, same_call, outcome))
+    world.log.append(f"result {new} on {account.pk} by {user} ({before} → {after})")
+
+
+def sell(world, rng):
+    """A sale through the real order service: an activation of the floor's product."""
+    floor = _floor(world)
+    user, account = rng.choice(world.agents), rng.choice(floor["accounts"])
+    appeal = _call(world, rng, user, account)
+    data = OrderInput(
+        product=floor["product"].code, full_name="Журавлев Евгений Михайлович",
+        contact_phone="+7 916 123-45-68",
+    )  # fmt: skip
+    try:
+        placed = order_services.order_register(
+            agent=user, account=account, data=data, appeal_id=appeal.pk if appeal else None,
+            now=world.now,  # a sale is registered as it happens: never into a past month
+        )  # fmt: skip
+    except DomainError as error:
+        assert error.code in ("duplicate_order", "not_eligible"), world.log
+        return
+    if appeal is None:  # the order opened its own appeal
+        world.appeals[(user.pk, account.pk)] = placed.appeal
+    world.orders.append(placed.pk)
+    world.sold.append(placed.pk)
+    world.log.append(f"sell {placed.pk} on {account.pk} by {user}")
+
+
 EVENTS = {register: 10, progress: 8, cancel: 3, move: 2, revise: 1, lock: 1}
+# The results floor: saves and sales through the real services, with the orders moving on.
+RESULT_EVENTS = {save_result: 10, sell: 3, progress: 3, cancel: 1}
 
 
 def leaderboard_and_statements_agree(world):
@@ -220,7 +349,28 @@ def locks_hold(world):
         assert all(row.locked for row in rows)
 
 
+def counted_orders_have_an_agreed_result(world):
+    """Every order that counts (not cancelled) stands on the customer's agreement to its product,
+    given in the order's own appeal, and the product's state is still that agreement. (The
+    orders of `register` are written directly, at chosen past moments, for the rewards' edges; the
+    sales go through order_register, as every order of the portal does.)"""
+    counted = ConnectionOrder.objects.filter(pk__in=world.sold).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    for placed in counted:
+        state = OfferResult.objects.filter(account=placed.account, offer=placed.product).first()
+        assert state is not None, (placed.pk, world.log)
+        assert (state.result, state.appeal_id) == (ResultCode.AGREED, placed.appeal_id), world.log
+
+
+def result_steps_were_played(world):
+    """The generator reached the table: saves were judged, some of them in the same call."""
+    assert world.steps, world.log
+    assert {same for _, _, same, _ in world.steps} <= {True, False}
+
+
 INVARIANTS = [leaderboard_and_statements_agree, audit_finds_nothing, locks_hold]
+RESULT_INVARIANTS = [counted_orders_have_an_agreed_result, result_steps_were_played]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -234,4 +384,21 @@ def test_a_replayed_month_keeps_every_invariant(seed, django_capture_on_commit_c
         with django_capture_on_commit_callbacks(execute=True):
             event(world, rng)
     for invariant in INVARIANTS:
+        invariant(world)
+
+
+@pytest.mark.parametrize("seed", [*SEEDS, 7, 99])
+def test_replayed_saves_follow_the_transitions_table(seed, django_capture_on_commit_callbacks):
+    """Random saves and sales on two customers by five agents over their calls: every save does
+    what campaigns.services.results.TRANSITIONS says (checked in `save_result`), and every order
+    that counts stands on an agreement in its appeal."""
+    rng = random.Random(seed)
+    with django_capture_on_commit_callbacks(execute=True):
+        world = build_world(rng)
+    kinds, weights = list(RESULT_EVENTS), list(RESULT_EVENTS.values())
+    for _step in range(EVENTS_PER_SEED):
+        event = rng.choices(kinds, weights)[0]
+        with django_capture_on_commit_callbacks(execute=True):
+            event(world, rng)
+    for invariant in RESULT_INVARIANTS:
         invariant(world)
