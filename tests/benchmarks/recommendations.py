@@ -567,6 +567,26 @@ def _write_plans(rng, agents, accounts) -> list:
     return plans
 
 
+def _open_calls(agents, accounts) -> None:
+    """R1: an agent records an offer within an open appeal, its question resolved: each client
+    is on a call with each of its accounts."""
+    from campaigns.models import Appeal, SubscriberAccount
+
+    ids = dict(
+        SubscriberAccount.objects.filter(number__in=[n for n, _ in accounts]).values_list(
+            "number", "id"
+        )
+    )
+    per = WRITE_ACCOUNTS_PER_CLIENT
+    Appeal.objects.bulk_create(
+        [
+            Appeal(account_id=ids[number], agent=user, question_resolved=True)
+            for client, (user, _key) in enumerate(agents)
+            for number, _recs in accounts[client * per : (client + 1) * per]
+        ]
+    )
+
+
 def _writes(port, rng, agents) -> bool:
     from django.db.models import Count
 
@@ -577,6 +597,7 @@ def _writes(port, rng, agents) -> bool:
     if len(accounts) < WRITE_CLIENTS * WRITE_ACCOUNTS_PER_CLIENT:
         print(f"only {len(accounts)} accounts with an eligible recommendation found")
         return False
+    _open_calls(agents, accounts)
     result = _load.run(
         port,
         _write_plans(rng, agents, accounts),
