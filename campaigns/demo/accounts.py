@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import PaymentModel, SubscriberAccount
+from campaigns.orders.selectors import held_through_connected_orders
 from config.floor.seed_names import REGIONS, latin, person
 from config.floor.seeding import SEED, SeedContext, Tally, sync_through
 from offers.demo import (
@@ -193,6 +194,10 @@ def run(ctx: SeedContext) -> dict[str, int]:
     offers = dict(Offer.objects.values_list("code", "pk"))
     wanted_services = {(ids[s.number], services[c]) for s in specs for c in s.services}
     wanted_offers = {(ids[s.number], offers[c]) for s in specs for c in s.offers}
+    # What was sold and connected is the account's (a rerun keeps what the demo's orders did).
+    sold, new_services, replaced = held_through_connected_orders(ids.values())
+    wanted_offers = (wanted_offers - replaced) | sold
+    wanted_services |= new_services
     through = SubscriberAccount.services.through
     added, removed = sync_through(
         through, "subscriberaccount", "service", ids.values(), wanted_services

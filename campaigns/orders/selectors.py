@@ -2,13 +2,14 @@
 
 import datetime
 
-from django.db.models import Count, F, Min, Prefetch, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, ContactHistoryEntry, ResultCode
 from campaigns.orders.models import (
     ConnectionOrder,
     InstallerSlot,
+    OrderKind,
     OrderOutboxMessage,
     OrderStatus,
     OutboxState,
@@ -167,3 +168,32 @@ def newest_passport_ciphertext() -> str:
         .first()
         or ""
     )
+
+
+def held_through_connected_orders(account_ids) -> tuple[set, set, set]:
+    """What the accounts hold because of their connected orders, as `account_follows_order` left
+    it: (account id, offer id) pairs sold, (account id, service id) pairs of new services, and
+    (account id, offer id) pairs of tariffs a move replaced. Read in the order the connections
+    were recorded (their status rows), which is the order they changed the account in."""
+    offers, services, replaced = set(), set(), set()
+    connected = Q(status_changes__status=OrderStatus.CONNECTED)
+    orders = (
+        ConnectionOrder.objects.filter(
+            account_id__in=list(account_ids), status=OrderStatus.CONNECTED
+        )
+        .annotate(recorded=Max("status_changes__pk", filter=connected))
+        .select_related("product")
+        .prefetch_related("extras")
+        .order_by("recorded", "pk")
+    )
+    for order in orders:
+        for offer in (order.product, *order.extras.all()):
+            if offer is not None:
+                offers.add((order.account_id, offer.pk))
+                replaced.discard((order.account_id, offer.pk))
+        if order.kind == OrderKind.CONNECTION and order.product is not None:
+            services.add((order.account_id, order.product.service_id))
+            if order.previous_tariff_id:
+                offers.discard((order.account_id, order.previous_tariff_id))
+                replaced.add((order.account_id, order.previous_tariff_id))
+    return offers, services, replaced
