@@ -1,6 +1,6 @@
 """A call by keyboard alone at 768 px (issue 14 §1, issue 12 §1): the agent opens the account from
 the home page, starts the appeal, marks the question resolved, records «Клиент думает» with an
-objection and a callback time (keys 1–4, Ctrl+Enter), all without a reload; «Мои перезвоны» opens the account in one keystroke. Nothing is
+objection and a callback time (keys 1–4, Ctrl+Enter), all without a reload, then the agreement that goes on to the order form; «Мои перезвоны» opens the account in one keystroke. Nothing is
 duplicated. The keys pressed and the seconds taken are printed (-s) for the note."""
 
 import time
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campaigns.models import Callback, ContactHistoryEntry
 from tests.conftest import requires_chromium
+from tests.e2e.conftest import wait_for_page
 
 pytestmark = [pytest.mark.e2e, requires_chromium]
 
@@ -60,7 +61,7 @@ def test_a_call_by_keyboard_alone_without_a_reload(demo, browser_context):
     keys.press("Tab")
     keys.type("demo-agent-1")
     keys.press("Enter")
-    page.wait_for_url("**/")
+    wait_for_page(page, "/")
     expect(page.locator(".day-callbacks-today")).to_be_visible()
     keys.tab_to("#home-account-q")
     keys.type(ACCOUNT)
@@ -94,19 +95,26 @@ def test_a_call_by_keyboard_alone_without_a_reload(demo, browser_context):
     expect(page.locator(f"#result-{lead}-thinking")).to_be_checked()
     expect(page.locator("section.history tbody tr").first).to_contain_text("Клиент думает")
     expect(page.locator(".save-bar").first).to_be_visible()
+
+    # The customer agrees: a second save on the same page, still by keys, goes on to the order
+    # form of that product (R7).
+    keys.press("4")
+    expect(page.locator(f"#result-{lead}-agreed")).to_be_checked()
+    keys.press("Control+Enter")
+    page.wait_for_url("**/orders/new/?account=*")
     seconds = time.monotonic() - started
     page.goto("/callbacks/")  # a page of its own: the server is done with the saves
-    expect(page.locator(".callbacks-later .callback", has_text=ACCOUNT)).to_have_count(1)
+    expect(page.locator(".callbacks-later .callback", has_text=ACCOUNT)).to_have_count(
+        0
+    )  # made by the agreement
     # The server is done with the page's requests: the database may be read.
     entries = ContactHistoryEntry.objects.filter(
         target__account__number=ACCOUNT, agent__username="agent", created_at__gte=since
     )
     # Each save once, on both campaigns of the product (R6): nothing duplicated.
-    assert sorted(entries.values_list("result", flat=True)) == ["thinking"] * 2
-    assert (
-        Callback.objects.open().filter(account__number=ACCOUNT, agent__username="agent").count()
-        == 1
-    )
+    assert sorted(entries.values_list("result", flat=True)) == ["agreed"] * 2 + ["thinking"] * 2
+    # The agreement made the callback: none is left open for the product.
+    assert not Callback.objects.open().filter(account__number=ACCOUNT, agent__username="agent")
     assert errors == []
     print(f"\nkeyboard call: {keys.count} keys, {seconds:.1f} s")
 
@@ -120,7 +128,7 @@ def test_my_callbacks_open_the_account_in_one_keystroke(demo, browser_context):
     page.fill("#id_username", "agent")
     page.fill("#id_password", "demo-agent-1")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/callbacks/")
+    wait_for_page(page, "/callbacks/")
     expect(page.locator(".callbacks-overdue .callback")).not_to_have_count(0)
     today = page.locator(".callbacks-today .callback-open").first
     expect(today).to_contain_text(ACCOUNT)
