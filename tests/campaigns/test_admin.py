@@ -162,6 +162,10 @@ def test_a_campaign_added_in_the_admin_starts_as_a_draft_owned_by_its_author(cli
             "starts_on": "2026-11-01",
             "ends_on": "",
             "cooldown_days": 30,
+            # The learning's settings as the form offers them (issue 13).
+            "value_basis": "monthly_fee",
+            "value_amount": "0",
+            "exploration_share": 0,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
