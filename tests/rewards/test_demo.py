@@ -104,12 +104,20 @@ def test_demo_orders_record_the_plan_they_replace_and_a_rerun_keeps_it():
         ConnectionOrder.objects.select_related("account", "product", "tariff").order_by("pk")
     )
     recorded = [(o.pk, o.previous_tariff_id, o.previous_monthly_fee) for o in orders]
+    # A connected order changes what its account holds (what was sold is held, a move replaces
+    # the plan), so the plan an order replaced can be read again from the account only where no
+    # order of the account was connected since the CRM's report.
+    changed = set(
+        ConnectionOrder.objects.filter(status="connected").values_list("account_id", flat=True)
+    )
+    unchanged = [o for o in orders if o.account_id not in changed]
     expected = []
-    for o in orders:
+    for o in unchanged:
         fields = previous_fields(account=o.account, sale=o.product or o.tariff)
         previous = fields["previous_tariff"]
         expected.append((o.pk, previous.pk if previous else None, fields["previous_monthly_fee"]))
-    assert recorded == expected
+    assert [r for r in recorded if r[0] in {o.pk for o in unchanged}] == expected
+    assert any(previous for _pk, previous, _fee in expected)
     assert any(previous for _pk, previous, _fee in recorded)
     call_command("seed_demo", stdout=StringIO())
     assert (
