@@ -104,6 +104,10 @@ def campaign_form(offer, **changes):
         "starts_on": "2026-11-01",
         "ends_on": "",
         "cooldown_days": 30,
+        # The learning's settings as the form offers them (issue 13).
+        "value_basis": "monthly_fee",
+        "value_amount": "0",
+        "exploration_share": 0,
         **changes,
     }
 

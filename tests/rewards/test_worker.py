@@ -79,9 +79,10 @@ def test_killed_mid_run_the_job_is_retried_and_leaves_correct_figures(
         holder.execute(
             "SELECT 1 FROM rewards_agentmonth WHERE id = %s FOR UPDATE", [blocked_row.pk]
         )
-        child = _wait_for(lambda: _children(process.pid), process, log_path, "pool child")[0]
         result = compute_conversions.delay("2025-10")
         _wait_for(lambda: _blocked_backend(watcher), process, log_path, "job blocked mid-run")
+        # The pool's child as it is now, running the job (an earlier one may have been replaced).
+        child = _wait_for(lambda: _children(process.pid), process, log_path, "pool child")[0]
         os.kill(child, signal.SIGKILL)
         _wait_for(
             lambda: [c for c in _children(process.pid) if c != child],
