@@ -24,7 +24,11 @@ def eager_celery():
 @pytest.fixture(autouse=True)
 def funded_account(request):
     """The demo account's 224.55 ₽ do not pay a tariff's first charge early in a month (R2 is
-    re-checked at registration): the order tests' account has the funds, whatever the date."""
+    re-checked at registration): the order tests' account has the funds, whatever the date.
+    Only for the modules that load these fixtures: `pytest_plugins` registers them for the whole
+    session, and the eligibility tests need the account's own 224.55 ₽."""
+    if __name__ not in getattr(request.module, "pytest_plugins", ()):
+        return
     if "account" in request.fixturenames:
         account = request.getfixturevalue("account")
         account.balance = Decimal("5000.00")
