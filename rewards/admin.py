@@ -10,7 +10,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
@@ -22,7 +21,12 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminDateWidget, UnfoldAdminTextInputWidget
 
-from config.floor.admin import HistoryModelAdmin, ImportExportHistoryModelAdmin, PortalModelAdmin
+from config.floor.admin import (
+    HistoryModelAdmin,
+    ImportExportHistoryModelAdmin,
+    PortalModelAdmin,
+    month_label,
+)
 from offers.admin import joined_names
 from rewards import calendar, consistency, funnels, services
 from rewards.consistency import BandSpec, Period
@@ -332,7 +336,7 @@ class AgentMonthAdmin(ReadOnlyMixin, PortalModelAdmin):
 
     @display(description=_("month"), ordering="month")
     def month_label(self, obj):
-        return capfirst(formats.date_format(obj.month, "F Y"))
+        return month_label(obj.month)
 
     @display(description=_("orders / target"), ordering="orders", header=True)
     def plan(self, obj):

@@ -82,6 +82,11 @@ def owner_field(db_field, kwargs):
     return {**kwargs, "queryset": marketing_managers(), "form_class": PersonChoiceField}
 
 
+def month_label(day) -> str:
+    """A month as a list shows it: «Ноябрь 2026» (the first day stored, never «1 ноября»)."""
+    return capfirst(formats.date_format(day, "F Y"))
+
+
 def breakable(code: str) -> str:
     """A code that may break after its underscores in a narrow column («Антивирус_vo12_CRM_MR03»)."""
     return format_html_join(mark_safe("_<wbr>"), "{}", ((part,) for part in code.split("_")))

@@ -3,12 +3,11 @@
 
 from django.contrib import admin
 from django.utils import formats, timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateFilter
 from unfold.decorators import display
 
-from config.floor.admin import HistoryModelAdmin
+from config.floor.admin import HistoryModelAdmin, month_label
 from rewards.models import StatementDispute
 
 
@@ -66,10 +65,6 @@ class StatementDisputeAdmin(HistoryModelAdmin):
             short_datetime(obj.created_at),
             short_datetime(obj.resolved_at) if obj.resolved_at else "—",
         ]
-
-
-def month_label(day) -> str:
-    return capfirst(formats.date_format(day, "F Y"))
 
 
 def short_datetime(moment) -> str:
