@@ -160,7 +160,7 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
     )
 
     class Media:
-        js = ["campaigns/admin_campaign.js"]
+        js = ["portal/live_preview.js"]
 
     def get_queryset(self, request):
         return (
@@ -277,22 +277,16 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
 
     @display(description=_("Script preview"))
     def script_preview(self, obj):
-        """The preview box; admin_campaign.js redraws it as the scripts are typed."""
+        """The preview box; portal/live_preview.js redraws it as the scripts are typed."""
         rendered = ""
         if obj is not None and obj.offer_id is not None:
             rendered = render_preview(
                 obj.offer, obj.script_template, obj.connection_script_template, None
             )
-        return format_html(
-            '<div class="script-preview-box" data-url="{}">'
-            '<label class="block text-sm mb-1" for="script-preview-account">{}</label>'
-            '<input id="script-preview-account" class="border border-base-200 rounded-default '
-            'px-3 py-2 mb-3 w-56" inputmode="numeric" autocomplete="off" placeholder="{}">'
-            '<div id="script-preview-output" aria-live="polite">{}</div></div>',
+        return preview_box(
             reverse("admin:campaigns_campaign_script_preview"),
-            _("Read to the customer of account"),
-            "352011070411",
-            rendered or _("Choose the offer and type the script to see it as the agent will."),
+            "offer,script_template,connection_script_template",
+            rendered,
         )
 
     def script_preview_view(self, request):
@@ -412,6 +406,25 @@ class CampaignAdmin(ImportExportHistoryModelAdmin):
         return redirect(reverse("admin:campaigns_campaign_change", args=[clone.pk]))
 
 
+def preview_box(url, fields, rendered) -> str:
+    """A script preview redrawn as the fields named are typed (portal/live_preview.js), read to the
+    customer of the account typed in its own box (never saved with the form)."""
+    return format_html(
+        '<div class="live-preview script-preview-box" data-url="{}" data-fields="{}">'
+        '<label class="block text-sm mb-1" for="script-preview-account">{}</label>'
+        '<input id="script-preview-account" data-name="account" class="border border-base-200 '
+        'rounded-default px-3 py-2 mb-3 w-56" inputmode="numeric" autocomplete="off" '
+        'placeholder="{}">'
+        '<div id="script-preview-output" class="live-preview-output" aria-live="polite">{}</div>'
+        "</div>",
+        url,
+        fields,
+        _("Read to the customer of account"),
+        "352011070411",
+        rendered or _("Choose the offer and type the script to see it as the agent will."),
+    )
+
+
 def render_preview(offer, script, connection_script, account) -> str:
     """The two scripts as the agent reads them to this account's customer (or the sample one)."""
     today = timezone.localdate()
@@ -439,6 +452,12 @@ def render_preview(offer, script, connection_script, account) -> str:
 @require_POST
 def _script_preview(request):
     offer = Offer.objects.filter(pk=request.POST.get("offer") or None).first()
+    return script_preview_response(request, offer)
+
+
+def script_preview_response(request, offer, default_connection_script="") -> JsonResponse:
+    """The scripts posted, rendered for the account typed (or the sample customer); a connection
+    script left empty reads `default_connection_script` (a version's falls back to its campaign's)."""
     if offer is None:
         message = _("Choose the offer and type the script to see it as the agent will.")
         return JsonResponse({"html": str(message), "customer": ""})
@@ -451,7 +470,7 @@ def _script_preview(request):
     html = render_preview(
         offer,
         request.POST.get("script_template", ""),
-        request.POST.get("connection_script_template", ""),
+        request.POST.get("connection_script_template", "") or default_connection_script,
         account,
     )
     customer = account.initials_name if account else SAMPLE_CUSTOMER

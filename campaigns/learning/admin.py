@@ -4,13 +4,14 @@ and context with their intervals, and their trend by week."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action, display
 
-from campaigns.admin.campaign import render_preview
+from campaigns.admin.campaign import preview_box, render_preview, script_preview_response
 from campaigns.learning import selectors, services
 from campaigns.learning.models import ScriptVersion, VersionStatus
 from campaigns.models import Campaign
@@ -66,6 +67,9 @@ class ScriptVersionAdmin(ImportExportHistoryModelAdmin):
     )
     actions_detail = ("promote_detail",)
 
+    class Media:
+        js = ["portal/live_preview.js"]
+
     def get_urls(self):
         extra = [
             path(
@@ -79,6 +83,11 @@ class ScriptVersionAdmin(ImportExportHistoryModelAdmin):
                 name="campaigns_campaign_versions_start",
             ),
             path(
+                "script-preview/",
+                self.admin_site.admin_view(self.script_preview_view),
+                name="campaigns_scriptversion_script_preview",
+            ),
+            path(
                 "refresh/",
                 self.admin_site.admin_view(self.refresh_view),
                 name="campaigns_propensities_refresh",
@@ -86,12 +95,34 @@ class ScriptVersionAdmin(ImportExportHistoryModelAdmin):
         ]
         return [*extra, *super().get_urls()]
 
-    @display(description=_("Preview (sample customer)"))
+    @display(description=_("Script preview"))
     def preview(self, obj):
-        if obj is None or obj.pk is None:
-            return "—"
-        connection = obj.connection_script_template or obj.campaign.connection_script_template
-        return render_preview(obj.campaign.offer, obj.script_template, connection, None)
+        """Redrawn as the version is typed, like the campaign's scripts (portal/live_preview.js)."""
+        rendered = ""
+        if obj is not None and obj.pk is not None:
+            connection = obj.connection_script_template or obj.campaign.connection_script_template
+            rendered = render_preview(obj.campaign.offer, obj.script_template, connection, None)
+        return preview_box(
+            reverse("admin:campaigns_scriptversion_script_preview"),
+            "campaign,script_template,connection_script_template",
+            rendered,
+        )
+
+    def script_preview_view(self, request):
+        """The version being typed, read with its campaign's offer (and connection script when
+        the version has none of its own) to the account typed, or the sample customer."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        campaign = (
+            Campaign.objects.select_related("offer")
+            .filter(pk=_int_or_none(request.POST.get("campaign")))
+            .first()
+        )
+        if campaign is None:
+            return script_preview_response(request, None)
+        return script_preview_response(request, campaign.offer, campaign.connection_script_template)
 
     @action(description=_("Promote"), url_path="promote", permissions=["change"])
     def promote_detail(self, request, object_id):
@@ -188,3 +219,7 @@ def trend_chart(rows) -> dict:
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
     }
+
+
+def _int_or_none(value):
+    return int(value) if value and str(value).isdigit() else None

@@ -169,3 +169,43 @@ def test_the_trend_chart_draws_a_line_per_context():
     assert [p[2] for p in heard["points"]] == [0.7]
     assert len(chart["weeks"]) == 2
     assert trend_chart([]) == {"lines": [], "weeks": []}
+
+
+def test_a_version_is_previewed_live_with_its_campaigns_offer_and_the_chosen_account(
+    manager_client, experiment
+):
+    """Like the campaign's scripts: placeholders filled for the account typed, markup shown as
+    text, the campaign's connection script read when the version has none of its own."""
+    from tests.campaigns.factories import SubscriberAccountFactory
+
+    campaign, _a, _b = experiment
+    campaign.connection_script_template = "Подключаю {offer}."
+    campaign.save()
+    SubscriberAccountFactory(number="352000000001", first_name="Ольга", patronymic="Ивановна")
+    url = reverse("admin:campaigns_scriptversion_script_preview")
+    data = manager_client.post(
+        url,
+        {
+            "campaign": campaign.pk,
+            "script_template": "{customer}, {offer} <b>сегодня</b>",
+            "connection_script_template": "",
+            "account": "352-000-000-001",
+        },
+    ).json()
+    offer = campaign.offer.name
+    assert f"Ольга Ивановна, {offer} &lt;b&gt;сегодня&lt;/b&gt;" in data["html"]
+    assert f"Подключаю {offer}." in data["html"]
+    assert data["customer"] == "Ольга Ивановна"
+    assert manager_client.post(url, {"campaign": "x"}).json()["customer"] == ""
+    assert manager_client.get(url).status_code == 405
+
+
+def test_the_version_form_carries_the_live_preview_box(manager_client, experiment):
+    _campaign, a, _b = experiment
+    for page in (
+        reverse("admin:campaigns_scriptversion_add"),
+        reverse("admin:campaigns_scriptversion_change", args=[a.pk]),
+    ):
+        html = manager_client.get(page).content.decode()
+        assert 'data-fields="campaign,script_template,connection_script_template"' in html
+        assert "portal/live_preview" in html

@@ -150,3 +150,27 @@ def test_price_is_framed_per_day_and_as_the_prorated_first_charge_r3(
     # 139 ₽ / 30 days = 4,63 ₽ a day; connected on the 25th: 139 × 6 / 30 = 27,80 ₽.
     assert "4,63 ₽ в день (30 дней в этом месяце)" in html
     assert "первое списание при подключении сегодня: 27,80 ₽" in html
+
+
+def element_ids(html):
+    from html.parser import HTMLParser
+
+    ids = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            ids.extend(value for name, value in attrs if name == "id")
+
+    Collector().feed(html)
+    return ids
+
+
+def test_every_id_on_the_page_is_unique_and_every_campaign_keeps_its_anchor(
+    agent_client, targets, call, objections
+):
+    """Two campaigns of one product share a card: the card holds the lead's anchor, the other
+    campaign its own (callbacks link to either), and no id stands twice."""
+    ids = element_ids(agent_client.get(PAGE).content.decode())
+    assert len(targets) == 2
+    assert [i for i in ids if ids.count(i) > 1] == []
+    assert {f"rec-{t.pk}" for t in targets} <= set(ids)
