@@ -17,6 +17,7 @@ from campaigns import selectors, services
 from campaigns.api.accounts import order_url
 from campaigns.models import ResultCode
 from campaigns.models.accounts import is_account_number, normalise_account_number
+from campaigns.orders.selectors import account_orders
 from campaigns.services.account_search import account_search as account_search_service
 from config.floor import roles
 from config.floor.errors import DomainError
@@ -92,6 +93,7 @@ def account_detail(request, number):
         "objections": list(objection_list()),
         "max_objections": services.MAX_OBJECTIONS,
         "history": selectors.account_history(account=account),
+        "account_orders": account_orders(user=request.user, account=account),
         "callback_default": _local_input(services.callback_default_due()) if can_work else "",
         # Each rendering's forms are new submissions; a re-sent one (Back, a double press) is not.
         "form_nonce": uuid.uuid4().hex,

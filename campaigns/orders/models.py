@@ -331,7 +331,7 @@ class ConnectionOrder(models.Model):
         ]
 
     def __str__(self):
-        return f"ДК-{self.pk}"
+        return order_label(self.pk)
 
     @property
     def sold(self) -> Offer | None:
@@ -342,6 +342,11 @@ class ConnectionOrder(models.Model):
     def passport(self):
         """The decrypted passport, or None once erased (only `reveal` shows it to a person)."""
         return personal_data.decrypt_passport(self.passport_ciphertext)
+
+
+def order_label(pk) -> str:
+    """An order as people name it: «ДК-42» (the fulfilment system's and the deck's word)."""
+    return f"ДК-{pk}"
 
 
 class StatusSource(models.TextChoices):

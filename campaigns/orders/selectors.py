@@ -35,6 +35,29 @@ def order_visible(*, user, order_id) -> ConnectionOrder | None:
     )
 
 
+def order_statuses(*, user, ids) -> list[dict]:
+    """The status of each of these orders the user may see, for the pages' live status: one
+    query whatever the number (id, status, when it last changed)."""
+    return list(
+        ConnectionOrder.objects.visible_to(user)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values("pk", "status", "updated_at")
+    )
+
+
+def account_orders(*, user, account, limit: int = 10) -> list[ConnectionOrder]:
+    """The account's newest orders the user may see (agents their own, supervisors their
+    teams'), with what was sold: the account page's section. No personal data is read."""
+    return list(
+        ConnectionOrder.objects.visible_to(user)
+        .filter(account=account)
+        .select_related("product", "tariff")
+        .only("pk", "status", "kind", "created_at", "product__name", "tariff__name")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def technologies():
     """Active technologies with the services they carry and the tariffs and equipment that fit."""
     return (

@@ -6,15 +6,18 @@ and renders the values once (audited), they are never stored in the session or t
 
 import csv
 import datetime
+import hashlib
 import uuid
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +25,13 @@ from campaigns import personal_data
 from campaigns.models.accounts import is_account_number, normalise_account_number
 from campaigns.orders import selectors, services
 from campaigns.orders.filters import ConnectionOrderFilter
-from campaigns.orders.models import OrderKind, OrderStatus, RevealChannel, order_kind_of
+from campaigns.orders.models import (
+    OrderKind,
+    OrderStatus,
+    RevealChannel,
+    order_kind_of,
+    order_label,
+)
 from campaigns.selectors import account_get
 from config.floor import roles
 from config.floor.errors import DomainError, Forbidden
@@ -42,6 +51,9 @@ MSG_HELD = _(
     "cannot be registered."
 )
 MSG_NO_ACCOUNT = _("Open the order from a customer's account (no account given).")
+MSG_STATUS_NOW = _("Order %(order)s: %(status)s")
+ERR_STATUS_IDS = _("Name at most %(max)d orders by their numbers (id=1&id=2).")
+MAX_WATCHED = 100
 
 STATUS_BADGES = {
     OrderStatus.REGISTERED: "",
@@ -376,8 +388,54 @@ def order_list(request):
         "is_supervisor": is_supervisor,
         "summary": None if is_supervisor else _summary(request.user),
         "query": request.GET.urlencode(),
+        "filter_query": _without_page(request.GET),
+        "account_filter": _account_filter(request.GET.get("account", "")),
     }
     return render(request, "orders/order_list.html", context)
+
+
+@page_roles(*LIST_ROLES)
+def order_status(request):
+    """The live status of the orders a page shows (`?id=1&id=2`): a light JSON the page polls,
+    with an ETag so that an unchanged answer is a bodiless 304. Orders the user may not see are
+    left out. One query whatever the number of orders."""
+    ids = request.GET.getlist("id")
+    if len(ids) > MAX_WATCHED or not all(i.isdigit() for i in ids):
+        message = ERR_STATUS_IDS % {"max": MAX_WATCHED}
+        return JsonResponse({"code": "invalid_ids", "detail": message}, status=400)
+    rows = selectors.order_statuses(user=request.user, ids=[int(i) for i in ids])
+    fingerprint = repr([(r["pk"], r["status"], r["updated_at"]) for r in rows] + [get_language()])
+    etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
+    response = get_conditional_response(request, etag=etag) or JsonResponse(
+        {"orders": [_status_entry(row) for row in rows]}
+    )
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _status_entry(row):
+    status = OrderStatus(row["status"])
+    return {
+        "id": row["pk"],
+        "status": status.value,
+        "label": status.label,
+        "badge": STATUS_BADGES[status],
+        "announcement": MSG_STATUS_NOW % {"order": order_label(row["pk"]), "status": status.label},
+    }
+
+
+def _without_page(query) -> str:
+    """The list's filters as a query string, for the pager's links."""
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _account_filter(value) -> str:
+    """The account the list is narrowed to (the account page's link), as the filter reads it."""
+    number = normalise_account_number(value)
+    return number if is_account_number(number) else ""
 
 
 def _summary(agent):
