@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from import_export.results import RowResult
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
     RangeDateFilter,
@@ -23,12 +24,16 @@ from campaigns import selectors
 from campaigns.models import (
     AgentProfile,
     Department,
+    SubjectType,
     SubscriberAccount,
     Team,
     TeamMembership,
+    ViewSurface,
 )
 from campaigns.resources import SubscriberAccountResource
 from campaigns.services.org import MoveError, agent_team_move
+from campaigns.services.personal_views import AUDITED_FIELDS, personal_data_viewed
+from config.floor import personal
 from config.floor.admin import (
     HistoryModelAdmin,
     ImportExportModelAdmin,
@@ -37,6 +42,7 @@ from config.floor.admin import (
 from offers.admin import joined_names
 from offers.models import Segment
 
+CONTACT_FIELDS = AUDITED_FIELDS[SubjectType.ACCOUNT]
 MSG_MOVED = _("%(agent)s moved to %(team)s from %(day)s.")
 
 
@@ -241,7 +247,10 @@ class SubscriberAccountAdmin(ImportExportModelAdmin):
         SegmentFilter,
         "region",
     )
-    search_fields = ("=number", "surname", "first_name", "contact_phone", "email")
+    # The phone and e-mail are encrypted: a manager finds an account by either, typed whole.
+    search_fields = ("=number", "surname", "first_name")
+    digest_search_fields = {"contact_phone": "contact_phone_hash", "email": "email_hash"}
+    search_help_text = _("Account number, surname or first name; a phone or e-mail typed whole.")
     autocomplete_fields = ("services", "offers")
     readonly_fields = ("crm_updated_at", "created_at", "updated_at")
     fieldsets = (
@@ -257,6 +266,47 @@ class SubscriberAccountAdmin(ImportExportModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("services")
+
+    # The phone and e-mail leave the admin in clear in three places, each audited as it happens
+    # (campaigns.services.personal_views): the account's form, the export, the import's preview
+    # (its diff shows the values an update replaces).
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            self._audit(request, ViewSurface.ADMIN, [obj])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        chosen = self.get_export_resource_fields_from_form(kwargs.get("export_form"))
+        shown = [name for name in CONTACT_FIELDS if chosen is None or name in chosen]
+        if shown:
+            self._audit(request, ViewSurface.EXPORT, queryset.only("pk", *shown), shown)
+        return data
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is not None:
+            updated = [
+                row.object_id
+                for row in result.valid_rows()
+                if row.import_type == RowResult.IMPORT_TYPE_UPDATE and row.object_id
+            ]
+            accounts = SubscriberAccount.objects.filter(pk__in=updated).only("pk", *CONTACT_FIELDS)
+            self._audit(request, ViewSurface.IMPORT, accounts)
+        return response
+
+    def _audit(self, request, surface, accounts, fields=CONTACT_FIELDS):
+        if all(personal.may_see(request.user, SubscriberAccount, name) for name in fields):
+            personal_data_viewed(
+                user=request.user,
+                surface=surface,
+                subject_type=SubjectType.ACCOUNT,
+                records=accounts.iterator(chunk_size=1000)
+                if hasattr(accounts, "iterator")
+                else accounts,
+                fields=fields,
+            )
 
     @display(description=_("payment"), ordering="balance")
     def payment(self, obj):

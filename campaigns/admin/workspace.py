@@ -6,7 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from campaigns.models import AccountSearch, Appeal, ContactHistoryEntry, Outage, PeakHours
+from campaigns.models import (
+    AccountSearch,
+    Appeal,
+    ConnectionOrder,
+    ContactHistoryEntry,
+    Outage,
+    PeakHours,
+    PersonalDataView,
+    SubjectType,
+    SubscriberAccount,
+)
 from config.floor.admin import PortalModelAdmin, breakable
 
 
@@ -108,3 +118,19 @@ class AccountSearchAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_filter = ("channel", "searched_at")
     list_select_related = ("user",)
     search_fields = ("=query", "user__username", "user__last_name")
+
+
+@admin.register(PersonalDataView)
+class PersonalDataViewAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
+    """Who was shown which account's or order's personal data unmasked, where (the audit; reveals
+    have their own list), for managers to read."""
+
+    list_display = ("viewed_at", "user", "subject_type", "subject_id", "field_list", "surface")
+    list_filter = ("surface", "subject_type", "viewed_at")
+    list_select_related = ("user",)
+    search_fields = ("=subject_id", "user__username", "user__last_name")
+
+    @display(description=_("fields"))
+    def field_list(self, obj):
+        model = ConnectionOrder if obj.subject_type == SubjectType.ORDER else SubscriberAccount
+        return ", ".join(str(model._meta.get_field(name).verbose_name) for name in obj.fields)

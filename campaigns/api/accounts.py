@@ -19,7 +19,14 @@ from campaigns.api.serializers import (
     new_entry_payload,
     recommendation_payload,
 )
-from campaigns.models import Appeal, ResultCode, SearchChannel, SubscriberAccount
+from campaigns.models import (
+    Appeal,
+    ResultCode,
+    SearchChannel,
+    SubjectType,
+    SubscriberAccount,
+    ViewSurface,
+)
 from campaigns.models.accounts import (
     ERR_ACCOUNT_NUMBER,
     ERR_NO_ACCOUNT,
@@ -27,6 +34,7 @@ from campaigns.models.accounts import (
     normalise_account_number,
 )
 from campaigns.services.account_search import account_search_record
+from campaigns.services.personal_views import personal_data_viewed
 from config.floor import roles
 from config.floor.errors import DomainError, NotFound
 from config.floor.idempotency import idempotent
@@ -94,6 +102,19 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         context = super().get_serializer_context()
         context["reveal_contacts"] = roles.has_role(self.request.user, roles.CRM, roles.MANAGERS)
         return context
+
+    def get_serializer(self, *args, **kwargs):
+        """An account shown with its phone and e-mail unmasked is audited as it is shown."""
+        serializer = super().get_serializer(*args, **kwargs)
+        account = args[0] if args else None
+        if isinstance(account, SubscriberAccount) and serializer.context["reveal_contacts"]:
+            personal_data_viewed(
+                user=self.request.user,
+                surface=ViewSurface.API,
+                subject_type=SubjectType.ACCOUNT,
+                records=[account],
+            )
+        return serializer
 
     def get_number(self) -> str:
         number = normalise_account_number(self.kwargs["number"])

@@ -8,8 +8,11 @@ from campaigns.learning.models import (
 from campaigns.models.accounts import (
     AccountSearch,
     PaymentModel,
+    PersonalDataView,
     SearchChannel,
+    SubjectType,
     SubscriberAccount,
+    ViewSurface,
 )
 from campaigns.models.appeals import Appeal, AppealTheme
 from campaigns.models.callbacks import CALLBACK_GRACE, Callback
@@ -70,6 +73,7 @@ __all__ = [
     "PaymentModel",
     "PeakHours",
     "PersonalDataReveal",
+    "PersonalDataView",
     "Propensity",
     "PropensityLevel",
     "ResultCode",
@@ -78,11 +82,13 @@ __all__ = [
     "ScriptVersion",
     "SearchChannel",
     "StatusSource",
+    "SubjectType",
     "SubscriberAccount",
     "Team",
     "TeamMembership",
     "ValueBasis",
     "VersionStatus",
+    "ViewSurface",
     "Weekday",
     "window_covers",
 ]

@@ -3,11 +3,13 @@
 import re
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from campaigns.personal_data.fields import DigestField, EncryptedCharField
 from offers.models import Offer, Service
 
 # The account-number rule, in one place: the model, the API, the pages and the target import.
@@ -63,8 +65,12 @@ class SubscriberAccount(models.Model):
     offers = models.ManyToManyField(
         Offer, related_name="accounts", blank=True, verbose_name=_("connected offers")
     )
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    # Phone and e-mail are encrypted at rest (campaigns.personal_data.fields); the names are not:
+    # every role reads them on every call, and agents find people by them (README, privacy).
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=20, blank=True)
+    contact_phone_hash = DigestField(_("contact phone digest"), source="contact_phone")
+    email = EncryptedCharField(_("e-mail"), max_length=254, blank=True, validators=[validate_email])
+    email_hash = DigestField(_("e-mail digest"), source="email", kind="email")
     region = models.CharField(_("region"), max_length=100, blank=True)
     crm_updated_at = models.DateTimeField(_("last update from the CRM"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -76,6 +82,10 @@ class SubscriberAccount(models.Model):
         ordering = ["number"]
         verbose_name = _("subscriber account")
         verbose_name_plural = _("subscriber accounts")
+        indexes = [
+            models.Index(fields=["contact_phone_hash"], name="account_phone_hash_idx"),
+            models.Index(fields=["email_hash"], name="account_email_hash_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(number__regex=ACCOUNT_NUMBER_RE), name="account_number_12_digits"
@@ -121,3 +131,41 @@ class AccountSearch(models.Model):
 
     def __str__(self):
         return f"{self.user} «{self.query}»"
+
+
+class ViewSurface(models.TextChoices):
+    ADMIN = "admin", _("Admin form")
+    API = "api", _("API")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import preview")
+
+
+class SubjectType(models.TextChoices):
+    ACCOUNT = "account", _("Account")
+    ORDER = "order", pgettext_lazy("connection order", "Order")
+
+
+class PersonalDataView(models.Model):
+    """An audit record: who was shown which personal fields of an account or order unmasked,
+    where and when (reveals, asked for with a reason, have their own record)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="personal_data_views",
+    )
+    subject_type = models.CharField(_("whose data"), max_length=10, choices=SubjectType.choices)
+    subject_id = models.PositiveBigIntegerField(_("record id"))
+    fields = models.JSONField(_("fields"))
+    surface = models.CharField(_("where"), max_length=10, choices=ViewSurface.choices)
+    viewed_at = models.DateTimeField(_("viewed"), db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-id"]
+        verbose_name = _("personal data view")
+        verbose_name_plural = _("personal data views")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="pd_view_subject_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_subject_type_display()} {self.subject_id}"

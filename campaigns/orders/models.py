@@ -13,6 +13,7 @@ from campaigns import personal_data
 from campaigns.models.accounts import SubscriberAccount
 from campaigns.models.appeals import Appeal
 from campaigns.models.campaigns import Campaign
+from campaigns.personal_data.fields import DigestField, EncryptedCharField
 from config.floor import roles
 from offers.models import Offer, OfferKind, Service, Technology
 
@@ -205,10 +206,13 @@ class ConnectionOrder(models.Model):
     )
     # Client data.
     full_name = models.CharField(_("full name"), max_length=255)
-    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    # Phone and addresses are encrypted at rest like the passport (personal_data.fields); the
+    # phone's keyed digest answers exact look-ups.
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=20)
+    contact_phone_hash = DigestField(_("contact phone digest"), source="contact_phone")
     # The connection address; for a delivery, the address the equipment is delivered to.
-    connection_address = models.CharField(_("connection address"), max_length=500, blank=True)
-    registration_address = models.CharField(_("registration address"), max_length=500, blank=True)
+    connection_address = EncryptedCharField(_("connection address"), max_length=500, blank=True)
+    registration_address = EncryptedCharField(_("registration address"), max_length=500, blank=True)
     passport_ciphertext = models.TextField(_("passport (encrypted)"), blank=True, editable=False)
     passport_erased_at = models.DateTimeField(_("passport data erased"), null=True, blank=True)
     # Technology, channel, tariff and equipment, additional services.
@@ -299,6 +303,7 @@ class ConnectionOrder(models.Model):
         indexes = [
             models.Index(fields=["agent", "-created_at"], name="order_agent_idx"),
             models.Index(fields=["status", "connected_at"], name="order_status_idx"),
+            models.Index(fields=["contact_phone_hash"], name="order_phone_hash_idx"),
         ]
         constraints = [
             models.CheckConstraint(

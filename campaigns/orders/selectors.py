@@ -5,7 +5,7 @@ import datetime
 from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.utils import timezone
 
-from campaigns.models import Campaign, ContactHistoryEntry, ResultCode
+from campaigns.models import Campaign, ContactHistoryEntry, ResultCode, SubscriberAccount
 from campaigns.orders.models import (
     ConnectionOrder,
     InstallerSlot,
@@ -191,6 +191,24 @@ def newest_passport_ciphertext() -> str:
         .first()
         or ""
     )
+
+
+def newest_phone_samples() -> list[tuple[str, str]]:
+    """(phone, digest) of the newest order and the newest account with a phone: the key checks'
+    samples. Reading them decrypts: a wrong key raises PersonalDataKeyError here."""
+    samples = []
+    for queryset in (
+        ConnectionOrder.objects.order_by("-created_at", "-id"),
+        SubscriberAccount.objects.order_by("-id"),
+    ):
+        row = (
+            queryset.exclude(contact_phone_hash="")
+            .values_list("contact_phone", "contact_phone_hash")
+            .first()
+        )
+        if row:
+            samples.append(row)
+    return samples
 
 
 def held_through_connected_orders(account_ids) -> tuple[set, set, set]:

@@ -185,6 +185,21 @@ class PersonalDataAdminMixin:
             if not self._refused_column(request, name)
         ]
 
+    # Personal field → the column of its keyed digest (a field with a `digest(value)` method):
+    # encrypted at rest, such a field is searched only by its exact value, and only by a role
+    # that may see it; the search term, whole, is looked up as well as the search fields.
+    digest_search_fields: dict[str, str] = {}
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        for name, digest_column in self.digest_search_fields.items():
+            if not search_term.strip() or not personal.may_see(request.user, self.model, name):
+                continue
+            digest = self.model._meta.get_field(digest_column).digest(search_term)
+            if digest:
+                found |= queryset.filter(**{digest_column: digest})
+        return found, may_have_duplicates
+
     def changelist_view(self, request, extra_context=None):
         self._refuse_personal_ordering(request)
         return super().changelist_view(request, extra_context)

@@ -67,6 +67,7 @@ ROLE_PERMISSIONS = {
         "campaigns.orderoutboxmessage": ("view", "change"),
         "campaigns.personaldatareveal": ("view",),
         "campaigns.accountsearch": ("view",),
+        "campaigns.personaldataview": ("view",),
         # Learning (issue 13): managers run the A/B script versions of their campaigns.
         "campaigns.scriptversion": ALL_ACTIONS,
         # Rewards (issue 5): managers set the monthly targets and read the job's figures and the

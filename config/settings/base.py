@@ -348,6 +348,13 @@ FULFILMENT_STUCK_MINUTES = env.int("FULFILMENT_STUCK_MINUTES", default=15)
 ORDER_PASSPORT_KEY = env(
     "ORDER_PASSPORT_KEY", default="bG9jYWwtb25seS1pbnNlY3VyZS1wYXNzcG9ydC1rZXk="
 )
+# The HMAC key of the personal data's digests (an order's or account's phone, normalised to
+# +7XXXXXXXXXX): exact look-ups without the phone in clear. Its own key, not the Fernet one: a
+# digest key cannot be rotated by listing the old one after it (`manage.py personal_data_rekey`
+# takes every digest again). The embedded default is for local use only: production requires one.
+PERSONAL_DATA_HASH_KEY = env(
+    "PERSONAL_DATA_HASH_KEY", default="local-only-insecure-personal-data-digest-key"
+)
 ORDER_RETENTION_DAYS = env.int("ORDER_RETENTION_DAYS", default=90)
 ORDER_CLAWBACK_DAYS = env.int("ORDER_CLAWBACK_DAYS", default=30)
 # Installer visits: working hours (local time), the slot length and the visits per slot that the

@@ -1,7 +1,8 @@
 """Production: every secret comes from the environment and has no default.
 
-A missing DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL or CELERY_BROKER_URL stops the
-process at start-up with ImproperlyConfigured, before it serves anything.
+A missing DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, CELERY_BROKER_URL,
+ORDER_PASSPORT_KEY or PERSONAL_DATA_HASH_KEY stops the process at start-up with
+ImproperlyConfigured, before it serves anything.
 """
 
 from config.settings.base import *  # noqa: F403
@@ -23,6 +24,8 @@ FULFILMENT_STANDIN_URL_FILE = None
 
 # Passport data at rest: a Fernet key of this deployment's own (no default).
 ORDER_PASSPORT_KEY = env("ORDER_PASSPORT_KEY")
+# The personal data's digest key (HMAC), of this deployment's own too (portal.E004 when weak).
+PERSONAL_DATA_HASH_KEY = env("PERSONAL_DATA_HASH_KEY")
 
 # Static files are collected here and served by whitenoise with hashed, compressed names.
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=str(STATIC_ROOT))  # noqa: F405

@@ -240,7 +240,9 @@ def test_a_cancellation_after_connection_within_the_window_claws_back(
     assert order.cancel_reason == "Расторжение договора"
 
 
-def test_retention_erases_passports_of_closed_orders_only_after_the_period(settings, agent):
+def test_retention_erases_passports_phones_and_addresses_of_closed_orders_only_after_the_period(
+    settings, agent
+):
     settings.ORDER_RETENTION_DAYS = 90
     now = timezone.now()
     old = now - datetime.timedelta(days=91)
@@ -261,10 +263,14 @@ def test_retention_erases_passports_of_closed_orders_only_after_the_period(setti
     for order in (connected_long_ago, cancelled_long_ago):
         order.refresh_from_db()
         assert order.passport is None and order.passport_ciphertext == ""
+        assert (order.contact_phone, order.contact_phone_hash) == ("", "")
+        assert (order.connection_address, order.registration_address) == ("", "")
+        assert order.full_name  # whose order it was stays
         assert order.passport_erased_at is not None
     for order in (connected_recently, still_open):
         order.refresh_from_db()
         assert order.passport.number == "123456"
+        assert order.contact_phone == "+79161234568" and order.contact_phone_hash
     assert services.orders_erase_expired_passports() == 0
 
 

@@ -21,6 +21,8 @@ PRODUCTION_ENV = {
     "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
     # A Fernet key (32 url-safe base64 bytes) for passport data at rest (connection orders).
     "ORDER_PASSPORT_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS1ub3QtYS1zZWNyZXQ=",
+    # The HMAC key of the phones' digests (exact look-ups of encrypted phones).
+    "PERSONAL_DATA_HASH_KEY": secrets.token_urlsafe(32),
 }
 REQUIRED = [
     "DJANGO_SECRET_KEY",
@@ -28,6 +30,7 @@ REQUIRED = [
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "ORDER_PASSPORT_KEY",
+    "PERSONAL_DATA_HASH_KEY",
 ]
 SETTINGS_DIR = BASE_DIR / "config" / "settings"
 # env("NAME"), env.list("NAME"), ... with the name as the first argument; group 2 when no default.

@@ -91,16 +91,29 @@ def _values(order, fields) -> dict:
     return values
 
 
+# What retention erases of an order: its passport, its contact phone (and digest) and addresses.
+# The customer's name stays, like the account's names the CRM keeps: statements and the order's
+# history name whose order it was.
+ERASED_ON_RETENTION = {
+    "passport_ciphertext": "",
+    "contact_phone": "",
+    "contact_phone_hash": "",
+    "connection_address": "",
+    "registration_address": "",
+}
+
+
 @transaction.atomic
 def orders_erase_expired_passports(*, now=None) -> int:
-    """Retention: passport data goes N days after the order was connected or cancelled."""
+    """Retention: an order's passport, contact phone and addresses go N days after it was
+    connected or cancelled (the clawback window is shorter: nothing needs them after)."""
     now = now or timezone.now()
     limit = now - datetime.timedelta(days=settings.ORDER_RETENTION_DAYS)
     closed_long_ago = ConnectionOrder.objects.filter(passport_erased_at__isnull=True).filter(
         Q(status=OrderStatus.CONNECTED, connected_at__lt=limit)
         | Q(status=OrderStatus.CANCELLED, cancelled_at__lt=limit)
     )
-    erased = closed_long_ago.update(passport_ciphertext="", passport_erased_at=now)
+    erased = closed_long_ago.update(**ERASED_ON_RETENTION, passport_erased_at=now)
     if erased:
-        logger.info("passport data erased on %d orders", erased)
+        logger.info("personal data erased on %d orders", erased)
     return erased

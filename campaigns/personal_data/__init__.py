@@ -1,18 +1,37 @@
-"""Passport data encrypted at rest (Fernet), and the masks personal data wears everywhere else.
+"""Personal data: which fields hold it, how they are kept at rest, and the masks they wear.
 
-The key comes from ORDER_PASSPORT_KEY: one Fernet key, or several separated by commas to rotate
-(the first encrypts, all of them decrypt). Masks never need the key: a list, an export, the admin
-and every log line show only what `mask_*` leaves.
+Passports, an order's contact phone and addresses, an account's phone and e-mail are encrypted at
+rest (Fernet, `crypto`; the columns are `fields.EncryptedCharField`); exact look-ups go through a
+keyed digest (`fields.PhoneDigestField`). The key comes from ORDER_PASSPORT_KEY: one Fernet key,
+or several separated by commas to rotate (the first encrypts, all of them decrypt;
+`manage.py personal_data_rekey` rewrites every value under the first). Masks never need the key:
+a list, an export, the admin and every log line show only what `mask_*` leaves.
 """
 
 import datetime
 import json
 from dataclasses import asdict, dataclass
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
-
+from campaigns.personal_data.crypto import (
+    PassportKeyError,
+    PersonalDataKeyError,
+    decrypt_text,
+    encrypt_text,
+    fernet_keys,
+    normalise_phone,
+    phone_digest,
+)
 from config.floor import personal, roles
+
+__all__ = [
+    "PassportKeyError",
+    "PersonalDataKeyError",
+    "decrypt_text",
+    "encrypt_text",
+    "fernet_keys",
+    "normalise_phone",
+    "phone_digest",
+]
 
 MASK = "•"
 
@@ -20,12 +39,13 @@ MASK = "•"
 # by it there; config.floor.personal). An order's phone, addresses and passport: nobody (only a
 # reveal shows them, outside the admin); its customer's name: whoever sees the order. An
 # account's phone and e-mail: managers and the CRM (the API masks them for everyone else); the
-# names: every role that sees the account.
+# names: every role that sees the account. A digest column goes with the field it is taken of.
 EVERY_ROLE = tuple(roles.ROLE_LABELS)
 PERSONAL_FIELDS = {
     "campaigns.connectionorder": {
         "full_name": (roles.MANAGERS, roles.SUPERVISORS, roles.AGENTS),
         "contact_phone": (),
+        "contact_phone_hash": (),
         "connection_address": (),
         "registration_address": (),
         "passport_ciphertext": (),
@@ -35,7 +55,9 @@ PERSONAL_FIELDS = {
         "first_name": EVERY_ROLE,
         "patronymic": EVERY_ROLE,
         "contact_phone": (roles.MANAGERS, roles.CRM),
+        "contact_phone_hash": (roles.MANAGERS, roles.CRM),
         "email": (roles.MANAGERS, roles.CRM),
+        "email_hash": (roles.MANAGERS, roles.CRM),
     },
 }
 
@@ -64,30 +86,14 @@ class Passport:
         return cls(**data)
 
 
-class PassportKeyError(Exception):
-    """The stored passport cannot be decrypted with the configured keys."""
-
-
-def fernet_keys() -> MultiFernet:
-    """The configured keys (ValueError when one is not a Fernet key, or none is given)."""
-    keys = [k.strip() for k in str(settings.ORDER_PASSPORT_KEY).split(",") if k.strip()]
-    return MultiFernet([Fernet(key) for key in keys])
-
-
-_fernet = fernet_keys
-
-
 def encrypt_passport(passport: Passport) -> str:
-    return _fernet().encrypt(passport.to_json().encode()).decode()
+    return encrypt_text(passport.to_json())
 
 
 def decrypt_passport(token: str) -> Passport | None:
     if not token:
         return None
-    try:
-        return Passport.from_json(_fernet().decrypt(token.encode()).decode())
-    except InvalidToken as exc:
-        raise PassportKeyError("the passport of this order cannot be decrypted") from exc
+    return Passport.from_json(decrypt_text(token))
 
 
 def mask_phone(phone: str) -> str:
