@@ -222,18 +222,28 @@ def conversions_compute(
 
 
 @transaction.atomic
-def agent_month_refresh(*, agent_id: int, month: datetime.date, now=None) -> list[AgentMonth]:
-    """Compute one agent's month again (after an order, result or team event of theirs).
+def agent_month_refresh(
+    *, agent_ids: list[int], month: datetime.date, now=None
+) -> list[AgentMonth]:
+    """Compute some agents' month again (after orders, results or team events of theirs).
 
-    The same code as the whole run, for one agent; it waits while a whole run of the month is
-    writing, and refreshes of one agent follow each other (the agent's profile row is locked).
+    The same code as the whole run, for those agents, in one pass of its aggregates however many
+    agents an event batch touched; it waits while a whole run of the month is writing, and
+    refreshes of one agent follow each other (the agents' profile rows are locked, in id order so
+    that two batches never wait on each other crosswise).
     """
     month = month.replace(day=1)
+    agent_ids = sorted({int(agent_id) for agent_id in agent_ids})
     _lock_run(month, shared=True)
-    list(AgentProfile.objects.select_for_update().filter(user_id=agent_id).values_list("pk"))
+    list(
+        AgentProfile.objects.select_for_update()
+        .filter(user_id__in=agent_ids)
+        .order_by("user_id")
+        .values_list("pk")
+    )
     engine.without_jit()
-    rows = selectors.agent_month_values(month, agent_ids=[agent_id], now=now or timezone.now())
-    _write_agent_months(rows, month=month, agent_ids=[agent_id])
+    rows = selectors.agent_month_values(month, agent_ids=agent_ids, now=now or timezone.now())
+    _write_agent_months(rows, month=month, agent_ids=agent_ids)
     return rows
 
 
@@ -431,4 +441,4 @@ def agent_month_ensure(*, agent_id: int, month: datetime.date) -> None:
     """Compute the agent's month when it has no stored row yet (a month no run or event has
     reached): the pages then show what the leaderboard will."""
     if not AgentMonth.objects.filter(agent_id=agent_id, month=month).exists():
-        agent_month_refresh(agent_id=agent_id, month=month)
+        agent_month_refresh(agent_ids=[agent_id], month=month)

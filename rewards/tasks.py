@@ -5,6 +5,8 @@ The tasks take a month string and call the service; the service's single transac
 and the retry computes the month again.
 """
 
+from collections import defaultdict
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -34,13 +36,16 @@ def compute_closed_month() -> dict:
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def refresh_agent_months(pairs: list) -> int:
     """Recompute the months of agents an event touched: [[agent id, "YYYY-MM"], ...]; a month
-    that has not started yet (a rule revised from next month on) has nothing to recompute."""
-    done = 0
+    that has not started yet (a rule revised from next month on) has nothing to recompute.
+
+    One refresh per month for all its agents (the aggregates cost about the same for one agent
+    as for thirty); returns how many (agent, month) pairs were recomputed."""
+    by_month = defaultdict(set)
     for agent_id, month in pairs:
         try:
-            first_day = calendar.parse_month(month)
-        except calendar.MonthError:
+            by_month[calendar.parse_month(month)].add(int(agent_id))
+        except (calendar.MonthError, TypeError, ValueError):
             continue
-        services.agent_month_refresh(agent_id=int(agent_id), month=first_day)
-        done += 1
-    return done
+    for first_day, agent_ids in sorted(by_month.items()):
+        services.agent_month_refresh(agent_ids=sorted(agent_ids), month=first_day)
+    return sum(len(agent_ids) for agent_ids in by_month.values())
