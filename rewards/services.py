@@ -231,9 +231,16 @@ def agent_month_refresh(
     agents an event batch touched; it waits while a whole run of the month is writing, and
     refreshes of one agent follow each other (the agents' profile rows are locked, in id order so
     that two batches never wait on each other crosswise).
+
+    A month no whole run has reached yet (the first event after midnight on the 1st, before the
+    nightly run) is computed whole: a month's rows are every agent's, the idle ones at zero, so
+    the leaderboard lists them and `audit_month` finds none missing.
     """
     month = month.replace(day=1)
     agent_ids = sorted({int(agent_id) for agent_id in agent_ids})
+    if not ConversionRun.objects.filter(month=month, finished_at__isnull=False).exists():
+        conversions_compute(month=month, now=now)
+        return list(AgentMonth.objects.filter(agent_id__in=agent_ids, month=month))
     _lock_run(month, shared=True)
     list(
         AgentProfile.objects.select_for_update()

@@ -1,11 +1,13 @@
 """Month replay: a seeded generator plays random months through the real services, then checks
 that the numbers people act on still hold (issue 10, tests).
 
-Each seed plays the previous and the running month: orders registered (with extras) at random
-moments — Moscow midnights and the last second of a month among them — sent, connected,
-cancelled before and after connection (within the clawback window and after it), agents moved
-between teams, rules revised, and the previous month locked for a team part-way through, so that
-later events reach a locked month. Every event runs its transaction's commit callbacks, as in
+Each seed plays the previous and the running month (both computed by the schedule's runs first):
+orders registered (with extras) at random moments — Moscow midnights (21:00 UTC the day before),
+the last second of a month and 02:30 on the 1st (the UTC date still the month before's) among
+them — sent, connected, cancelled before and after connection (within the clawback window and
+after it), agents moved between teams, rules revised, the previous month locked for a team
+part-way through (so that later events reach a locked month), and results saved and sales made
+on the floor's customers in between. Every event runs its transaction's commit callbacks, as in
 production (the stored months follow the events). Then every invariant must hold.
 
 Extending it: an event kind is a function `(world, rng) -> None` registered in `EVENTS` with a
@@ -113,6 +115,8 @@ def build_world(rng) -> World:
         world.agents.append(agent(world.teams[i % 2], username=f"agent{i}"))
     starter_day = min(current + datetime.timedelta(days=rng.randrange(28)), timezone.localdate(now))
     world.agents.append(agent(world.teams[0], started_on=starter_day, username="starter"))
+    for month in (world.previous, world.current):  # the schedule's runs so far
+        services.conversions_compute(month=month)
     return world
 
 
@@ -122,7 +126,9 @@ def _moment(world, rng) -> datetime.datetime:
     month = rng.choice([world.previous, world.current])
     start, end = calendar.month_bounds(month)
     end = min(end, world.now)
-    edges = [start, end - SECOND]
+    # The local midnight (21:00 UTC the day before), the last second before it, and 02:30 on the
+    # 1st, when the UTC date is still the month before's.
+    edges = [start, end - SECOND, start + datetime.timedelta(hours=2.5)]
     for _agent, day in world.moves:
         edges += [local_midnight(day) - SECOND, local_midnight(day)]
     if rng.random() < 0.3:
@@ -318,7 +324,11 @@ def sell(world, rng):
     world.log.append(f"sell {placed.pk} on {account.pk} by {user}")
 
 
-EVENTS = {register: 10, progress: 8, cancel: 3, move: 2, revise: 1, lock: 1}
+# Orders at chosen moments, their statuses, team moves, rule revisions, a lock, and the results
+# floor's saves and sales, all in one month.
+EVENTS = {
+    register: 10, progress: 8, cancel: 3, move: 2, revise: 1, lock: 1, save_result: 4, sell: 2,
+}  # fmt: skip
 # The results floor: saves and sales through the real services, with the orders moving on.
 RESULT_EVENTS = {save_result: 10, sell: 3, progress: 3, cancel: 1}
 
@@ -369,7 +379,12 @@ def result_steps_were_played(world):
     assert {same for _, _, same, _ in world.steps} <= {True, False}
 
 
-INVARIANTS = [leaderboard_and_statements_agree, audit_finds_nothing, locks_hold]
+INVARIANTS = [
+    leaderboard_and_statements_agree,
+    audit_finds_nothing,
+    locks_hold,
+    counted_orders_have_an_agreed_result,
+]
 RESULT_INVARIANTS = [counted_orders_have_an_agreed_result, result_steps_were_played]
 
 
