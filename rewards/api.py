@@ -81,6 +81,9 @@ class LeaderboardRowSerializer(serializers.ModelSerializer):
     rank = serializers.IntegerField()
     previous_orders = serializers.IntegerField(allow_null=True)
     trend = serializers.SerializerMethodField()
+    overdue_callbacks = serializers.IntegerField(
+        help_text="The agent's callbacks overdue now, whatever the month."
+    )
 
     class Meta:
         model = AgentMonth
@@ -107,6 +110,7 @@ class LeaderboardRowSerializer(serializers.ModelSerializer):
             "locked",
             "adjustment_orders",
             "adjustment_reward",
+            "overdue_callbacks",
             "computed_at",
         ]
 
@@ -120,7 +124,8 @@ class LeaderboardView(generics.ListAPIView):
     Ties share a rank (competition ranking: 1, 2, 2, 4). Supervisors see the teams they lead,
     managers every team; agents get 403. A row is an agent's month in one team (an agent who moved
     has a row in each); `orders` count for that team, `month_orders` are all of the agent's,
-    which the target (0: none) is measured against. Figures are recomputed on every order event
+    which the target (0: none) is measured against; `overdue_callbacks` are the agent's callbacks
+    overdue now. Figures are recomputed on every order event
     (`computed_at`); the nightly run reconciles them.
     """
 
@@ -135,6 +140,10 @@ class LeaderboardView(generics.ListAPIView):
             team=params.get("team"),
         )
         return selectors.leaderboard(scope.month, team_ids=scope.team_ids)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_overdue_callbacks(page)
 
     @extend_schema(
         operation_id="leaderboard",
@@ -178,6 +187,22 @@ class TeamPartSerializer(serializers.Serializer):
     locked = serializers.BooleanField()
 
 
+class CallbackFiguresSerializer(serializers.Serializer):
+    """The month's callbacks (one per «thinking»): made, made on time, agreed, overdue now."""
+
+    opened = serializers.IntegerField()
+    made = serializers.IntegerField()
+    made_on_time = serializers.IntegerField()
+    agreed = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    agreed_rate = serializers.FloatField(
+        allow_null=True, help_text="«Thinking» → agreed, per cent of the callbacks opened."
+    )
+    on_time_rate = serializers.FloatField(
+        allow_null=True, help_text="Per cent of the callbacks made that were made on time."
+    )
+
+
 class ProgressSerializer(serializers.Serializer):
     month = serializers.SerializerMethodField()
     agent = serializers.CharField(source="row.agent.username")
@@ -200,6 +225,7 @@ class ProgressSerializer(serializers.Serializer):
     adjustment_orders = serializers.IntegerField(source="row.adjustment_orders")
     adjustment_reward = serializers.DecimalField(12, 2, source="row.adjustment_reward")
     funnel = serializers.SerializerMethodField()
+    callbacks = CallbackFiguresSerializer()
     teams = TeamPartSerializer(many=True)
     computed_at = serializers.DateTimeField(allow_null=True)
     stale = serializers.BooleanField()

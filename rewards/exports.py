@@ -25,6 +25,7 @@ def _headers():
         _("Pending, ₽"),
         _("Last month's orders"),
         _("Adjustment, ₽"),
+        _("Overdue callbacks now"),
     ]
 
 
@@ -49,6 +50,7 @@ def leaderboard_xlsx(rows, *, scope) -> bytes:
                 row.reward_pending,
                 row.previous_orders,
                 row.adjustment_reward if row.locked else None,
+                row.overdue_callbacks,
             ]
         )
     buffer = io.BytesIO()

@@ -1,7 +1,8 @@
 """The campaign funnel managers read in the admin: per campaign and month, with conversions.
 
 It reads the figures the conversions job wrote (`CampaignMonth`), so it agrees with the
-leaderboard and the agents' pages of the same run.
+leaderboard and the agents' pages of the same run; the callbacks opened by «thinking» (how many
+agreed, how many were made on time) are counted live (`selectors.callbacks`).
 """
 
 from django.db.models import Sum
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
-from rewards import calendar, charts
+from rewards import calendar, charts, selectors
 from rewards.models import CampaignMonth, ConversionRun
 
 STEPS = (
@@ -50,11 +51,17 @@ def campaign_funnel(month, *, campaign=None) -> dict:
     scope = rows.filter(campaign=chosen) if chosen else rows
     totals = scope.aggregate(**{name: Sum(name) for name, _label in STEPS})
     total_steps = conversions(totals)
+    callbacks = selectors.callback_funnel_by_campaign(month)
     return {
         "rows": [
-            {"campaign": row.campaign, "steps": conversions(vars(row))}
+            {
+                "campaign": row.campaign,
+                "steps": conversions(vars(row)),
+                "callbacks": callbacks.get(row.campaign_id) or selectors.with_rates({}),
+            }
             for row in rows.order_by("-shown", "campaign__code")
         ],
+        "callbacks": selectors.callback_funnel(month, campaign_id=chosen.pk if chosen else None),
         "totals": total_steps,
         "chart": charts.funnel_chart([(s["label"], s["value"]) for s in total_steps]),
         "campaigns": Campaign.objects.filter(funnel_months__month=month).order_by("code"),

@@ -46,7 +46,9 @@ def _query(scope, **extra):
 
 def _rows(request, scope):
     paginator = Paginator(selectors.leaderboard(scope.month, team_ids=scope.team_ids), PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.with_overdue_callbacks(page.object_list)
+    return page
 
 
 @page_roles(*access.LEADERBOARD_ROLES)
@@ -86,7 +88,9 @@ def leaderboard_export(request):
         )
     except DomainError as error:
         return _error_page(request, error)
-    rows = selectors.leaderboard(scope.month, team_ids=scope.team_ids)
+    rows = selectors.with_overdue_callbacks(
+        selectors.leaderboard(scope.month, team_ids=scope.team_ids)
+    )
     response = HttpResponse(
         exports.leaderboard_xlsx(rows, scope=scope),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

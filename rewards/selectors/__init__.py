@@ -1,5 +1,10 @@
 """Reads for the rewards: the month's figures, the leaderboard, the agent's month and statement."""
 
+from rewards.selectors.callbacks import (
+    callback_funnel,
+    callback_funnel_by_campaign,
+    with_rates,
+)
 from rewards.selectors.figures import (
     FIGURES,
     FUNNEL_STEPS,
@@ -18,7 +23,9 @@ from rewards.selectors.leaderboard import (
     leaderboard,
     leaderboard_totals,
     locked_team_ids,
+    overdue_callbacks_total,
     teams_visible_to,
+    with_overdue_callbacks,
 )
 from rewards.selectors.statements import (
     Line,
@@ -39,6 +46,8 @@ __all__ = [
     "agent_month_values",
     "agent_progress",
     "bare_order_aggregates",
+    "callback_funnel",
+    "callback_funnel_by_campaign",
     "campaign_month_rows",
     "campaign_order_aggregates",
     "daily_orders",
@@ -49,7 +58,10 @@ __all__ = [
     "locked_team_ids",
     "month_orders",
     "order_aggregates",
+    "overdue_callbacks_total",
     "reward_rule_list",
     "statements",
     "teams_visible_to",
+    "with_overdue_callbacks",
+    "with_rates",
 ]

@@ -21,6 +21,7 @@ from django.db.models.functions import Rank
 from django.utils import timezone
 
 from campaigns.models import Team
+from campaigns.selectors import overdue_callbacks_by_agent
 from config.floor import roles
 from rewards import calendar
 from rewards.models import AgentMonth, MonthLock
@@ -60,6 +61,26 @@ def leaderboard(month, *, team_ids):
     )
 
 
+def with_overdue_callbacks(rows, *, now=None) -> list:
+    """The rows (a page, or all of them for the export), each with `overdue_callbacks`: the
+    agent's callbacks overdue now, whatever the month shown (issue 12 §1); one query."""
+    rows = list(rows)
+    counts = overdue_callbacks_by_agent(agent_ids={row.agent_id for row in rows}, now=now)
+    for row in rows:
+        row.overdue_callbacks = counts.get(row.agent_id, 0)
+    return rows
+
+
+def overdue_callbacks_total(month, *, team_ids, now=None) -> int:
+    """The callbacks overdue now of the agents the month's rows list for the teams."""
+    agent_ids = AgentMonth.objects.filter(month=month, team_id__in=team_ids).values_list(
+        "agent_id", flat=True
+    )
+    return sum(
+        overdue_callbacks_by_agent(agent_ids=agent_ids.order_by().distinct(), now=now).values()
+    )
+
+
 def leaderboard_totals(month, *, team_ids) -> dict:
     """The scope's totals; an agent counts once (agents, met, target) whatever their teams."""
     rows = AgentMonth.objects.filter(month=month, team_id__in=team_ids)
@@ -85,6 +106,7 @@ def leaderboard_totals(month, *, team_ids) -> dict:
     )
     return {
         **{key: value or 0 for key, value in {**totals, **agents}.items()},
+        "overdue_callbacks": overdue_callbacks_total(month, team_ids=team_ids),
         "oldest": totals["oldest"],
         "newest": totals["newest"],
     }

@@ -15,6 +15,7 @@ from offers.models import Offer
 from rewards import calendar
 from rewards.engine import Engine, extra_items, roubles, without_jit
 from rewards.models import AgentMonth, LineState, RewardLine, RewardRule
+from rewards.selectors.callbacks import callback_funnel
 from rewards.selectors.figures import _in, team_on
 
 
@@ -198,6 +199,8 @@ class Progress:
     computed_at: datetime.datetime | None = None
     # The statement (worked out now) differs from the stored figures: a refresh is on its way.
     stale: bool = False
+    # The month's callbacks: «thinking» → agreed and made on time (selectors.callbacks).
+    callbacks: dict = field(default_factory=dict)
 
 
 SUMMED = (
@@ -306,4 +309,5 @@ def agent_progress(agent, month, *, today=None) -> Progress | None:
         teams=rows,
         computed_at=row.computed_at,
         stale=live is not None and _stale(rows, live),
+        callbacks=callback_funnel(month, agent_id=agent.pk),
     )
