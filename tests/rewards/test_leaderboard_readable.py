@@ -47,6 +47,7 @@ def test_the_export_is_styled_with_money_and_widths():
         previous_orders=8,
         adjustment_reward=None,
         locked=False,
+        overdue_callbacks=2,
     )
     scope = SimpleNamespace(month=datetime.date(2026, 11, 1))
     with translation.override("ru"):
