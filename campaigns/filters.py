@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Appeal, Callback, Campaign, CampaignStatus
 from campaigns.models.accounts import normalise_account_number
+from config.floor.filters import LocalIsoDateTimeFilter
 
 
 class AccountNumberFilter(django_filters.CharFilter):
@@ -52,8 +53,8 @@ class CallbackFilter(django_filters.FilterSet):
 
     STATE_CHOICES = (("open", _("Open")), ("made", _("Made")), ("all", _("All")))
 
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = LocalIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = LocalIsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
     agent = django_filters.CharFilter(field_name="agent__username")
     account = AccountNumberFilter()
     state = django_filters.ChoiceFilter(
