@@ -7,13 +7,14 @@
 - `open` in the list's answer counts the open disputes the caller sees; `?status=open` lists them.
 """
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.floor import roles
-from config.floor.errors import DomainError, NotFound
+from config.floor.api.pagination import PageNumberPagination
+from config.floor.errors import NotFound
 from config.floor.idempotency import idempotent
 from config.floor.permissions import role_required
 from rewards import calendar
@@ -93,22 +94,24 @@ class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-DisputeListSerializer = inline_serializer(
-    "DisputeList",
-    {
-        "count": serializers.IntegerField(),
-        "open": serializers.IntegerField(help_text="Open disputes the caller sees."),
-        "next": serializers.CharField(allow_null=True),
-        "previous": serializers.CharField(allow_null=True),
-        "results": DisputeSerializer(many=True),
-    },
-)
+class DisputePagination(PageNumberPagination):
+    """A page of disputes; the list adds `open`, the open disputes the caller sees."""
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["open"] = {
+            "type": "integer",
+            "description": "Open disputes the caller sees.",
+        }
+        response["required"] = [*response["required"], "open"]
+        return response
 
 
 class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Statement disputes: the agent's own, the supervisor's teams', every one for managers."""
 
     serializer_class = DisputeSerializer
+    pagination_class = DisputePagination
     filterset_class = StatementDisputeFilter
 
     def get_permissions(self):
@@ -124,7 +127,6 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             services.month_of(month)  # a malformed or future month is a 400 with its code
         return selectors.disputes_visible_to(self.request.user)
 
-    @extend_schema(responses={200: DisputeListSerializer})
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         response.data["open"] = selectors.open_count(request.user)
@@ -156,10 +158,12 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return DisputeSerializer(selectors.disputes_visible_to(self.request.user).get(pk=pk)).data
 
     def _id(self, pk) -> int:
-        if not str(pk).isdigit():
-            raise DomainError(services.ERR_NO_DISPUTE, code="dispute_not_found")
-        # What the caller may not see does not exist for them (404, not 403).
-        if not selectors.disputes_visible_to(self.request.user).filter(pk=int(pk)).exists():
+        # What is not a dispute's id, or what the caller may not see, does not exist for them
+        # (404, not 400 or 403).
+        if (
+            not str(pk).isdigit()
+            or not selectors.disputes_visible_to(self.request.user).filter(pk=int(pk)).exists()
+        ):
             raise NotFound(services.ERR_NO_DISPUTE, code="dispute_not_found")
         return int(pk)
 

@@ -101,6 +101,9 @@ def test_who_may_do_what(api_client, floor):
     response = api_client.post(f"{URL}{dispute_id}/reject/", {"reason": "Нет"}, format="json")
     assert (response.status_code, response.json()["code"]) == (404, "dispute_not_found")
     api_client.force_authenticate(floor["user"])
+    response = api_client.post(f"{URL}не-номер/withdraw/")
+    assert (response.status_code, response.json()["code"]) == (404, "dispute_not_found")
+    api_client.force_authenticate(floor["user"])
     response = api_client.post(f"{URL}{dispute_id}/accept/", {"amount": "5", "reason": "Да"})
     assert response.status_code == 403
     api_client.force_authenticate(CrmUserFactory(username="crm"))
