@@ -36,6 +36,7 @@ from campaigns.models.accounts import (
 from campaigns.services.account_search import account_search_record
 from campaigns.services.personal_views import personal_data_viewed
 from config.floor import roles
+from config.floor.api.schema import ErrorSerializer
 from config.floor.errors import DomainError, NotFound
 from config.floor.idempotency import idempotent
 from config.floor.permissions import role_required
@@ -79,8 +80,10 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             return [AccountSearchThrottle()]
         return super().get_throttles()
 
+    @extend_schema(responses={200: AccountSerializer, 400: ErrorSerializer})
     def retrieve(self, request, *args, **kwargs):
-        """The account (a person's look-up is audited like a search on the page)."""
+        """The account (a person's look-up is audited like a search on the page); a number that
+        is not 12 digits is a 400 `invalid_account_number`."""
         try:
             response = super().retrieve(request, *args, **kwargs)
         except NotFound:

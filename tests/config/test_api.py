@@ -251,7 +251,36 @@ def test_every_operation_documents_its_error_responses(schema):
             parameters = operation.get("parameters", [])
             if operation.get("requestBody") or any(p["in"] == "query" for p in parameters):
                 assert _error_ref(operation, "400") == error, (method, path)
+            if operation.get("requestBody"):
+                assert _error_ref(operation, "413") == error, (method, path)
+            if method != "get" and not open_to_anyone:
+                assert _error_ref(operation, "409") == error, (method, path)
             assert any(code.startswith("2") for code in responses), (method, path)
+
+
+def test_throttled_operations_document_429_and_the_others_do_not(schema):
+    throttled = {
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "429" in operation["responses"]
+    }
+    assert throttled == {("/api/v1/accounts/{number}/", "get"), (TOKEN_URL, "post")}
+
+
+def test_an_account_documents_the_400_of_a_number_that_is_not_one(schema):
+    operation = schema["paths"]["/api/v1/accounts/{number}/"]["get"]
+    assert _error_ref(operation, "400") == "#/components/schemas/Error"
+
+
+def test_the_dispute_list_is_one_page_with_the_open_count(schema):
+    """Its schema once wrapped the page (count, open, results) in a second page."""
+    operation = schema["paths"]["/api/v1/disputes/"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    assert set(page["properties"]) == {"count", "open", "next", "previous", "results"}
+    assert {"count", "open", "results"} <= set(page["required"])
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Dispute"}
 
 
 def test_token_endpoint_documents_400_but_no_authentication_errors(schema):

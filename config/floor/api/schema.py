@@ -5,7 +5,11 @@ adds the `Error` component for the status codes the plumbing itself can produce 
 
 - 400 when the operation takes a body or query parameters (validation, filters, pagination);
 - 401 and 403 unless the view lets anyone in;
-- 404 when the path names an object or the list is paginated (`?page=` past the end).
+- 404 when the path names an object or the list is paginated (`?page=` past the end);
+- 409 when a signed-in caller writes (a rule refuses the change in the object's current state, or an
+  `Idempotency-Key` is replayed with another request);
+- 413 when it takes a body (larger than `DATA_UPLOAD_MAX_MEMORY_SIZE`: `too_large`);
+- 429 when the view throttles its callers (`throttled`).
 
 Codes a view declares itself (with `@extend_schema(responses=...)`) are left as the view wrote them.
 """
@@ -32,11 +36,23 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed",
     404: "Not found",
 }
+# Answers of the plumbing that only some operations can give (see `PortalAutoSchema`).
+PLUMBING_DESCRIPTIONS = {
+    409: "Conflicts with the current state",
+    413: "Request body too large",
+    429: "Too many requests",
+}
 
 ERROR_RESPONSES = {
     code: OpenApiResponse(ErrorSerializer, description=description)
     for code, description in ERROR_DESCRIPTIONS.items()
 }
+PLUMBING_RESPONSES = {
+    code: OpenApiResponse(ErrorSerializer, description=description)
+    for code, description in PLUMBING_DESCRIPTIONS.items()
+}
+ALL_RESPONSES = {**ERROR_RESPONSES, **PLUMBING_RESPONSES}
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
 class PortalAutoSchema(AutoSchema):
@@ -49,7 +65,7 @@ class PortalAutoSchema(AutoSchema):
         responses = operation.setdefault("responses", {})
         for code in self._error_codes(operation):
             if str(code) not in responses:
-                responses[str(code)] = self._get_response_for_code(ERROR_RESPONSES[code], str(code))
+                responses[str(code)] = self._get_response_for_code(ALL_RESPONSES[code], str(code))
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
@@ -58,10 +74,17 @@ class PortalAutoSchema(AutoSchema):
         takes_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
         if "requestBody" in operation or takes_query:
             codes.append(400)
-        if not self._open_to_anyone():
+        open_to_anyone = self._open_to_anyone()
+        if not open_to_anyone:
             codes.extend([401, 403])
         if "{" in self.path or self._is_paginated_list():
             codes.append(404)
+        if self.method in WRITES and not open_to_anyone:
+            codes.append(409)
+        if "requestBody" in operation:
+            codes.append(413)
+        if self.view.get_throttles():
+            codes.append(429)
         return codes
 
     def _open_to_anyone(self) -> bool:
