@@ -31,12 +31,14 @@ class DisputeSerializer(serializers.ModelSerializer):
     agent_name = serializers.CharField(source="agent.get_full_name")
     month = serializers.SerializerMethodField()
     order = serializers.IntegerField(source="order_id", allow_null=True)
-    order_label = serializers.CharField(source="order", default=None)
-    offer = serializers.CharField(source="offer.code", default=None)
-    offer_name = serializers.CharField(source="offer.name", default=None)
+    order_label = serializers.CharField(source="order", default=None, allow_null=True)
+    offer = serializers.CharField(source="offer.code", default=None, allow_null=True)
+    offer_name = serializers.CharField(source="offer.name", default=None, allow_null=True)
     status_label = serializers.CharField(source="get_status_display")
     kind_label = serializers.CharField(source="get_kind_display")
-    resolved_by = serializers.CharField(source="resolved_by.username", default=None)
+    resolved_by = serializers.CharField(
+        source="resolved_by.username", default=None, allow_null=True
+    )
     adjustment_month = serializers.SerializerMethodField()
 
     class Meta:

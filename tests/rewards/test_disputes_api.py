@@ -143,3 +143,15 @@ def test_the_list_runs_a_constant_number_of_queries(api_client, floor):
             created_at=timezone.now(),
         )
     assert count() == before
+
+
+def test_every_null_an_open_dispute_answers_is_documented_as_nullable(api_client, client, floor):
+    """An open dispute has no resolver yet (and a missing order no order or offer): the schema
+    said `string` for those nulls."""
+    body = flag(api_client, floor, kind="missing_order", order=None, reference="ДК-1").json()
+    client.force_login(ManagerFactory(username="docs"))
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    fields = schema["components"]["schemas"]["Dispute"]["properties"]
+    nulls = {name for name, value in body.items() if value is None}
+    assert {"order", "order_label", "offer", "offer_name", "resolved_by"} <= nulls
+    assert {name for name in nulls if not fields[name].get("nullable")} == set()
