@@ -156,7 +156,8 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         parameters=[OpenApiParameter("appeal", int, description="The appeal whose flags apply.")],
         responses={200: RecommendationSerializer(many=True)},
     )
-    @action(detail=True, methods=["get"])
+    # The whole list, best first: neither paginated nor sorted by the caller.
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def recommendations(self, request, number=None):
         """The account's campaigns, best first, eligible or not with every reason."""
         account = selectors.account_for_workspace(number=self.get_number(), agent=request.user)

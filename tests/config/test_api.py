@@ -273,6 +273,15 @@ def test_an_account_documents_the_400_of_a_number_that_is_not_one(schema):
     assert _error_ref(operation, "400") == "#/components/schemas/Error"
 
 
+def test_recommendations_are_documented_as_the_whole_list_they_are(schema):
+    """The list is best first and whole: no page, page size or ordering (the schema offered
+    them, and a page object the endpoint never answered)."""
+    operation = schema["paths"]["/api/v1/accounts/{number}/recommendations/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} == {"number", "appeal"}
+    answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"type": "array", "items": {"$ref": "#/components/schemas/Recommendation"}}
+
+
 def test_the_dispute_list_is_one_page_with_the_open_count(schema):
     """Its schema once wrapped the page (count, open, results) in a second page."""
     operation = schema["paths"]["/api/v1/disputes/"]["get"]
