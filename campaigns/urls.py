@@ -14,6 +14,16 @@ urlpatterns = [
     path("accounts/<str:number>/appeal/", views.appeal_start, name="appeal-start"),
     path("accounts/<str:number>/appeal/save/", views.appeal_save, name="appeal-save"),
     path(
+        "accounts/<str:number>/kb/bridges/<slug:code>/",
+        views.account_bridge,
+        name="account-bridge",
+    ),
+    path(
+        "accounts/<str:number>/kb/objections/<slug:code>/",
+        views.account_objection,
+        name="account-objection",
+    ),
+    path(
         "accounts/<str:number>/recommendations/<int:target_id>/result/",
         views.record_result,
         name="record-result",

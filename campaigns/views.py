@@ -4,16 +4,17 @@ import datetime
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from campaigns import selectors, services
+from campaigns import answers, selectors, services
 from campaigns.api.accounts import order_url
 from campaigns.models import ResultCode
 from campaigns.models.accounts import is_account_number, normalise_account_number
@@ -24,7 +25,7 @@ from config.floor.errors import DomainError
 from config.floor.idempotency import first_submission
 from config.floor.permissions import page_roles
 from config.floor.throttles import AccountSearchThrottle, page_throttled
-from knowledge_base.selectors import objection_list
+from knowledge_base.selectors import bridge_list, objection_answers, objection_list
 
 PAGE_ROLES = (roles.AGENTS, roles.SUPERVISORS)
 
@@ -84,13 +85,21 @@ def account_detail(request, number):
     if can_work and account.open_appeal_id:
         appeal = selectors.appeal_open_for(account=account, agent=request.user)
     recs = selectors.recommendations_for(account=account, appeal=appeal)
+    groups = _groups(recs)
+    on_cards = answers.card_answers(
+        account=account,
+        offers=[group["offer"] for group in groups],
+        appeal=appeal,
+        on=timezone.localdate(),
+    )
+    for group in groups:
+        group["answers"] = on_cards[group["offer"].pk]
     context = {
         "account": account,
         "appeal": appeal,
         "can_work": can_work,
-        "groups": _groups(recs),
+        "groups": groups,
         "results": ResultCode.choices,
-        "objections": list(objection_list()),
         "max_objections": services.MAX_OBJECTIONS,
         "history": selectors.account_history(account=account),
         "account_orders": account_orders(user=request.user, account=account),
@@ -110,6 +119,78 @@ def _groups(recs):
         {"offer": members[0].offer, "members": members, "lead": members[0]}
         for members in groups.values()
     ]
+
+
+def _card_offer(account, offer_id):
+    """The offer of one of the account's cards, or None (no card chosen, or not on the account)."""
+    cards = {t.campaign.offer_id: t.campaign.offer for t in selectors.targets_of(account.pk)}
+    try:
+        return cards.get(int(offer_id))
+    except (TypeError, ValueError):
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+@page_roles(*PAGE_ROLES)
+def account_bridge(request, number, code):
+    """A business bridge read beside the account (its blanks filled from the account); POST, by
+    the agent in a call, marks the need heard for the offer it leads to."""
+    account = _account_for_panel(request, number)
+    bridge = bridge_list().filter(code=code).first()
+    if bridge is None:
+        raise Http404
+    if request.method == "POST":
+        if not roles.has_role(request.user, roles.AGENTS):
+            raise PermissionDenied
+        try:
+            need = services.need_heard_mark(account=account, agent=request.user, bridge=bridge)
+        except DomainError as error:
+            return JsonResponse({"code": error.code, "detail": str(error)}, status=409)
+        return JsonResponse({"offer": need.offer_id, "need_heard": True})
+    line = answers.account_line(offer_ids=account.offer_ids)
+    on_card = _card_offer(account, bridge.offer_id)
+    appeal = None
+    if roles.has_role(request.user, roles.AGENTS) and account.open_appeal_id:
+        appeal = selectors.appeal_open_for(account=account, agent=request.user)
+    context = {
+        "account": account,
+        "bridge": bridge,
+        "phrase": answers.bridge_phrase(
+            bridge, answers.facts_for(offer=bridge.offer, line=line, on=timezone.localdate())
+        ),
+        "on_card": on_card,
+        "can_mark": appeal is not None and on_card is not None,
+        "marked": on_card is not None and on_card.pk in answers.offers_heard(appeal=appeal),
+    }
+    return render(request, "campaigns/_kb_bridge.html", context)
+
+
+@require_GET
+@page_roles(*PAGE_ROLES)
+def account_objection(request, number, code):
+    """An objection's В.З.О.Р. answer beside the account: for the card's offer (`offer`), filled."""
+    account = _account_for_panel(request, number)
+    objection = next((o for o in objection_list() if o.code == code), None)
+    if objection is None:
+        raise Http404
+    offer = _card_offer(account, request.GET.get("offer"))
+    line = answers.account_line(offer_ids=account.offer_ids)
+    facts = answers.facts_for(offer=offer, line=line, on=timezone.localdate())
+    (answer,) = objection_answers(offer=offer, facts=facts, objections=[objection])
+    return render(
+        request,
+        "campaigns/_kb_objection.html",
+        {"account": account, "objection": answer, "offer": offer},
+    )
+
+
+def _account_for_panel(request, number):
+    account = is_account_number(number) and selectors.account_for_workspace(
+        number=number, agent=request.user
+    )
+    if not account:
+        raise Http404
+    return account
 
 
 @require_POST

@@ -212,6 +212,17 @@ class ObjectionStepSerializer(serializers.ModelSerializer):
         fields = ["step", "letter", "label", "phrase"]
 
 
+class ObjectionVariantSerializer(ObjectionStepSerializer):
+    """A step's wording for one service's offers or for one offer (it replaces the general one
+    on their cards)."""
+
+    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    offer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
+    class Meta(ObjectionStepSerializer.Meta):
+        fields = [*ObjectionStepSerializer.Meta.fields, "service", "offer"]
+
+
 class StockAnswerSerializer(serializers.ModelSerializer):
     class Meta:
         model = StockAnswer
@@ -219,12 +230,26 @@ class StockAnswerSerializer(serializers.ModelSerializer):
 
 
 class ObjectionTypeSerializer(serializers.ModelSerializer):
-    steps = ObjectionStepSerializer(many=True)
+    """The phrases as written: blanks in braces ({price_a_day}, …) are filled on the agent's
+    cards (`/api/v1/accounts/{number}/recommendations/{id}/answers/`)."""
+
+    steps = serializers.SerializerMethodField()
+    variants = serializers.SerializerMethodField()
     stock_answers = StockAnswerSerializer(many=True)
 
     class Meta:
         model = ObjectionType
-        fields = ["code", "name", "description", "order", "steps", "stock_answers"]
+        fields = ["code", "name", "description", "order", "steps", "variants", "stock_answers"]
+
+    @extend_schema_field(ObjectionStepSerializer(many=True))
+    def get_steps(self, objection):
+        general = [step for step in objection.steps.all() if step.fits(None) == 0]
+        return ObjectionStepSerializer(general, many=True).data
+
+    @extend_schema_field(ObjectionVariantSerializer(many=True))
+    def get_variants(self, objection):
+        variants = [step for step in objection.steps.all() if step.fits(None) is None]
+        return ObjectionVariantSerializer(variants, many=True).data
 
 
 class ObjectionTypeViewSet(viewsets.ReadOnlyModelViewSet):

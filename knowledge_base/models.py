@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
-from offers.models import Offer
+from offers.models import Offer, Service
 
 
 class Category(MP_Node):
@@ -135,7 +135,13 @@ class Bridge(models.Model):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     trigger = models.CharField(_("customer's situation"), max_length=255)
-    phrase = models.TextField(_("linking phrase"))
+    phrase = models.TextField(
+        _("linking phrase"),
+        help_text=_(
+            "Blanks filled from the account: {speed}, {tariff}, {offer}, {price_a_day}; "
+            "[wording with a blank|wording without] when the account may not know it."
+        ),
+    )
     keywords = models.CharField(
         _("customer's words"),
         max_length=500,
@@ -210,27 +216,78 @@ STEP_ORDERING = Case(
 
 
 class ObjectionStep(models.Model):
-    """One step of the В.З.О.Р. technique for an objection type, with the model phrase."""
+    """One step of the В.З.О.Р. technique for an objection type, with the model phrase; for every
+    offer, or only for one service's offers, or for one offer (the most specific one is read)."""
 
     objection = models.ForeignKey(
         ObjectionType, on_delete=models.CASCADE, related_name="steps", verbose_name=_("objection")
     )
     step = models.CharField(_("step"), max_length=10, choices=VzorStep.choices)
-    phrase = models.TextField(_("model phrase"), help_text=_("Markdown."))
+    phrase = models.TextField(
+        _("model phrase"),
+        help_text=_(
+            "Markdown. Blanks filled on the agent's card: {price_a_day}, {offer}, {speed}, "
+            "{tariff}; [wording with a blank|wording without] when a blank may be unknown."
+        ),
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="objection_steps",
+        verbose_name=_("only for offers of the service"),
+    )
+    offer = models.ForeignKey(
+        Offer,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="objection_steps",
+        verbose_name=_("only for the offer"),
+    )
 
     class Meta:
-        ordering = ["objection", STEP_ORDERING]
+        ordering = ["objection", STEP_ORDERING, "offer", "service"]
         verbose_name = _("В.З.О.Р. step")
         verbose_name_plural = _("В.З.О.Р. steps")
         constraints = [
-            models.UniqueConstraint(fields=["objection", "step"], name="objection_step_once"),
+            models.UniqueConstraint(
+                fields=["objection", "step"],
+                condition=Q(service__isnull=True, offer__isnull=True),
+                name="objection_step_once",
+            ),
+            models.UniqueConstraint(
+                fields=["objection", "step", "service"],
+                condition=Q(service__isnull=False),
+                name="objection_step_once_per_service",
+            ),
+            models.UniqueConstraint(
+                fields=["objection", "step", "offer"],
+                condition=Q(offer__isnull=False),
+                name="objection_step_once_per_offer",
+            ),
+            models.CheckConstraint(
+                condition=Q(service__isnull=True) | Q(offer__isnull=True),
+                name="objection_step_service_or_offer",
+            ),
             models.CheckConstraint(
                 condition=Q(step__in=VzorStep.values), name="objection_step_valid"
             ),
         ]
 
     def __str__(self):
-        return f"{self.objection}: {self.get_step_display()}"
+        scope = self.offer or self.service
+        suffix = f" ({scope})" if scope else ""
+        return f"{self.objection}: {self.get_step_display()}{suffix}"
+
+    def fits(self, offer) -> int | None:
+        """How closely the step fits an offer: 2 its own, 1 its service's, 0 general, None not."""
+        if self.offer_id is not None:
+            return 2 if offer is not None and offer.pk == self.offer_id else None
+        if self.service_id is not None:
+            return 1 if offer is not None and offer.service_id == self.service_id else None
+        return 0
 
     @property
     def letter(self):

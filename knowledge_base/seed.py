@@ -23,7 +23,7 @@ from knowledge_base.models import (
     StockAnswer,
     VzorStep,
 )
-from offers.models import Offer
+from offers.models import Offer, Service
 
 MSK = ZoneInfo("Europe/Moscow")
 
@@ -306,7 +306,10 @@ BRIDGES = [
     {
         "code": "low-speed",
         "trigger": "Низкая скорость на услуге «Домашний интернет»",
-        "phrase": "Параметры Вашего тарифного плана предусматривают скорость до __ Мбит/с. "
+        # The deck's blank «до __ Мбит/с» is the account's speed, filled where the account knows
+        # its tariff; otherwise the sentence reads without it.
+        "phrase": "Параметры Вашего тарифного плана[ {tariff}|] предусматривают скорость"
+        "[ до {speed}|, указанную в договоре]. "
         "Предлагаю увеличить скорость до максимально возможной, подключив опцию + 100 Мбит/с",
         "keywords": "скорость, медленный интернет, медленно, тормозит, грузится, ускорение, "
         "мбит, домашний интернет",
@@ -344,6 +347,70 @@ TV_ANSWER = """\
 - линия поддержки 24/7, которая консультирует по всем вопросам
 """
 
+# «Дорого» answered on the merits of any offer; the deck's own example (the TV answer above) is
+# the answer for Interactive TV's offers, and the products below have their own.
+VALUE_ANSWER = """\
+Давайте сравним, что вы получаете с тем, какую сумму вы платите:
+
+- {offer} подключается на ваш лицевой счёт, без договоров и визитов в офис
+- оплата одним платежом вместе с остальными услугами
+- линия поддержки 24/7, которая консультирует по всем вопросам
+"""
+
+BROADBAND_ANSWER = """\
+Давайте сравним, что вы получаете с тем, какую сумму вы платите:
+
+- {offer} работает на вашем домашнем интернете, ничего докупать не нужно
+- оплата вместе с интернетом, одним счётом
+- линия поддержки 24/7, которая поможет с настройкой
+"""
+
+ANTIVIRUS_ANSWER = """\
+Давайте сравним, что вы получаете с тем, какую сумму вы платите:
+
+- защита от вирусов, мошеннических сайтов и кражи паролей сразу на двух устройствах – \
+компьютере, ноутбуке, смартфоне или планшете
+- базы обновляются каждый день без вашего участия
+- промо-код приходит SMS, активировать его можно за пару минут
+- оплата вместе с интернетом, одним счётом
+"""
+
+SAFE_KIDS_ANSWER = """\
+Давайте сравним, что вы получаете с тем, какую сумму вы платите:
+
+- защита ребёнка от нежелательного контента и опасных сайтов
+- время за экраном и приложения под вашим контролем
+- где ребёнок сейчас – видно на карте в вашем смартфоне
+"""
+
+SPEED_ANSWER = """\
+Давайте сравним, что вы получаете с тем, какую сумму вы платите:
+
+- на 100 Мбит/с быстрее[, чем сейчас ({speed})|, чем сейчас]: фильмы и игры загружаются быстрее, \
+видео без пауз сразу на всех устройствах дома
+- [тариф {tariff} остаётся прежним|ваш тарифный план остаётся прежним], меняется только скорость
+- подключается в день заказа, без визита мастера
+"""
+
+SURVEILLANCE_ANSWER = """\
+Давайте сравним, что вы получаете с тем, какую сумму вы платите:
+
+- камера и облачный архив записей: что происходит дома, видно со смартфона
+- уведомление, когда камера замечает движение
+- установку и настройку выполняет наш специалист
+"""
+
+# The «дорого» answer on the merits (step О) per product: by service code or offer code.
+EXPENSIVE_ANSWERS = {
+    ("service", "iptv"): TV_ANSWER,
+    ("service", "broadband"): BROADBAND_ANSWER,
+    ("offer", "kaspersky-2"): ANTIVIRUS_ANSWER,
+    ("offer", "kaspersky-2-safe-kids"): ANTIVIRUS_ANSWER,
+    ("offer", "kaspersky-safe-kids"): SAFE_KIDS_ANSWER,
+    ("offer", "speed-plus-100"): SPEED_ANSWER,
+    ("offer", "video-surveillance"): SURVEILLANCE_ANSWER,
+}
+
 # R4: the stable list of objection types; the recommendations issue cites them by code.
 # Only «дорого» has the deck's own В.З.О.Р. example (Интерактивное ТВ); the steps of the others
 # follow the same technique and are for managers to refine in the admin.
@@ -358,10 +425,11 @@ OBJECTIONS = [
             VzorStep.LISTEN: "«Понимаю, что для вас важно не переплачивать за предоставляемые "
             "вам услуги.»",
             VzorStep.ASK: "«Цена, это единственно, что вас останавливает?»",
-            VzorStep.ANSWER: TV_ANSWER,
-            VzorStep.SUMMARISE: "И все это по одной из лучших цен на рынке – всего за N рублей в "
-            "день. Как вы считаете это выгодно?",
+            VzorStep.ANSWER: VALUE_ANSWER,
+            VzorStep.SUMMARISE: "И все это по одной из лучших цен на рынке – {price_a_day}. "
+            "Как вы считаете, это выгодно?",
         },
+        "answers": EXPENSIVE_ANSWERS,
         "stock": [
             (
                 "У вас дорого",
@@ -381,8 +449,7 @@ OBJECTIONS = [
             VzorStep.ASK: "«Скажите, пожалуйста, о чем Вы будете думать? Давайте подумаем вместе?»",
             VzorStep.ANSWER: "Ответьте по существу на то сомнение, которое назвал Клиент: выгода "
             "услуги, цена в день, бесплатный промо-период, если он есть.",
-            VzorStep.SUMMARISE: "«Получается, все это всего за N рублей в день. Оформляю "
-            "подключение?»",
+            VzorStep.SUMMARISE: "«Получается, все это {price_a_day}. Оформляю подключение?»",
         },
         "stock": [
             (
@@ -403,8 +470,8 @@ OBJECTIONS = [
             "телевидением и для чего чаще всего?»",
             VzorStep.ANSWER: "Свяжите услугу с тем, что рассказал Клиент: какую задачу она решает "
             "именно для него и его семьи.",
-            VzorStep.SUMMARISE: "«Получается, эта услуга решает Вашу задачу всего за N рублей в "
-            "день. Подключаем?»",
+            VzorStep.SUMMARISE: "«Получается, эта услуга решает Вашу задачу {price_a_day}. "
+            "Подключаем?»",
         },
         "stock": [],
     },
@@ -418,8 +485,7 @@ OBJECTIONS = [
             VzorStep.ASK: "«Скажите, что Вам нравится в нынешней услуге, а чего не хватает?»",
             VzorStep.ANSWER: "Расскажите о преимуществах у нас: услуга на Вашем лицевом счёте, "
             "оплата одним платежом вместе с интернетом, поддержка 24/7.",
-            VzorStep.SUMMARISE: "«Все в одном счете и всего за N рублей в день. Как Вам такое "
-            "предложение?»",
+            VzorStep.SUMMARISE: "«Все в одном счете и {price_a_day}. Как Вам такое предложение?»",
         },
         "stock": [],
     },
@@ -540,7 +606,25 @@ def _seed_objections():
             },
         )
         for step, phrase in spec["steps"].items():
-            _ensure(ObjectionStep, objection=objection, step=step, defaults={"phrase": phrase})
+            _ensure(
+                ObjectionStep,
+                objection=objection,
+                step=step,
+                offer=None,
+                service=None,
+                defaults={"phrase": phrase},
+            )
+        for (scope, code), phrase in spec.get("answers", {}).items():
+            model = Service if scope == "service" else Offer
+            target = model.objects.filter(code=code).first()
+            if target is not None:
+                _ensure(
+                    ObjectionStep,
+                    objection=objection,
+                    step=VzorStep.ANSWER,
+                    **{scope: target},
+                    defaults={"phrase": phrase},
+                )
         for order, (says, answer) in enumerate(spec["stock"], start=1):
             _ensure(
                 StockAnswer,

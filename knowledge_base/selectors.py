@@ -7,7 +7,10 @@ from django.utils import timezone
 
 from config.floor import roles
 from knowledge_base import search
+from knowledge_base.filling import Facts, fill
 from knowledge_base.models import (
+    VZOR_LETTERS,
+    VZOR_ORDER,
     Article,
     ArticleFeedback,
     ArticleStatus,
@@ -17,6 +20,7 @@ from knowledge_base.models import (
     ObjectionStep,
     ObjectionType,
     RecentView,
+    VzorStep,
 )
 
 ARTICLE_SEARCH_LIMIT = 100
@@ -132,11 +136,88 @@ def bridge_search(*, query: str, bridges):
 
 
 def objection_list(*, active_only=True):
+    steps = ObjectionStep.objects.select_related("service", "offer")
     queryset = ObjectionType.objects.prefetch_related(
-        Prefetch("steps", queryset=ObjectionStep.objects.order_by(*ObjectionStep._meta.ordering)),
+        Prefetch("steps", queryset=steps.order_by(*ObjectionStep._meta.ordering)),
         "stock_answers",
     )
     return queryset.filter(is_active=True) if active_only else queryset
+
+
+@dataclass(frozen=True)
+class StepText:
+    step: str
+    letter: str
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ObjectionAnswer:
+    """An objection as it is answered on one card: the steps that fit the offer, filled."""
+
+    code: str
+    name: str
+    steps: list[StepText]
+    stock_answers: list[tuple[str, str]]
+
+
+def objection_answers(*, offer, facts: Facts, objections=None) -> list[ObjectionAnswer]:
+    """Each objection's В.З.О.Р. answer for an offer (None: no card): per step the phrase written
+    for the offer itself, else for its service, else the general one; blanks filled from `facts`.
+    `objections` (from objection_list) lets a page answer every card from one read."""
+    answers = []
+    for objection in objection_list() if objections is None else objections:
+        steps = []
+        for step in VZOR_ORDER:
+            fitting = [(s.fits(offer), s) for s in objection.steps.all() if s.step == step]
+            fitting = [(rank, s) for rank, s in fitting if rank is not None]
+            if fitting:
+                chosen = max(fitting, key=lambda pair: pair[0])[1]
+                steps.append(
+                    StepText(
+                        step, chosen.letter, str(VzorStep(step).label), fill(chosen.phrase, facts)
+                    )
+                )
+        stock = [(a.customer_says, fill(a.answer, facts)) for a in objection.stock_answers.all()]
+        answers.append(ObjectionAnswer(objection.code, objection.name, steps, stock))
+    return answers
+
+
+@dataclass(frozen=True)
+class ObjectionSheet:
+    """An objection as the knowledge base shows it: the general steps and, under each, the
+    wording written for a service's or one offer's cards (blanks in their neutral wording)."""
+
+    objection: ObjectionType
+    steps: list[tuple[StepText, list[tuple[str, str]]]]
+    stock_answers: list[tuple[str, str]]
+
+
+def objection_sheets(*, facts: Facts) -> list[ObjectionSheet]:
+    objections = objection_list()
+    sheets = []
+    for objection in objections:
+        steps = []
+        for step in VZOR_ORDER:
+            of_step = [s for s in objection.steps.all() if s.step == step]
+            general = next((s for s in of_step if s.fits(None) == 0), None)
+            variants = [
+                (str(s.offer or s.service), fill(s.phrase, facts)) for s in of_step if s != general
+            ]
+            if general is None and not variants:
+                continue
+            text = fill(general.phrase, facts) if general else ""
+            label = str(VzorStep(step).label)
+            steps.append((StepText(step, VZOR_LETTERS[step], label, text), variants))
+        stock = [(a.customer_says, fill(a.answer, facts)) for a in objection.stock_answers.all()]
+        sheets.append(ObjectionSheet(objection, steps, stock))
+    return sheets
+
+
+def bridge_phrase(bridge, facts: Facts) -> str:
+    """A bridge's linking phrase with its blanks filled (the account's speed, tariff, …)."""
+    return fill(bridge.phrase, facts)
 
 
 def closing_list():

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from config.floor import roles
 from knowledge_base import search, selectors, services
+from knowledge_base.filling import fill, neutral
 from knowledge_base.models import ClosingStage
 from knowledge_base.rendering import render_markdown
 from offers import pricing
@@ -93,8 +94,10 @@ def index(request):
         context["results"] = _results(request.user, query)
     else:
         bridges = list(selectors.bridge_list().order_by("order", "code"))
+        blanks = neutral(timezone.localdate())
         for bridge in bridges:
             bridge.price_per_day = _price_per_day(bridge.offer)
+            bridge.phrase_text = fill(bridge.phrase, blanks)
         context["bridges"] = bridges
         context["objections"] = list(selectors.objection_list())
     status = 400 if "error" in context.get("results", {}) else 200
@@ -196,6 +199,7 @@ def bridge(request, code):
     if item is None:
         raise Http404
     item.price_per_day = _price_per_day(item.offer)
+    item.phrase_text = fill(item.phrase, neutral(timezone.localdate()))
     others = [b for b in selectors.bridge_list().order_by("order", "code") if b.pk != item.pk]
     return render(request, "knowledge_base/bridge.html", {"bridge": item, "others": others})
 
@@ -211,7 +215,10 @@ def objections(request):
     return render(
         request,
         "knowledge_base/objections.html",
-        {"objections": selectors.objection_list(), "stages": stages},
+        {
+            "objections": selectors.objection_sheets(facts=neutral(timezone.localdate())),
+            "stages": stages,
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """`/api/v1/accounts/{number}/`: the account, its recommendations and their results."""
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,13 +10,16 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from campaigns import selectors, services
+from campaigns.answers import card_answers
 from campaigns.api.serializers import (
     AccountInputSerializer,
     AccountSerializer,
+    CardAnswersSerializer,
     RecommendationSerializer,
     ResultInputSerializer,
     ResultOutputSerializer,
     callback_payload,
+    card_answers_payload,
     new_entry_payload,
     recommendation_payload,
 )
@@ -166,6 +170,38 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         appeal = self._appeal(request, account)
         recs = selectors.recommendations_for(account=account, appeal=appeal)
         return Response([recommendation_payload(rec) for rec in recs])
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("rec_id", int, OpenApiParameter.PATH),
+            OpenApiParameter("appeal", int, description="The appeal whose needs heard apply."),
+        ],
+        responses={200: CardAnswersSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"recommendations/(?P<rec_id>[^/.]+)/answers",
+        url_name="answers",
+    )
+    def answers(self, request, number=None, rec_id=None):
+        """The recommendation card's objection answers (В.З.О.Р., for its offer) and business
+        bridges, their blanks filled from the offer and the account."""
+        account = selectors.account_for_workspace(number=self.get_number(), agent=request.user)
+        if account is None:
+            raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
+        targets = {t.id: t for t in selectors.targets_of(account.pk, with_history=False)}
+        target = targets.get(int(rec_id)) if str(rec_id).isdigit() else None
+        if target is None:
+            raise NotFound(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
+        offer = target.campaign.offer
+        on_card = card_answers(
+            account=account,
+            offers=[offer],
+            appeal=self._appeal(request, account),
+            on=timezone.localdate(),
+        )
+        return Response(card_answers_payload(target.id, offer, on_card[offer.pk]))
 
     def _appeal(self, request, account):
         raw = request.query_params.get("appeal")

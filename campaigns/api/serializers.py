@@ -387,3 +387,69 @@ class AppealFlagsSerializer(serializers.Serializer):
     complaint = serializers.BooleanField(required=False)
     not_service_user = serializers.BooleanField(required=False)
     need_heard = serializers.BooleanField(required=False)
+
+
+class AnswerStepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    letter = serializers.CharField()
+    label = serializers.CharField()
+    text = serializers.CharField(help_text="The step's wording for this offer, blanks filled.")
+
+
+class StockAnswerOutSerializer(serializers.Serializer):
+    customer_says = serializers.CharField()
+    answer = serializers.CharField()
+
+
+class CardObjectionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    steps = AnswerStepSerializer(many=True)
+    stock_answers = StockAnswerOutSerializer(many=True)
+
+
+class CardBridgeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    trigger = serializers.CharField()
+    phrase = serializers.CharField(help_text="The linking phrase, filled from the account.")
+
+
+class CardAnswersSerializer(serializers.Serializer):
+    """What the card of a recommendation answers with: В.З.О.Р. answers for its offer and the
+    business bridges leading to it, blanks filled (the price a day, the account's tariff)."""
+
+    recommendation = serializers.IntegerField()
+    offer = serializers.CharField()
+    need_heard = serializers.BooleanField(
+        help_text="The customer's need is heard for this offer in the appeal (the appeal's flag, "
+        "or a business bridge opened for the offer)."
+    )
+    objections = CardObjectionSerializer(many=True)
+    bridges = CardBridgeSerializer(many=True)
+
+
+def card_answers_payload(target_id, offer, answers) -> dict:
+    return {
+        "recommendation": target_id,
+        "offer": offer.code,
+        "need_heard": answers.need_heard,
+        "objections": [
+            {
+                "code": objection.code,
+                "name": objection.name,
+                "steps": [
+                    {"step": s.step, "letter": s.letter, "label": s.label, "text": s.text}
+                    for s in objection.steps
+                ],
+                "stock_answers": [
+                    {"customer_says": says, "answer": answer}
+                    for says, answer in objection.stock_answers
+                ],
+            }
+            for objection in answers.objections
+        ],
+        "bridges": [
+            {"code": bridge.code, "trigger": bridge.trigger, "phrase": phrase}
+            for bridge, phrase in answers.bridges
+        ],
+    }

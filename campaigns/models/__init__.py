@@ -14,7 +14,7 @@ from campaigns.models.accounts import (
     SubscriberAccount,
     ViewSurface,
 )
-from campaigns.models.appeals import Appeal, AppealTheme
+from campaigns.models.appeals import Appeal, AppealNeed, AppealTheme
 from campaigns.models.callbacks import CALLBACK_GRACE, Callback
 from campaigns.models.campaigns import (
     Campaign,
@@ -52,6 +52,7 @@ __all__ = [
     "AccountSearch",
     "AgentProfile",
     "Appeal",
+    "AppealNeed",
     "AppealTheme",
     "Callback",
     "Campaign",

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models.accounts import SubscriberAccount
 from campaigns.models.org import Department
 from config.floor import roles
+from knowledge_base.models import Bridge
+from offers.models import Offer
 
 
 class AppealTheme(models.TextChoices):
@@ -82,3 +84,34 @@ class Appeal(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.account.number}"
+
+
+class AppealNeed(models.Model):
+    """A need heard in a call for one offer: the agent opened a business bridge leading to it."""
+
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="needs", verbose_name=_("appeal")
+    )
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="+", verbose_name=_("offer")
+    )
+    bridge = models.ForeignKey(
+        Bridge,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("business bridge"),
+    )
+    marked_at = models.DateTimeField(_("marked"))
+
+    class Meta:
+        ordering = ["appeal", "marked_at"]
+        verbose_name = _("need heard for an offer")
+        verbose_name_plural = _("needs heard for offers")
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "offer"], name="appeal_need_once_per_offer")
+        ]
+
+    def __str__(self):
+        return f"#{self.appeal_id}: {self.offer}"

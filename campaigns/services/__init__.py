@@ -23,6 +23,7 @@ from campaigns.services.workspace import (
     appeal_close,
     appeal_open,
     appeal_update,
+    need_heard_mark,
     recommendation_record_result,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "campaigns_launch",
     "campaigns_set_status",
     "membership_create",
+    "need_heard_mark",
     "recommendation_record_result",
     "team_on",
 ]

@@ -14,6 +14,7 @@ from campaigns import catalogue, eligibility
 from campaigns.learning import assignment
 from campaigns.models import (
     Appeal,
+    AppealNeed,
     AppealTheme,
     CampaignTarget,
     ContactHistoryEntry,
@@ -41,6 +42,8 @@ ERR_INVALID_APPEAL = _("The appeal is not an open appeal of yours on this accoun
 ERR_UNKNOWN_SERVICE = _("Unknown service: %(codes)s.")
 ERR_UNKNOWN_OFFER = _("Unknown offer: %(codes)s.")
 ERR_APPEAL_CLOSED = _("The appeal is closed.")
+ERR_NO_OPEN_APPEAL = _("Start the appeal first: a need is heard within a call.")
+ERR_BRIDGE_NOT_ON_ACCOUNT = _("This business bridge leads to no offer on the account's cards.")
 
 
 def _objections(codes: list[str], result: str) -> list[ObjectionType]:
@@ -139,7 +142,7 @@ def recommendation_record_result(
         siblings = [target] + [
             t for t in targets.values() if t.campaign.offer_id == offer_id and t.id != target.id
         ]
-        learned = _learning_context(account, appeal, need_heard)
+        learned = _learning_context(account, appeal, need_heard, offer_id)
         entries = _write_history(siblings, result, objections, comment, agent, appeal, now, learned)
         state = outcome.state
         if outcome.step == results.SET:
@@ -192,7 +195,7 @@ def agreement_for_order(*, account, offer, appeal, agent, comment: str = "", now
         held = SimpleNamespace(
             number=account.number, service_ids=list(account.services.values_list("pk", flat=True))
         )
-        learned = _learning_context(held, appeal, None)
+        learned = _learning_context(held, appeal, None, offer.pk)
         _write_history(targets, ResultCode.AGREED, [], comment, agent, appeal, now, learned)
         CampaignTarget.objects.filter(pk__in=[t.id for t in targets]).update(
             result=ResultCode.AGREED, result_at=now
@@ -240,9 +243,14 @@ def _check_moment(account, target, result, appeal, agent, now) -> None:
         )
 
 
-def _learning_context(account, appeal, need_heard) -> dict:
+def _learning_context(account, appeal, need_heard, offer_id) -> dict:
+    """What the learning records with a result: the need heard is the result's own answer, else
+    the call's flag, else a business bridge opened for the product in the call (AppealNeed)."""
     if need_heard is None:
-        need_heard = bool(appeal and appeal.need_heard)
+        need_heard = bool(appeal) and (
+            appeal.need_heard
+            or AppealNeed.objects.filter(appeal=appeal, offer_id=offer_id).exists()
+        )
     return {
         "number": account.number,
         "need_heard": need_heard,
@@ -348,6 +356,27 @@ def appeal_update(*, appeal: Appeal, **flags) -> Appeal:
         setattr(appeal, name, bool(flags[name]))
     appeal.save(update_fields=[*changed, "updated_at"])
     return appeal
+
+
+@transaction.atomic
+def need_heard_mark(*, account: SubscriberAccount, agent, bridge, now=None) -> AppealNeed:
+    """A business bridge opened in the call marks the need heard for the offer it leads to, as
+    the agent's own mark does for the call, but for that product only (the learning reads it
+    with the product's results). Needs the agent's open appeal and a card of the bridge's offer
+    on the account; marking twice keeps the first."""
+    appeal = Appeal.objects.open().filter(account=account, agent=agent).order_by("-started_at")
+    appeal = appeal.select_for_update().first()
+    if appeal is None:
+        raise Conflict(ERR_NO_OPEN_APPEAL, code="no_appeal")
+    offer_ids = {t.campaign.offer_id for t in targets_of(account.pk, with_history=False)}
+    if bridge.offer_id is None or bridge.offer_id not in offer_ids:
+        raise Conflict(ERR_BRIDGE_NOT_ON_ACCOUNT, code="bridge_not_on_account")
+    need, _created = AppealNeed.objects.get_or_create(
+        appeal=appeal,
+        offer_id=bridge.offer_id,
+        defaults={"bridge": bridge, "marked_at": now or timezone.now()},
+    )
+    return need
 
 
 @transaction.atomic

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from knowledge_base.filling import fill, neutral
 from knowledge_base.models import Bridge, ClosingPhrase, ObjectionStep, ObjectionType
 from knowledge_base.search import version
 
@@ -80,16 +81,20 @@ def _load():
 
 
 def _bridges():
+    # Blanks read their neutral wording here: a search result knows no account (the account's
+    # panel fills them when the bridge is opened).
+    blanks = neutral(timezone.localdate())
     for bridge in Bridge.objects.filter(is_active=True).select_related("offer"):
         offer = bridge.offer
+        phrase = fill(bridge.phrase, blanks)
         yield Doc(
             kind=BRIDGE,
             id=bridge.pk,
             key=bridge.code,
             title=bridge.trigger,
             title_text=f"{bridge.trigger}\n{bridge.keywords}",
-            body=bridge.phrase + (f"\n{offer.name}" if offer else ""),
-            shown=bridge.phrase,
+            body=phrase + (f"\n{offer.name}" if offer else ""),
+            shown=phrase,
             url=reverse("kb:bridge", args=[bridge.code]),
             offer_name=offer.name if offer else "",
             offer_price=offer.monthly_price if offer else None,
@@ -103,10 +108,11 @@ def _objections():
     objections = ObjectionType.objects.filter(is_active=True).prefetch_related(
         steps, "stock_answers"
     )
+    blanks = neutral(timezone.localdate())
     for objection in objections:
         answers = list(objection.stock_answers.all())
-        lines = [f"«{a.customer_says}» — {a.answer}" for a in answers]
-        lines += [f"{s.letter}: {s.phrase}" for s in objection.steps.all()]
+        lines = [f"«{a.customer_says}» — {fill(a.answer, blanks)}" for a in answers]
+        lines += [f"{s.letter}: {fill(s.phrase, blanks)}" for s in objection.steps.all()]
         lines.append(objection.description)
         yield Doc(
             kind=OBJECTION,

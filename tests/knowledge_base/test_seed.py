@@ -10,6 +10,7 @@ from knowledge_base.models import (
     ObjectionType,
     StockAnswer,
     Tag,
+    VzorStep,
 )
 from knowledge_base.seed import seed_knowledge_base
 
@@ -81,10 +82,15 @@ def test_objections_carry_vzor_with_the_tv_example_and_stock_answers(seeded):
         ("other_operator", "есть у другого оператора"),
     ]
     expensive = ObjectionType.objects.get(code="expensive")
-    steps = list(expensive.steps.all())
+    steps = list(expensive.steps.filter(service=None, offer=None))
     assert [s.letter for s in steps] == ["В", "З", "О", "Р"]
-    assert "170 телеканалов" in steps[2].phrase
-    assert "N рублей в день" in steps[3].phrase
+    assert "{price_a_day}" in steps[3].phrase
+    # The deck's example (Интерактивное ТВ) answers on the TV's cards, not on every card.
+    tv = expensive.steps.get(step=VzorStep.ANSWER, service__code="iptv")
+    assert "170 телеканалов" in tv.phrase
+    assert "170 телеканалов" not in steps[2].phrase
+    antivirus = expensive.steps.get(step=VzorStep.ANSWER, offer__code="kaspersky-2")
+    assert "вирус" in antivirus.phrase
     assert StockAnswer.objects.get(customer_says="Я подумаю").objection.code == "will_think"
     assert StockAnswer.objects.get(customer_says="У вас дорого").objection == expensive
     assert ClosingPhrase.objects.filter(text="Отлично!").exists()
