@@ -216,8 +216,12 @@ class ObjectionVariantSerializer(ObjectionStepSerializer):
     """A step's wording for one service's offers or for one offer (it replaces the general one
     on their cards)."""
 
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    offer = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    service = serializers.CharField(
+        source="service.code", read_only=True, allow_null=True, help_text="The service's code."
+    )
+    offer = serializers.CharField(
+        source="offer.code", read_only=True, allow_null=True, help_text="The offer's code."
+    )
 
     class Meta(ObjectionStepSerializer.Meta):
         fields = [*ObjectionStepSerializer.Meta.fields, "service", "offer"]

@@ -171,3 +171,10 @@ def test_search_is_in_the_schema_with_its_errors(as_agent):
     operation = schema["paths"]["/api/v1/kb/search/"]["get"]
     assert {"200", "400", "401", "403"} <= set(operation["responses"])
     assert {p["name"] for p in operation["parameters"]} >= {"q", "limit"}
+
+
+def test_objection_variants_name_their_service_or_offer(as_agent):
+    expensive = as_agent.get(BASE + "objections/expensive/").json()
+    scopes = {(v["service"], v["offer"]) for v in expensive["variants"]}
+    assert ("iptv", None) in scopes and (None, "kaspersky-2") in scopes
+    assert all(v["letter"] == "О" for v in expensive["variants"])

@@ -26,7 +26,7 @@
     context = withContext;
     returnTo = from || document.activeElement;
     panel.hidden = false;
-    document.body.classList.add("kb-panel-open");
+    document.body.classList.add("kb-panel-shown");
     openers().forEach(function (b) { b.setAttribute("aria-expanded", "true"); });
     contextLine.hidden = !context;
     contextLine.textContent = context ? contextLine.dataset.prefix + " «" + context.name + "»" : "";
@@ -35,7 +35,7 @@
 
   function close() {
     panel.hidden = true;
-    document.body.classList.remove("kb-panel-open");
+    document.body.classList.remove("kb-panel-shown");
     openers().forEach(function (b) { b.setAttribute("aria-expanded", "false"); });
     if (returnTo && document.contains(returnTo)) { returnTo.focus({ preventScroll: true }); }
   }
@@ -62,7 +62,8 @@
     lastQuery = query;
     if (controller) { controller.abort(); }
     controller = new AbortController();
-    showResults();
+    // Typing goes back to the results; a search landing after an item was opened waits behind it.
+    if (document.activeElement === input) { showResults(); }
     if (!query) { results.innerHTML = ""; return; }
     results.setAttribute("aria-busy", "true");
     fetchText(panel.dataset.searchUrl + "?limit=8&q=" + encodeURIComponent(query), { signal: controller.signal })
