@@ -232,9 +232,12 @@ class BridgeAdmin(AnswerWordsMixin, HistoryModelAdmin):
 
 
 class ObjectionStepInline(StackedInline):
+    """The four general steps, and any step written again for one service's or one offer's cards."""
+
     model = ObjectionStep
     extra = 0
-    max_num = 4
+    fields = ["step", "service", "offer", "phrase"]
+    autocomplete_fields = ["offer"]
 
 
 class StockAnswerInline(TabularInline):
@@ -251,7 +254,8 @@ class ObjectionTypeAdmin(AnswerWordsMixin, HistoryModelAdmin):
     inlines = [ObjectionStepInline, StockAnswerInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_steps=Count("steps"))
+        general = Q(steps__service__isnull=True, steps__offer__isnull=True)
+        return super().get_queryset(request).annotate(n_steps=Count("steps", filter=general))
 
     @display(description=_("В.З.О.Р. steps"))
     def step_count(self, obj):

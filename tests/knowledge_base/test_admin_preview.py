@@ -30,3 +30,22 @@ def test_article_owners_are_managers_by_name(client, manager):
     client.force_login(manager)
     form = client.get(reverse("admin:knowledge_base_article_add")).context["adminform"].form
     assert [label for _value, label in form.fields["owner"].choices][1:] == ["Смирнова Ольга"]
+
+
+def test_an_objection_takes_steps_for_a_service_or_an_offer_in_the_admin(client, manager):
+    from knowledge_base.models import VzorStep
+    from tests.knowledge_base.factories import ObjectionStepFactory, ObjectionTypeFactory
+    from tests.offers.factories import OfferFactory
+
+    objection = ObjectionTypeFactory(code="expensive", name="дорого")
+    for step in VzorStep.values:
+        ObjectionStepFactory(objection=objection, step=step, phrase=f"общий {step}")
+    offer = OfferFactory(name="Антивирус")
+    ObjectionStepFactory(objection=objection, step=VzorStep.ANSWER, offer=offer, phrase="о защите")
+    client.force_login(manager)
+    page = client.get(reverse("admin:knowledge_base_objectiontype_change", args=[objection.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "о защите" in html and 'name="steps-4-offer"' in html
+    listing = client.get(reverse("admin:knowledge_base_objectiontype_changelist")).content.decode()
+    assert "4 / 4" in listing
