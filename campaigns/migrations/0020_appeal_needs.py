@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0017_learning_db_defaults'),
+        ('campaigns', '0019_personal_data_views'),
         ('knowledge_base', '0010_objection_steps_per_offer'),
         ('offers', '0002_technologies'),
     ]
