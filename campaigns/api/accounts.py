@@ -183,6 +183,8 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         methods=["get"],
         url_path=r"recommendations/(?P<rec_id>[^/.]+)/answers",
         url_name="answers",
+        pagination_class=None,
+        filter_backends=[],
     )
     def answers(self, request, number=None, rec_id=None):
         """The recommendation card's objection answers (В.З.О.Р., for its offer) and business
