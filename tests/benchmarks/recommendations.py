@@ -12,7 +12,10 @@ closed appeals, serves the project with gunicorn on a free loopback port, then m
 2. result recordings/s with 50 concurrent clients (`POST .../recommendations/{id}/result/`, a
    unique Idempotency-Key each, every client an agent of its own working its own 4 accounts, at
    most 200 requests or 20 s), then checks that every acknowledged (201) write is in the
-   database, with its idempotency key and one history entry per campaign of the product (R6).
+   database, with its idempotency key and one history entry per campaign of the product (R6);
+   as a ratio to a bare one-row insert endpoint (tests.benchmarks._bare: the same server, auth,
+   parser and clients, one INSERT in one transaction) run just before and just after, the mean
+   of the two (goal: ratio >= 0.5, issue 10).
 
 Also prints the SQL queries per request of both endpoints (in-process, on a sample of accounts).
 Returns 1 without PostgreSQL, if an answer of the read test is not 200, or if an acknowledged
@@ -29,7 +32,7 @@ from collections import Counter
 
 import django
 
-from tests.benchmarks import _load
+from tests.benchmarks import _bare, _load
 
 ACCOUNTS = 100_000
 CAMPAIGNS = 200
@@ -57,6 +60,7 @@ WRITE_ACCOUNTS_PER_CLIENT = 4
 WRITE_REQUESTS_PER_CLIENT = 200
 WRITE_SECONDS = 20.0
 WRITE_KEY_PREFIX = "bench-w-"
+WRITE_GOAL = 0.5
 
 QUERY_SAMPLE = 20
 
@@ -587,7 +591,52 @@ def _open_calls(agents, accounts) -> None:
     )
 
 
-def _writes(port, rng, agents) -> bool:
+def _bare_writes(port, agents, round_: int) -> float | None:
+    """Writes/s of the bare one-row insert endpoint (tests.benchmarks._bare) by the same clients,
+    with the same bodies and headers; every acknowledged row must be in its table."""
+    plans = []
+    for client, (_user, key) in enumerate(agents):
+        headers = (*_auth(key), ("Content-Type", "application/json"))
+        plan = []
+        for seq in range(WRITE_REQUESTS_PER_CLIENT):
+            tag = f"bench-b{round_}-{client:02d}-{seq:05d}"
+            body = json.dumps({"result": "thinking", "comment": tag}).encode()
+            plan.append(
+                _load.Request("POST", _bare.PATH, (*headers, ("Idempotency-Key", tag)), body, tag)
+            )
+        plans.append(plan)
+    before = _bare.rows()
+    result = _load.run(port, plans, processes=WRITE_PROCESSES, duration=WRITE_SECONDS, keep=(201,))
+    acked, landed = len(result.kept), _bare.rows() - before
+    rate = acked / result.elapsed if result.elapsed else 0.0
+    print(
+        f"POST bare insert (round {round_}): {result.requests} requests, {acked} acknowledged in "
+        f"{result.elapsed:.1f} s = {rate:.0f} writes/s (latency p50 {result.latency_ms(0.5):.0f} "
+        f"ms, p95 {result.latency_ms(0.95):.0f} ms); answers {result.statuses}",
+        flush=True,
+    )
+    if landed < acked or not acked:
+        print(f"  bare insert: {acked} acknowledged, {landed} rows landed")
+        return None
+    return rate
+
+
+def _writes(port, rng, agents) -> float | None:
+    """Result writes/s as a ratio to the bare insert, measured before and after (the mean of the
+    two, so neither side has the warmer server)."""
+    _bare.create_table()
+    bare_before = _bare_writes(port, agents, 1)
+    rate = _result_writes(port, rng, agents)
+    bare_after = _bare_writes(port, agents, 2)
+    if None in (bare_before, rate, bare_after):
+        return None
+    ratio = rate / ((bare_before + bare_after) / 2)
+    verdict = "meets" if ratio >= WRITE_GOAL else "BELOW"
+    print(f"ratio result writes / bare insert: {ratio:.2f} ({verdict} the goal of {WRITE_GOAL})")
+    return ratio
+
+
+def _result_writes(port, rng, agents) -> float | None:
     from django.db.models import Count
 
     from campaigns.models import ContactHistoryEntry
@@ -596,7 +645,7 @@ def _writes(port, rng, agents) -> bool:
     accounts = _write_targets(WRITE_CLIENTS * WRITE_ACCOUNTS_PER_CLIENT)
     if len(accounts) < WRITE_CLIENTS * WRITE_ACCOUNTS_PER_CLIENT:
         print(f"only {len(accounts)} accounts with an eligible recommendation found")
-        return False
+        return None
     _open_calls(agents, accounts)
     result = _load.run(
         port,
@@ -635,14 +684,14 @@ def _writes(port, rng, agents) -> bool:
     if missing or short:
         print(f"  LOST: {len(missing)} acknowledged writes missing, {len(short)} incomplete, "
               f"e.g. {(missing + short)[:5]}")  # fmt: skip
-        return False
+        return None
     unacked = len(set(entries) - set(acked))
     print(
         f"  all {len(acked)} acknowledged writes found ({sum(acked.values())} history entries, "
         f"{len(keys)} idempotency keys; {unacked} unacknowledged writes landed)",
         flush=True,
     )
-    return True
+    return len(acked) / result.elapsed
 
 
 def _wait_for_disconnects(timeout: float = 15.0):
@@ -688,7 +737,8 @@ def _run(rng):
     numbers = [str(FIRST_NUMBER + rng.randint(1, ACCOUNTS)) for _ in range(QUERY_SAMPLE)]
     _count_queries(reader_key, numbers)
     env = {
-        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
+        # The test settings, with the bare insert endpoint beside the product's URLs.
+        "DJANGO_SETTINGS_MODULE": "tests.benchmarks._bare_settings",
         "DATABASE_URL": _database_url(),
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_DEBUG": "false",
@@ -697,9 +747,13 @@ def _run(rng):
         ratio = _throughput(port, rng, reader_key)
         if ratio is None:
             return 1
-        if not _writes(port, rng, agents[:WRITE_CLIENTS]):
+        writes = _writes(port, rng, agents[:WRITE_CLIENTS])
+        if writes is None:
             return 1
-    return {"recommendations vs bare DRF endpoint, req/s (goal >= 0.5)": ratio}
+    return {
+        f"recommendations vs bare DRF endpoint, req/s (goal >= {GOAL})": ratio,
+        f"result writes vs bare one-row insert, writes/s (goal >= {WRITE_GOAL})": writes,
+    }
 
 
 if __name__ == "__main__":
