@@ -1,5 +1,6 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Appeal, Callback, Campaign, CampaignStatus
 from campaigns.models.accounts import normalise_account_number
@@ -51,7 +52,11 @@ class AppealFilter(django_filters.FilterSet):
 class CallbackFilter(django_filters.FilterSet):
     """`due_before`: an ISO date-time (a date alone is its local midnight, local when no zone)."""
 
-    STATE_CHOICES = (("open", _("Open")), ("made", _("Made")), ("all", _("All")))
+    STATE_CHOICES = (
+        ("open", pgettext_lazy("callbacks", "Open")),
+        ("made", _("Made")),
+        ("all", _("All")),
+    )
 
     due_before = LocalIsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
     due_after = LocalIsoDateTimeFilter(field_name="due_at", lookup_expr="gte")

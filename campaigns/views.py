@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns import answers, selectors, services
@@ -283,7 +284,7 @@ def callback_list(request):
     """«Мои перезвоны»: the agent's open callbacks, overdue, today and later."""
     board = selectors.callback_board(agent=request.user)
     sections = [
-        ("overdue", _("Overdue"), board["overdue"]),
+        ("overdue", pgettext_lazy("callbacks", "Overdue"), board["overdue"]),
         ("today", _("Today"), board["today"]),
         ("later", _("Later"), board["later"]),
     ]

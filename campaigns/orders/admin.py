@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter
 from unfold.decorators import display
@@ -187,7 +188,9 @@ class ConnectionOrderAdmin(PortalModelAdmin):
     def status_label(self, obj):
         return obj.status, obj.get_status_display()
 
-    @display(description=_("order"), ordering="created_at", header=True)
+    @display(
+        description=pgettext_lazy("connection order", "order"), ordering="created_at", header=True
+    )
     def order_cell(self, obj):
         created = timezone.localtime(obj.created_at)
         return [str(obj), formats.date_format(created, "SHORT_DATETIME_FORMAT")]

@@ -17,9 +17,9 @@ class DisputeKind(models.TextChoices):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("dispute status", "Open")
     ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("dispute status", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
@@ -85,7 +85,7 @@ class StatementDispute(models.Model):
         related_name="+",
         verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_at = models.DateTimeField(pgettext_lazy("dispute", "resolved"), null=True, blank=True)
     resolution = models.TextField(_("reason of the decision"), max_length=2000, blank=True)
     amount = models.DecimalField(
         _("adjustment, ₽"), max_digits=10, decimal_places=2, null=True, blank=True

@@ -61,3 +61,44 @@ def test_every_source_string_has_a_russian_translation(app, tmp_path):
     po = copy / "locale" / "ru" / "LC_MESSAGES" / "django.po"
     assert _entries(po, "--untranslated") == "", f"{app}: untranslated strings; `make messages`"
     assert _entries(po, "--only-fuzzy") == "", f"{app}: fuzzy translations to review"
+
+
+def test_a_string_means_the_same_in_every_catalogue():
+    """Django merges the apps' catalogues into one (the first app listed wins), so a source
+    string translated two ways is shown one way everywhere: the dispute's «Открыт» read
+    «Открыть» (a button's), the order column «порядок» (a sort field's). A string with two
+    meanings takes a context (pgettext); without one, every catalogue must agree."""
+    import gettext
+
+    meanings: dict[str, dict[str, str]] = {}
+    for app in APPS:
+        mo = _catalogue(app).with_suffix(".mo")
+        with mo.open("rb") as handle:
+            catalogue = gettext.GNUTranslations(handle)._catalog
+        for msgid, msgstr in catalogue.items():
+            if msgid:  # the header
+                meanings.setdefault(repr(msgid), {})[app] = msgstr
+    clashes = {msgid: apps for msgid, apps in meanings.items() if len(set(apps.values())) > 1}
+    assert clashes == {}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("rewards.models:DisputeStatus.OPEN", "Открыт"),
+        ("rewards.models:DisputeStatus.REJECTED", "Отклонён"),
+        ("campaigns.filters:CallbackFilter.STATE_CHOICES", "Открытые"),
+    ],
+)
+def test_the_strings_that_clashed_read_as_their_page_means(text, expected):
+    import importlib
+
+    from django.utils import translation
+
+    module, _, path = text.partition(":")
+    value = importlib.import_module(module)
+    for name in path.split("."):
+        value = getattr(value, name)
+    label = value.label if hasattr(value, "label") else value[0][1]
+    with translation.override("ru"):
+        assert str(label) == expected
