@@ -1,10 +1,11 @@
 """The recommendations of an account, read lean: they are asked for on every call.
 
 The catalogue (campaigns, offers, segments, peak hours) comes from the per-process copy of
-campaigns.catalogue; per request there is one query for the account (with its services, offers,
-the outage in force and the caller's open appeal folded in), one for its campaign targets and one
-for their recent history (plus one for the objections and one per held relation on SQLite, which
-has no arrays).
+campaigns.catalogue. On PostgreSQL the account (with its services, offers, the outage in force
+and the caller's open appeal folded in), its campaign targets and their recent history are one
+statement (`account_for_workspace(..., with_targets=True)`); on SQLite, which has no arrays, one
+query for the account, one per held relation, one for the targets and one for their history
+(plus one for the objections).
 """
 
 import datetime
@@ -140,12 +141,17 @@ def _postgres() -> bool:
     return settings.IS_POSTGRES
 
 
-def account_for_workspace(*, number: str, agent=None, now=None) -> SubscriberAccount | None:
+def account_for_workspace(
+    *, number: str, agent=None, now=None, with_targets: bool = False
+) -> SubscriberAccount | None:
     """The account with `service_ids`, `offer_ids`, `outage` and `open_appeal_id` attached (one SQL
-    statement on PostgreSQL, the ORM and two small reads on the embedded database)."""
+    statement on PostgreSQL, the ORM and two small reads on the embedded database).
+
+    `with_targets`: on PostgreSQL the same statement reads its targets with their history too,
+    attached as `targets` (what recommendations_for would read next); elsewhere it is ignored."""
     now = now or timezone.now()
     if _postgres():
-        return _account_sql(number, agent, now)
+        return _account_sql(number, agent, now, with_targets=with_targets)
     outage = Outage.objects.filter(is_active=True, starts_at__lte=now).filter(
         (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         & (Q(region="") | Q(region__cfexact=OuterRef("region")))
@@ -291,7 +297,9 @@ def recommendations_for(
     if not hasattr(account, "service_ids"):
         account = account_for_workspace(number=account.number, now=now)
     situation = situation_for(account=account, appeal=appeal, now=now)
-    targets = targets_of(account.pk)
+    targets = getattr(account, "targets", None)
+    if targets is None:
+        targets = targets_of(account.pk)
     if appeal is not None:
         for target in targets:
             in_call = (h["result"] for h in target.history if h["appeal"] == appeal.pk)
@@ -446,39 +454,66 @@ SELECT t.id, t.campaign_id, t.result, t.result_at, s.result, s.result_at, s.appe
 FROM {target} t
 JOIN {campaign} c ON c.id = t.campaign_id
 LEFT JOIN {state} s ON s.account_id = t.account_id AND s.offer_id = c.offer_id
-WHERE t.account_id = %(account)s
+WHERE t.account_id = {account_id}
+"""
+
+# The account and its targets in one statement: the account's row once (MATERIALIZED, so that its
+# subqueries run once, not once per target), then one row per target (none: one row of NULLs).
+WORKSPACE_SQL = """
+WITH acc AS MATERIALIZED ({account_sql})
+SELECT acc.*, tg.* FROM acc LEFT JOIN LATERAL ({targets_sql}) tg ON TRUE
 """
 
 
 @functools.cache
-def _sql(template: str) -> str:
-    tables = _tables()
-    fields = ", ".join(f"a.{name}" for name in ACCOUNT_FIELDS)
-    return template.format(
-        fields=fields, **{k: connection.ops.quote_name(v) for k, v in tables.items()}
+def _sql(name: str) -> str:
+    tables = {k: connection.ops.quote_name(v) for k, v in _tables().items()}
+    fields = ", ".join(f"a.{field} AS a_{field}" for field in ACCOUNT_FIELDS)
+    account = ACCOUNT_SQL.format(fields=fields, **tables)
+    if name == "account":
+        return account
+    targets = TARGETS_SQL.format(
+        account_id="%(account)s" if name == "targets" else "acc.a_id", **tables
     )
+    if name == "targets":
+        return targets
+    return WORKSPACE_SQL.format(account_sql=account, targets_sql=targets)
 
 
-def _account_sql(number, agent, now) -> SubscriberAccount | None:
+def _account_sql(number, agent, now, *, with_targets=False) -> SubscriberAccount | None:
     agent_id = agent.pk if agent is not None and agent.is_authenticated else None
+    params = {"number": number, "agent": agent_id, "now": now}
     with connection.cursor() as cursor:
-        cursor.execute(_sql(ACCOUNT_SQL), {"number": number, "agent": agent_id, "now": now})
-        row = cursor.fetchone()
-    if row is None:
+        if with_targets:
+            params["limit"] = HISTORY_PER_RECOMMENDATION
+            cursor.execute(_sql("workspace"), params)
+            rows = cursor.fetchall()
+        else:
+            cursor.execute(_sql("account"), params)
+            rows = cursor.fetchmany(1)
+    if not rows:
         return None
     n = len(ACCOUNT_FIELDS)
+    row = rows[0]
     account = SubscriberAccount(**dict(zip(ACCOUNT_FIELDS, row[:n], strict=True)))
     account._state.adding = False
-    account.outage, account.open_appeal_id, account.service_ids, account.offer_ids = row[n:]
+    account.outage, account.open_appeal_id, account.service_ids, account.offer_ids = row[n : n + 4]
+    if with_targets:
+        target_rows = [r[n + 4 :] for r in rows if r[n + 4] is not None]
+        account.targets = _targets_from_rows(target_rows, catalogue.current().campaigns)
     return account
 
 
 def _targets_with_history_sql(account_id, campaigns) -> list[Target]:
     with connection.cursor() as cursor:
         cursor.execute(
-            _sql(TARGETS_SQL), {"account": account_id, "limit": HISTORY_PER_RECOMMENDATION}
+            _sql("targets"), {"account": account_id, "limit": HISTORY_PER_RECOMMENDATION}
         )
         rows = cursor.fetchall()
+    return _targets_from_rows(rows, campaigns)
+
+
+def _targets_from_rows(rows, campaigns) -> list[Target]:
     targets = []
     for *row, history in rows:
         campaign_id = row[1]

@@ -77,7 +77,7 @@ def account_detail(request, number):
     if throttled:
         return throttled
     account = is_account_number(number) and selectors.account_for_workspace(
-        number=number, agent=request.user
+        number=number, agent=request.user, with_targets=True
     )
     if not account:
         raise Http404

@@ -27,12 +27,12 @@ import datetime
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.orders.services import PLAN_KINDS
@@ -78,6 +78,9 @@ class Catalogue:
     loaded_at: float
     rules: tuple[RuleFacts, ...]
     offers: dict[int, OfferFacts]
+    # Quotes worked out on this copy: {(offer, replaced plan, day, language): RewardQuote}. A quote
+    # depends on nothing else, and the copy (with its memo) lives MAX_AGE at most.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 _current: Catalogue | None = None
@@ -237,6 +240,17 @@ def reward_quotes(*, account, offers, on: datetime.date) -> dict[int, RewardQuot
     if held is None:
         held = list(account.offers.values_list("pk", flat=True))
     catalogue = current()
-    return {
-        offer.pk: quote(offer.pk, held=list(held), day=on, catalogue=catalogue) for offer in offers
-    }
+    held, language = list(held), get_language()
+    return {offer.pk: _remembered(offer.pk, held, on, catalogue, language) for offer in offers}
+
+
+def _remembered(offer_id, held, day, catalogue: Catalogue, language) -> RewardQuote:
+    """quote(), once per offer, replaced plan, day and language on each catalogue copy."""
+    previous = (
+        replaced_plan(offer_id, held, catalogue.offers) if offer_id in catalogue.offers else None
+    )
+    key = (offer_id, previous, day, language)
+    found = catalogue.memo.get(key)
+    if found is None:
+        found = catalogue.memo[key] = quote(offer_id, held=held, day=day, catalogue=catalogue)
+    return found

@@ -164,7 +164,9 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def recommendations(self, request, number=None):
         """The account's campaigns, best first, eligible or not with every reason."""
-        account = selectors.account_for_workspace(number=self.get_number(), agent=request.user)
+        account = selectors.account_for_workspace(
+            number=self.get_number(), agent=request.user, with_targets=True
+        )
         if account is None:
             raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         appeal = self._appeal(request, account)

@@ -16,12 +16,13 @@ that share of calls ranks it by a draw from its Beta posterior (Thompson samplin
 mean; with no share the order is deterministic. Pure functions: no query.
 """
 
+import functools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.learning import propensity, stats
@@ -111,16 +112,37 @@ def reason(verdict, score_: Score, *, first: bool, need_heard: bool) -> str:
     «Соглашаются ~14 из 100 похожих клиентов; согласие стоит 139,00 ₽; приоритет кампании 100.»"""
     if not verdict.eligible:
         return str(REASON_NOT_NOW)
-    parts = [gettext(REASON_LIKELY) % {"n": round(score_.propensity * 100)}]
+    shown_first = first and not score_.explored
+    return _reason_text(
+        get_language(),
+        round(score_.propensity * 100),
+        need_heard,
+        _cents(score_.value),
+        verdict.target.campaign.priority,
+        verdict.target.result == ResultCode.THINKING,
+        score_.explored,
+        _cents(score_.expected_value) if shown_first else None,
+    )
+
+
+def _cents(amount) -> Decimal:
+    return Decimal(amount).quantize(Decimal("0.01"))
+
+
+# Every card of every call says this; the sentences repeat (a few campaigns, rounded figures), so
+# each is composed once per language rather than from a dozen translation look-ups each time.
+@functools.lru_cache(maxsize=4096)
+def _reason_text(language, n, need_heard, value, priority, thinking, explored, first_ev) -> str:
+    parts = [gettext(REASON_LIKELY) % {"n": n}]
     if need_heard:
         parts[0] += " (" + gettext(REASON_NEED) + ")"
-    parts.append(gettext(REASON_VALUE) % {"value": _money(score_.value)})
-    parts.append(gettext(REASON_PRIORITY) % {"priority": verdict.target.campaign.priority})
+    parts.append(gettext(REASON_VALUE) % {"value": _money(value)})
+    parts.append(gettext(REASON_PRIORITY) % {"priority": priority})
     text = "; ".join(parts) + "."
-    if verdict.target.result == ResultCode.THINKING:
+    if thinking:
         text += " " + gettext(REASON_THINKING)
-    if score_.explored:
+    if explored:
         text += " " + gettext(REASON_EXPLORED)
-    elif first:
-        text += " " + gettext(REASON_FIRST) % {"ev": _money(score_.expected_value)}
+    elif first_ev is not None:
+        text += " " + gettext(REASON_FIRST) % {"ev": _money(first_ev)}
     return text

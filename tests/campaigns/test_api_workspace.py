@@ -117,6 +117,9 @@ def test_recommendations_run_a_constant_number_of_queries(as_agent, account, tar
         target = CampaignTargetFactory(campaign=campaign, account=account)
         ContactHistoryEntryFactory(target=target)
     assert count() == before
+    # PostgreSQL: one statement for the account, its targets and their history (the caller's
+    # roles are already known); SQLite, without arrays, reads the relations one by one.
+    assert before == (1 if connection.vendor == "postgresql" else 6)
 
 
 def test_recording_a_result_returns_the_history_of_both_campaigns(in_call, targets, objections):
