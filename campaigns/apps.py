@@ -9,6 +9,8 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         # Models are ready only now: the catalogue (which imports them) cannot load with apps.py.
         from campaigns import catalogue, checks, personal_data  # noqa: F401 (checks register)
+        from campaigns.services import service_masks
 
         catalogue.bump_on_change()
+        service_masks.keep_masks()
         personal_data.register_fields()

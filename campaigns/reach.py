@@ -3,8 +3,8 @@ offered it now, why the rest could not, and how many orders to expect.
 
 One statement over the target list (a million rows are fine): every reason that
 `campaigns.eligibility.judge` would give an account whatever the call is worked out as a boolean
-of the target's row, its account, the account's services summed once as a bit mask (compared
-with the segments' masks) and whether it holds the offer, then counted with `COUNT(*) FILTER`.
+of the target's row, its account (its services are its stored `service_mask`, compared with the
+segments' masks) and whether it holds the offer, then counted with `COUNT(*) FILTER` in one pass.
 
 "Now" is the account's state at this moment: the financial check (R2, the first charge of today),
 an outage in force in the account's region, the segments, an offer already held and a refusal in
@@ -30,6 +30,7 @@ from campaigns.models import (
     ResultCode,
     SubscriberAccount,
 )
+from campaigns.models.accounts import SERVICE_BITS
 from campaigns.selectors import segment_service_sets
 from config.floor.db import casefold_function
 from offers import pricing
@@ -70,13 +71,10 @@ class Reach:
 
 
 def _service_bits() -> dict[int, int]:
-    """A bit for each service that defines segments (by id): an account's or a segment's services
-    are one number; a service no segment names (mobile) has none, as in eligibility (R12)."""
-    ids = (
-        Service.objects.filter(segments__isnull=False).distinct().order_by("pk")
-        .values_list("pk", flat=True)
-    )  # fmt: skip
-    return {pk: 1 << i for i, pk in enumerate(ids)}
+    """The bit (SERVICE_BITS) of each service that defines segments, by id: a service no segment
+    names (mobile) is left out of the comparison, as in eligibility (R12)."""
+    rows = Service.objects.filter(segments__isnull=False).distinct().values_list("pk", "code")
+    return {pk: SERVICE_BITS.get(code, 0) for pk, code in rows}
 
 
 def _outage_regions(now) -> set[str] | None:
@@ -93,21 +91,15 @@ def _tables() -> dict[str, str]:
     return {
         "target": quote(CampaignTarget._meta.db_table),
         "account": quote(SubscriberAccount._meta.db_table),
-        "services": quote(SubscriberAccount.services.through._meta.db_table),
         "offers": quote(SubscriberAccount.offers.through._meta.db_table),
     }
 
 
 # Each reason a boolean column of the target's row; then one pass of COUNT(*) FILTER. The
-# services' masks are summed once per account of the list (a hash aggregate, not a lookup per
-# row); the offer held is one anti-join-like LEFT JOIN on the (account, offer) unique index.
+# account's services are its stored mask (no aggregate over the links); the offer held is one
+# LEFT JOIN on the (account, offer) unique index.
 REACH_SQL = """
-WITH m AS (
-    SELECT s.subscriberaccount_id AS account_id, SUM(CASE s.service_id {bits} ELSE 0 END) AS mask
-    FROM {services} s JOIN {target} t0 ON t0.account_id = s.subscriberaccount_id
-    WHERE t0.campaign_id = %(campaign)s
-    GROUP BY s.subscriberaccount_id
-), x AS (
+WITH x AS (
     SELECT {segment} AS not_in_segment,
         h.subscriberaccount_id IS NOT NULL AS already_has,
         {outage} AS outage,
@@ -119,7 +111,6 @@ WITH m AS (
         (t.result = %(refused)s AND t.result_at > %(cutoff)s) AS cooldown
     FROM {target} t
     JOIN {account} a ON a.id = t.account_id
-    LEFT JOIN m ON m.account_id = t.account_id
     LEFT JOIN {offers} h ON h.subscriberaccount_id = t.account_id AND h.offer_id = %(offer)s
     WHERE t.campaign_id = %(campaign)s
 )
@@ -155,7 +146,8 @@ def _sql(campaign: Campaign, now, bits, masks, params: dict) -> str:
     )
     segment = "FALSE"
     if masks is not None:
-        segment = f"NOT {_in('COALESCE(m.mask, 0)', masks, params, 'mask')}"
+        defining = int(sum(set(bits.values())))
+        segment = f"NOT {_in(f'(a.service_mask & {defining})', masks, params, 'mask')}"
     regions = _outage_regions(now)
     outage = "TRUE" if regions is None else "FALSE"
     if regions:
@@ -164,13 +156,8 @@ def _sql(campaign: Campaign, now, bits, masks, params: dict) -> str:
         folded = [f"{fold}(%(region{i})s)" for i in range(len(regions))]
         params.update({f"region{i}": r for i, r in enumerate(sorted(regions))})
         outage = f"{fold}(a.region) IN ({', '.join(folded)})"
-    whens = (
-        " ".join(f"WHEN {int(pk)} THEN {int(bit)}" for pk, bit in bits.items()) or "WHEN 0 THEN 0"
-    )
     counts = ", ".join(f"COUNT(*) FILTER (WHERE {code})" for code in REASONS)
-    return REACH_SQL.format(
-        bits=whens, segment=segment, outage=outage, reason_counts=counts, **_tables()
-    )
+    return REACH_SQL.format(segment=segment, outage=outage, reason_counts=counts, **_tables())
 
 
 def reach_preview(*, campaign: Campaign, now=None) -> Reach:
@@ -183,7 +170,7 @@ def reach_preview(*, campaign: Campaign, now=None) -> Reach:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # One big aggregate: the JIT would spend seconds compiling the FILTERs, and the
-            # accounts' masks are hashed in memory rather than spilled (this statement only).
+            # join is hashed in memory rather than spilled (this statement only).
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_sql(campaign, now, bits, masks, params), params)

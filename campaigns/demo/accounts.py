@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from campaigns.models import PaymentModel, SubscriberAccount
 from campaigns.orders.selectors import held_through_connected_orders
+from campaigns.services.service_masks import account_service_masks_refresh
 from config.floor.seed_names import REGIONS, latin, person
 from config.floor.seeding import SEED, SeedContext, Tally, sync_through
 from offers.demo import (
@@ -204,6 +205,8 @@ def run(ctx: SeedContext) -> dict[str, int]:
     )
     tally.add("service links added", added)
     tally.add("service links removed", removed)
+    if added or removed:
+        account_service_masks_refresh(account_ids=ids.values())
     through = SubscriberAccount.offers.through
     added, removed = sync_through(
         through, "subscriberaccount", "offer", ids.values(), wanted_offers

@@ -45,6 +45,7 @@ from campaigns.models import (
     SubscriberAccount,
 )
 from campaigns.recommendations import ADAPTIVE, STATIC, Target, order
+from campaigns.services.service_masks import account_service_masks_refresh
 from offers.models import Offer, OfferKind, Segment, Service, ServiceCode
 
 ORACLE = "oracle"
@@ -272,6 +273,7 @@ def _accounts(n: int, rng: random.Random, services):
         ("subscriberaccount_id", "service_id"),
         {},
     )
+    account_service_masks_refresh()
     _reset_sequences(SubscriberAccount, through)
     return accounts
 

@@ -57,14 +57,15 @@ def campaign(services):
 def _sample(campaign, services, n=60, seed=7):
     rng = random.Random(seed)
     OutageFactory(region="Казань", starts_at=NOW - datetime.timedelta(hours=1))
-    pool = [services[c] for c in (ServiceCode.BROADBAND, ServiceCode.IPTV, ServiceCode.PHONE)]
+    # Mobile defines no segment: a household with it is compared without it (R12).
+    pool = [services[c] for c in ServiceCode]
     for _ in range(n):
         account = SubscriberAccountFactory(
             payment_model=rng.choice([PaymentModel.ADVANCE, PaymentModel.CREDIT]),
             balance=Decimal(rng.choice(["-10", "0", "5", "100", "500"])),
             financial_block=rng.random() < 0.15,
             region=rng.choice(["Москва", "Казань", "Тула"]),
-            services=rng.sample(pool, rng.randint(0, 3)),
+            services=rng.sample(pool, rng.randint(0, 4)),
             offers=[campaign.offer] if rng.random() < 0.15 else [],
         )
         refused = rng.choice([None, 5, 29, 31])
