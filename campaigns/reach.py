@@ -202,9 +202,11 @@ def _segment_masks(campaign: Campaign, bits) -> list[int] | None:
 def learned_acceptance(offer_id: int) -> tuple[Decimal | None, int]:
     """Agreed / offered over the targets of every campaign of the offer, and how many offers it
     rests on; None below LEARNED_MIN_OFFERS."""
-    counts = CampaignTarget.objects.filter(campaign__offer_id=offer_id).aggregate(
-        offered=Count("pk", filter=~Q(result=ResultCode.NOT_OFFERED)),
-        agreed=Count("pk", filter=Q(result=ResultCode.AGREED)),
+    offered = CampaignTarget.objects.filter(campaign__offer_id=offer_id).exclude(
+        result=ResultCode.NOT_OFFERED
+    )  # the partial index target_offered_idx: the offered few, not the whole lists
+    counts = offered.aggregate(
+        offered=Count("pk"), agreed=Count("pk", filter=Q(result=ResultCode.AGREED))
     )
     if counts["offered"] < LEARNED_MIN_OFFERS:
         return None, counts["offered"]

@@ -188,7 +188,16 @@ class CampaignTarget(models.Model):
                 condition=Q(result__in=ResultCode.values), name="target_result_valid"
             ),
         ]
-        indexes = [models.Index(fields=["account", "campaign"], name="target_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "campaign"], name="target_account_idx"),
+            # The few targets offered so far (the learned acceptance of the reach preview reads
+            # them, not the whole list).
+            models.Index(
+                fields=["campaign"],
+                condition=~Q(result=ResultCode.NOT_OFFERED),
+                name="target_offered_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.campaign} → {self.account.number}"
