@@ -37,6 +37,7 @@ from campaigns.models import (
     SubscriberAccount,
 )
 from campaigns.scripts import ScriptContext, render_script
+from config.floor.prepared import execute_prepared
 from knowledge_base.models import ObjectionType
 from offers import pricing
 
@@ -477,7 +478,15 @@ def _sql(name: str) -> str:
     )
     if name == "targets":
         return targets
-    return WORKSPACE_SQL.format(account_sql=account, targets_sql=targets)
+    workspace = WORKSPACE_SQL.format(account_sql=account, targets_sql=targets)
+    for param, number in WORKSPACE_PARAMS.items():  # prepared: $1, $2, … (config.floor.prepared)
+        workspace = workspace.replace(f"%({param})s", f"${number}")
+    return workspace
+
+
+# The workspace statement's parameters, in the order of its prepared form, and their types.
+WORKSPACE_PARAMS = {"number": 1, "agent": 2, "now": 3, "limit": 4}
+WORKSPACE_TYPES = "text, bigint, timestamptz, int"
 
 
 def _account_sql(number, agent, now, *, with_targets=False) -> SubscriberAccount | None:
@@ -485,8 +494,10 @@ def _account_sql(number, agent, now, *, with_targets=False) -> SubscriberAccount
     params = {"number": number, "agent": agent_id, "now": now}
     with connection.cursor() as cursor:
         if with_targets:
+            # Read on every call: planning it cost more than running it, so it is prepared.
             params["limit"] = HISTORY_PER_RECOMMENDATION
-            cursor.execute(_sql("workspace"), params)
+            values = [params[param] for param in WORKSPACE_PARAMS]
+            execute_prepared(cursor, "workspace", _sql("workspace"), WORKSPACE_TYPES, values)
             rows = cursor.fetchall()
         else:
             cursor.execute(_sql("account"), params)

@@ -19,15 +19,13 @@ SQLite (the embedded database): every visible article is matched in Python, by t
 """
 
 import datetime
-import functools
-import hashlib
 import itertools
-import weakref
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
 
+from config.floor.prepared import execute_prepared
 from knowledge_base.models import Article
 from knowledge_base.search.words import Match, Query, match
 
@@ -119,29 +117,6 @@ _PREPARED = {
     "kb_article_search": (_statement(False), _TYPES),
     "kb_article_search_in": (_statement(True), _TYPES + ", bigint[]"),
 }
-# The statements prepared on each raw connection (a new connection prepares them again). A name
-# carries a hash of its SQL, so a changed statement is prepared afresh, never confused with the old.
-_prepared_on: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
-
-
-@functools.lru_cache(maxsize=16)
-def _name(key: str, sql: str) -> str:
-    return f"{key}_{hashlib.blake2s(sql.encode(), digest_size=4).hexdigest()}"
-
-
-def _prepared(cursor, key: str) -> str:
-    """The name of the statement `key`, prepared on this connection."""
-    sql, types = _PREPARED[key]
-    name = _name(key, sql)
-    names = _prepared_on.setdefault(connection.connection, set())
-    if name not in names:
-        if not names:
-            # Only prepared statements follow this: ours, as Django's queries are not prepared.
-            # (SET is undone with its transaction; the statements are not, and stay correct.)
-            cursor.execute("SET plan_cache_mode = force_generic_plan")
-        cursor.execute(f"PREPARE {name} ({types}) AS {sql}")
-        names.add(name)
-    return name
 
 
 def _rank_postgres(query, statuses, ids, limit):
@@ -149,10 +124,9 @@ def _rank_postgres(query, statuses, ids, limit):
     params = [q["all"], q["most"], q["two"], q["any"], q["each"], statuses, limit, q["n"]]
     if ids is not None:
         params.append(list(ids))
-    placeholders = ", ".join(["%s"] * len(params))
+    key = "kb_article_search" if ids is None else "kb_article_search_in"
     with connection.cursor() as cursor:
-        name = _prepared(cursor, "kb_article_search" if ids is None else "kb_article_search_in")
-        cursor.execute(f"EXECUTE {name} ({placeholders})", params)
+        execute_prepared(cursor, key, *_PREPARED[key], params)
         rows = cursor.fetchall()
     terms = len(query.terms)
     return [
