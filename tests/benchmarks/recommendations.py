@@ -8,7 +8,7 @@ closed appeals, serves the project with gunicorn on a free loopback port, then m
 1. requests/s of `GET /api/v1/accounts/{number}/recommendations/` on random accounts, as a ratio
    to the bare authenticated DRF endpoint `GET /api/v1/auth/me/` served by the same server in
    the same run: 8 keep-alive clients in 2 processes, two alternating rounds of each endpoint of
-   at most 1,500 requests or 10 s (goal: ratio >= 0.5);
+   at most 1,500 requests or 10 s (goal: ratio >= 0.8, issue 13; issue 3 asked 0.5);
 2. result recordings/s with 50 concurrent clients (`POST .../recommendations/{id}/result/`, a
    unique Idempotency-Key each, every client an agent of its own working its own 4 accounts, at
    most 200 requests or 20 s), then checks that every acknowledged (201) write is in the
@@ -41,7 +41,7 @@ OFFERS = 60
 TARGETS_PER_ACCOUNT = (5, 15)
 APPEALS = 20_000
 FIRST_NUMBER = 350_000_000_000
-GOAL = 0.5
+GOAL = 0.8
 
 # gunicorn: two processes for two cores, a few threads each so one waits on PostgreSQL while
 # another runs Python.
