@@ -30,7 +30,7 @@ def fill_masks(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0019_personal_data_views'),
+        ('campaigns', '0020_appeal_needs'),
     ]
 
     operations = [
