@@ -113,6 +113,18 @@ class SubscriberAccount(models.Model):
     def __str__(self):
         return f"{self.number} {self.surname}"
 
+    def save(self, *args, **kwargs):
+        """`service_mask` is written only by its refresh (campaigns.services.service_masks): a save
+        of a copy loaded before the services changed must not write its old mask back."""
+        updating = not self._state.adding and not kwargs.get("force_insert")
+        if updating and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "service_mask"
+            ]
+        super().save(*args, **kwargs)
+
     @property
     def initials_name(self) -> str:
         """«И.О.»: how the agent addresses the customer (first name and patronymic)."""
