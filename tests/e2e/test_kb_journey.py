@@ -6,11 +6,12 @@ import re
 import pytest
 
 from knowledge_base.seed import seed_knowledge_base
+from offers.models import ServiceCode
 from tests.campaigns.factories import AgentProfileFactory
 from tests.config.factories import ManagerFactory
 from tests.conftest import requires_chromium
 from tests.e2e.conftest import wait_for_page
-from tests.offers.factories import OfferFactory
+from tests.offers.factories import OfferFactory, ServiceFactory
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are test set-up.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -32,6 +33,8 @@ pytestmark = [pytest.mark.e2e, requires_chromium]
 @pytest.fixture
 def demo_agent(transactional_db):
     manager = ManagerFactory(username="manager")
+    # The deck's «дорого» answer speaks of IPTV: it is written for that service's cards.
+    ServiceFactory(code=ServiceCode.IPTV)
     OfferFactory(
         code="kaspersky-2", name="Kaspersky Internet Security для 2-х устройств", monthly_price=139
     )
@@ -116,6 +119,7 @@ def test_agent_finds_answers_to_the_customers_words_by_keyboard_at_768(live_serv
             assert focused == "/kb/objections/#objection-expensive"
             page.keyboard.press("Enter")
             page.wait_for_url("**/kb/objections/#objection-expensive")
+            expect(page.locator("#objection-expensive")).to_contain_text("Для «Интерактивное ТВ»")
             expect(page.locator("#objection-expensive")).to_contain_text("170 телеканалов")
         finally:
             browser.close()

@@ -39,7 +39,8 @@ def test_supervisor_reads_overdue_callbacks_on_the_leaderboard_at_768px(
     page = browser_context.new_page()
     page.set_viewport_size({"width": 768, "height": 1000})
     page.goto("/login/?next=/leaderboard/")
-    page.keyboard.type("supervisor")  # the username field has the focus
+    expect(page.locator("#id_username")).to_be_focused()  # typing before it would lose letters
+    page.keyboard.type("supervisor")
     page.keyboard.press("Tab")
     page.keyboard.type("demo-supervisor-1")
     page.keyboard.press("Enter")
