@@ -22,6 +22,7 @@ from campaigns.models.accounts import is_account_number, normalise_account_numbe
 from campaigns.orders.selectors import account_orders
 from campaigns.services.account_search import account_search as account_search_service
 from config.floor import roles
+from config.floor.api.errors import status_for
 from config.floor.errors import DomainError
 from config.floor.idempotency import first_submission
 from config.floor.permissions import page_roles
@@ -146,7 +147,9 @@ def account_bridge(request, number, code):
         try:
             need = services.need_heard_mark(account=account, agent=request.user, bridge=bridge)
         except DomainError as error:
-            return JsonResponse({"code": error.code, "detail": str(error)}, status=409)
+            return JsonResponse(
+                {"code": error.code, "detail": str(error)}, status=status_for(error)
+            )
         return JsonResponse({"offer": need.offer_id, "need_heard": True})
     line = answers.account_line(offer_ids=account.offer_ids)
     on_card = _card_offer(account, bridge.offer_id)
