@@ -18,6 +18,8 @@ closed appeals, serves the project with gunicorn on a free loopback port, then m
    of the two (goal: ratio >= 0.5, issue 10). As in production, the tasks a write queues go to
    a broker (Redis, BENCH_BROKER_URL, default db 14, emptied afterwards), not run in the request.
 
+BENCH_PARTS=reads or BENCH_PARTS=writes runs only that part (default: both).
+
 Also prints the SQL queries per request of both endpoints (in-process, on a sample of accounts).
 Returns 1 without PostgreSQL, if an answer of the read test is not 200, or if an acknowledged
 write is missing.
@@ -63,6 +65,8 @@ WRITE_SECONDS = 20.0
 WRITE_KEY_PREFIX = "bench-w-"
 WRITE_GOAL = 0.5
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
+# Which parts run: "reads", "writes" or both (the default), comma-separated.
+PARTS = set(os.environ.get("BENCH_PARTS", "reads,writes").split(","))
 
 QUERY_SAMPLE = 20
 
@@ -758,20 +762,24 @@ def _run(rng):
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_DEBUG": "false",
     }
+    ratios = {}
     try:
         with _load.gunicorn(env=env, workers=SERVER_WORKERS, threads=SERVER_THREADS) as port:
-            ratio = _throughput(port, rng, reader_key)
-            if ratio is None:
-                return 1
-            writes = _writes(port, rng, agents[:WRITE_CLIENTS])
-            if writes is None:
-                return 1
+            if "reads" in PARTS:
+                ratio = _throughput(port, rng, reader_key)
+                if ratio is None:
+                    return 1
+                ratios[f"recommendations vs bare DRF endpoint, req/s (goal >= {GOAL})"] = ratio
+            if "writes" in PARTS:
+                writes = _writes(port, rng, agents[:WRITE_CLIENTS])
+                if writes is None:
+                    return 1
+                ratios[f"result writes vs bare one-row insert, writes/s (goal >= {WRITE_GOAL})"] = (
+                    writes
+                )
     finally:
         _empty_broker()
-    return {
-        f"recommendations vs bare DRF endpoint, req/s (goal >= {GOAL})": ratio,
-        f"result writes vs bare one-row insert, writes/s (goal >= {WRITE_GOAL})": writes,
-    }
+    return ratios
 
 
 if __name__ == "__main__":
