@@ -119,10 +119,20 @@ def objections_in_appeal(*, appeal_id: int, offer_id: int) -> set[str]:
 
 
 def offer_result_write(*, account_id, offer_id, result, appeal_id, now) -> None:
-    OfferResult.objects.update_or_create(
-        account_id=account_id,
-        offer_id=offer_id,
-        defaults={"result": result, "result_at": now, "appeal_id": appeal_id},
+    """Set the product's state: one INSERT … ON CONFLICT on the (account, offer) constraint."""
+    OfferResult.objects.bulk_create(
+        [
+            OfferResult(
+                account_id=account_id,
+                offer_id=offer_id,
+                result=result,
+                result_at=now,
+                appeal_id=appeal_id,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["account", "offer"],
+        update_fields=["result", "result_at", "appeal"],
     )
 
 

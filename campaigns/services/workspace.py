@@ -18,14 +18,14 @@ from campaigns.models import (
     AppealTheme,
     CampaignTarget,
     ContactHistoryEntry,
-    OfferResult,
     ResultCode,
     SubscriberAccount,
 )
-from campaigns.recommendations import account_for_workspace, situation_for, targets_of
+from campaigns.recommendations import situation_for, targets_of
 from campaigns.selectors import department_of
 from campaigns.services import results
 from campaigns.services.callbacks import callbacks_on_result
+from campaigns.services.result_context import result_context, state_of
 from config.floor import roles
 from config.floor.errors import Conflict, DomainError
 from knowledge_base.models import ObjectionType
@@ -69,17 +69,6 @@ def _check_objections_per_appeal(appeal, offer_id, objections) -> None:
     worked = results.objections_in_appeal(appeal_id=appeal.pk, offer_id=offer_id)
     if len(worked | {o.code for o in objections}) > MAX_OBJECTIONS:
         raise DomainError(ERR_TOO_MANY_OBJECTIONS, code="too_many_objections")
-
-
-def _appeal_for(*, appeal_id, account, agent) -> Appeal | None:
-    appeals = Appeal.objects.open().filter(account=account, agent=agent)
-    if appeal_id is None:
-        open_id = getattr(account, "open_appeal_id", None)
-        return appeals.filter(pk=open_id).first() if open_id else None
-    appeal = appeals.filter(pk=appeal_id).first()
-    if appeal is None:
-        raise DomainError(ERR_INVALID_APPEAL, code="invalid_appeal")
-    return appeal
 
 
 def history_comment(*, result: str, offer: Offer, department) -> str:
@@ -128,23 +117,38 @@ def recommendation_record_result(
         SubscriberAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk").get()
         # Taken under the lock, so the history's order is the order the saves landed in.
         now = now or timezone.now()
-        account = account_for_workspace(number=account.number, agent=agent, now=now)
-        targets = {t.id: t for t in targets_of(account.pk, with_history=False)}
-        target = targets.get(target_id)
+        context = result_context(
+            account_id=account.pk, agent=agent, target_id=target_id, appeal_id=appeal_id, now=now
+        )
+        account = context.account
+        target = context.target(target_id)
         if target is None:
             raise DomainError(ERR_NOT_ON_ACCOUNT, code="not_on_account")
-        appeal = _appeal_for(appeal_id=appeal_id, account=account, agent=agent)
+        appeal = context.appeal
+        if appeal_id is not None and appeal is None:
+            raise DomainError(ERR_INVALID_APPEAL, code="invalid_appeal")
         offer_id = target.campaign.offer_id
-        outcome = _transition(account, offer_id, result, appeal)
+        outcome = _transition_from(*state_of(context, offer_id), result, appeal)
         if result != ResultCode.NOT_OFFERED:
             _check_moment(account, target, result, appeal, agent, now)
         _check_objections_per_appeal(appeal, offer_id, objections)
-        siblings = [target] + [
-            t for t in targets.values() if t.campaign.offer_id == offer_id and t.id != target.id
-        ]
-        learned = _learning_context(account, appeal, need_heard, offer_id)
-        entries = _write_history(siblings, result, objections, comment, agent, appeal, now, learned)
+        siblings = context.siblings(target)
+        learned = _learning_context(
+            account, appeal, need_heard, offer_id, marked=offer_id in context.needs
+        )
+        entries = _write_history(
+            siblings,
+            result,
+            objections,
+            comment,
+            agent,
+            appeal,
+            now,
+            learned,
+            department=context.department,
+        )
         state = outcome.state
+        answered = context.answered
         if outcome.step == results.SET:
             CampaignTarget.objects.filter(pk__in=[t.id for t in siblings]).update(
                 result=result, result_at=now
@@ -157,8 +161,10 @@ def recommendation_record_result(
                 now=now,
             )
             state = result
+            if appeal is not None:
+                answered = {**answered, offer_id: result}
         if appeal is not None:
-            _pull_into_appeal(appeal)
+            _pull_into_appeal(appeal, answered=answered.values())
         for entry in entries:
             entry.state = state
         entries[0].callback = callbacks_on_result(
@@ -216,9 +222,9 @@ class _Outcome:
     state: str
 
 
-def _transition(account, offer_id, result, appeal) -> _Outcome:
-    state, row = results.state_of(account_id=account.pk, offer_id=offer_id)
-    same_call = appeal is not None and row is not None and row.appeal_id == appeal.pk
+def _transition_from(state, row_appeal_id, result, appeal) -> _Outcome:
+    """The table's step from the product's state; «same call» when its row was set in `appeal`."""
+    same_call = appeal is not None and row_appeal_id == appeal.pk
     step, code = results.step(state, result, same_call=same_call)
     if step == results.REFUSE:
         raise Conflict(results.REFUSALS[code], code=code)
@@ -243,14 +249,14 @@ def _check_moment(account, target, result, appeal, agent, now) -> None:
         )
 
 
-def _learning_context(account, appeal, need_heard, offer_id) -> dict:
+def _learning_context(account, appeal, need_heard, offer_id, *, marked=None) -> dict:
     """What the learning records with a result: the need heard is the result's own answer, else
-    the call's flag, else a business bridge opened for the product in the call (AppealNeed)."""
+    the call's flag, else a business bridge opened for the product in the call (AppealNeed;
+    `marked` when the caller has read it)."""
     if need_heard is None:
-        need_heard = bool(appeal) and (
-            appeal.need_heard
-            or AppealNeed.objects.filter(appeal=appeal, offer_id=offer_id).exists()
-        )
+        if marked is None and appeal:
+            marked = AppealNeed.objects.filter(appeal=appeal, offer_id=offer_id).exists()
+        need_heard = bool(appeal) and (appeal.need_heard or marked)
     return {
         "number": account.number,
         "need_heard": need_heard,
@@ -260,8 +266,14 @@ def _learning_context(account, appeal, need_heard, offer_id) -> dict:
     }
 
 
-def _write_history(targets, result, objections, comment, agent, appeal, now, learned):
-    department = department_of(agent=agent)
+_UNREAD = object()
+
+
+def _write_history(
+    targets, result, objections, comment, agent, appeal, now, learned, *, department=_UNREAD
+):
+    if department is _UNREAD:
+        department = department_of(agent=agent)
     offer = targets[0].campaign.offer
     system_comment = history_comment(result=result, offer=offer, department=department)
     entries = ContactHistoryEntry.objects.bulk_create(
@@ -313,17 +325,20 @@ RESULT_RANK = {
 }
 
 
-def _pull_into_appeal(appeal: Appeal) -> None:
-    """R5: a saved result lands in the context of the current appeal, under its theme's precedence."""
+def _pull_into_appeal(appeal: Appeal, *, answered) -> None:
+    """R5: a saved result lands in the context of the current appeal, under its theme's precedence.
+    `answered`: the products' results set in the appeal, this save's included."""
     if THEME_RANK[appeal.theme] > THEME_RANK[AppealTheme.UPSELL]:
         return
-    answered = OfferResult.objects.filter(appeal=appeal).values_list("result", flat=True)
     best = max(answered, key=RESULT_RANK.__getitem__, default=ResultCode.NOT_OFFERED)
     with translation.override(settings.LANGUAGE_CODE):
         appeal.theme = AppealTheme.UPSELL
         appeal.detail = gettext("Marketing campaign")
         appeal.result = str(ResultCode(best).label)
-    appeal.save(update_fields=["theme", "detail", "result", "updated_at"])
+    appeal.updated_at = timezone.now()
+    Appeal.objects.filter(pk=appeal.pk).update(
+        theme=appeal.theme, detail=appeal.detail, result=appeal.result, updated_at=appeal.updated_at
+    )
 
 
 APPEAL_FLAGS = (

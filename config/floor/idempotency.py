@@ -5,7 +5,8 @@ neither does; a concurrent retry with the same key waits on the unique index and
 stored answer.
 """
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
@@ -28,20 +29,37 @@ def idempotent(request, handler) -> Response:
         raise DomainError(ERR_KEY_TOO_LONG, code="invalid_idempotency_key")
     scope = f"{request.method} {request.path}"[:255]
     with transaction.atomic():
-        record, created = IdempotencyKey.objects.select_for_update().get_or_create(
-            user=request.user, key=key, defaults={"scope": scope}
-        )
-        if not created:
+        record_id = _claim(user_id=request.user.pk, key=key, scope=scope)
+        if record_id is None:
+            record = IdempotencyKey.objects.get(user=request.user, key=key)
             if record.scope != scope:
                 raise Conflict(ERR_KEY_REUSED, code="idempotency_key_reused")
             replay = Response(record.response, status=record.status_code)
             replay["Idempotent-Replayed"] = "true"
             return replay
         response = handler()
-        record.status_code = response.status_code
-        record.response = response.data
-        record.save(update_fields=["status_code", "response"])
+        IdempotencyKey.objects.filter(pk=record_id).update(
+            status_code=response.status_code, response=response.data
+        )
         return response
+
+
+def _claim(*, user_id, key: str, scope: str) -> int | None:
+    """Insert the key's row (one statement, no savepoint): its id, or None when the row exists.
+    A concurrent request with the same key waits on the unique index until this transaction
+    ends, then finds the row (committed) or inserts its own (rolled back)."""
+    quote = connection.ops.quote_name
+    table, user, key_, scope_ = (
+        quote(n) for n in (IdempotencyKey._meta.db_table, "user_id", "key", "scope")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({user}, {key_}, {scope_}, created_at) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT ({user}, {key_}) DO NOTHING RETURNING id",
+            [user_id, key, scope, connection.ops.adapt_datetimefield_value(timezone.now())],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def first_submission(*, user, key: str, scope: str) -> bool:
