@@ -190,6 +190,34 @@ def test_idempotency_key_retry_returns_the_first_answer_and_writes_nothing_more(
     assert IdempotencyKey.objects.count() == 1
 
 
+def test_recording_a_result_runs_a_constant_number_of_queries(in_call, account, targets, call):
+    def count(target, key):
+        in_call.post(result_url(target), {"result": "thinking"})  # warm the catalogue copy
+        with CaptureQueriesContext(connection) as ctx:
+            response = in_call.post(
+                result_url(target), {"result": "thinking"}, headers={"Idempotency-Key": key}
+            )
+        assert response.status_code == 201, response.json()
+        return len(ctx)
+
+    before = count(targets[0], "k1")
+    offer = targets[0].campaign.offer
+    for _ in range(4):
+        # More campaigns of the product (more history entries), more products answered in the call.
+        sibling = CampaignFactory(offer=offer, segments=list(targets[0].campaign.segments.all()))
+        CampaignTargetFactory(campaign=sibling, account=account)
+        other = CampaignTargetFactory(
+            campaign=CampaignFactory(offer=OfferFactory(service=offer.service)), account=account
+        )
+        ContactHistoryEntryFactory(target=other, appeal=call)
+        in_call.post(result_url(other), {"result": "not_interested"})
+    assert count(targets[0], "k2") == before
+    # PostgreSQL: the account, the key claimed, the lock, one read of all the save judges, the
+    # history, the targets, the product's state, the appeal's theme, the callback closed and
+    # opened, the key's answer (and the transaction's statements); SQLite reads one by one.
+    assert before == (15 if connection.vendor == "postgresql" else 24)
+
+
 def test_idempotency_key_reused_for_another_request_is_409(in_call, targets, account):
     headers = {"Idempotency-Key": "k1"}
     in_call.post(result_url(targets[0]), {"result": "thinking"}, headers=headers)
