@@ -228,7 +228,13 @@ def _sql() -> str:
     )
 
 
+# An appeal id no row can have (beyond bigint, which PostgreSQL refuses to compare) reads as none.
+MAX_ID = 2**63 - 1
+
+
 def _context_sql(account_id, agent_id, appeal_id, now) -> ResultContext:
+    if appeal_id is not None and not 0 < appeal_id <= MAX_ID:
+        appeal_id = 0
     params = [account_id, agent_id, appeal_id, now, list(PENDING_ORDER_STATUSES)]
     with connection.cursor() as cursor:
         execute_prepared(cursor, "result_context", _sql(), CONTEXT_TYPES, params)
