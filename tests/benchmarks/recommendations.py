@@ -20,6 +20,13 @@ closed appeals, serves the project with gunicorn on a free loopback port, then m
 
 BENCH_PARTS=reads or BENCH_PARTS=writes runs only that part (default: both).
 
+BENCH_KEEP_DB=1 keeps the populated database for the next run instead of dropping it (named
+bench_<database>, not test_<database>, so pytest never drops it), and a later run with it reuses
+that database when it holds the benchmark's accounts (populating takes minutes; for profiling
+and repeated read runs). The writes part adds its rows to a kept database (history entries,
+appeals, idempotency keys): its figures are only comparable on a fresh one. Drop it with
+`dropdb bench_<database>`.
+
 Also prints the SQL queries per request of both endpoints (in-process, on a sample of accounts).
 Returns 1 without PostgreSQL, if an answer of the read test is not 200, or if an acknowledged
 write is missing.
@@ -67,6 +74,8 @@ WRITE_GOAL = 0.5
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 # Which parts run: "reads", "writes" or both (the default), comma-separated.
 PARTS = set(os.environ.get("BENCH_PARTS", "reads,writes").split(","))
+# Keep the populated database (bench_<database>) and reuse it on the next run.
+KEEP_DB = os.environ.get("BENCH_KEEP_DB", "") == "1"
 
 QUERY_SAMPLE = 20
 
@@ -736,7 +745,11 @@ def main():
         return 1
     print(f"machine: {os.cpu_count()} cores; gunicorn {SERVER_WORKERS} workers x "
           f"{SERVER_THREADS} threads (gthread), settings {os.environ['DJANGO_SETTINGS_MODULE']}")  # fmt: skip
-    runner = get_runner(settings)(verbosity=0, interactive=False)
+    runner = get_runner(settings)(verbosity=0, interactive=False, keepdb=KEEP_DB)
+    if KEEP_DB:
+        from django.db import connection
+
+        connection.settings_dict["TEST"]["NAME"] = f"bench_{connection.settings_dict['NAME']}"
     # No serialized copy of the database: nothing here rolls back to it.
     old_config = runner.setup_databases(serialized_aliases=set())
     try:
@@ -746,8 +759,24 @@ def main():
         runner.teardown_databases(old_config)
 
 
+def _kept_agents():
+    """The agents of a kept database that holds the benchmark's data, else None."""
+    from rest_framework.authtoken.models import Token
+
+    from campaigns.models import SubscriberAccount
+
+    if SubscriberAccount.objects.count() != ACCOUNTS:
+        return None
+    tokens = Token.objects.filter(user__username__startswith="bench-agent-").select_related("user")
+    agents = [(token.user, token.key) for token in tokens.order_by("user__username")]
+    if len(agents) != WRITE_CLIENTS + 1:
+        return None
+    print(f"reusing the kept database ({ACCOUNTS:,} accounts)", flush=True)
+    return agents
+
+
 def _run(rng):
-    agents = _populate(rng)
+    agents = (KEEP_DB and _kept_agents()) or _populate(rng)
     reader_key = agents[-1][1]
     numbers = [str(FIRST_NUMBER + rng.randint(1, ACCOUNTS)) for _ in range(QUERY_SAMPLE)]
     _count_queries(reader_key, numbers)
