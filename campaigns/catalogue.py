@@ -34,6 +34,9 @@ class Catalogue:
     propensities: dict[tuple, tuple[float, float]] = field(default_factory=dict)
     # The services some segment names (R12): only these place an account in a segment.
     segment_services: frozenset = frozenset()
+    # What the readers work out from this copy alone (the recommendation cards' campaign-level
+    # parts, by campaign, version, day and language): it lives and dies with the copy.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 _current: Catalogue | None = None

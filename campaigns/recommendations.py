@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaigns import catalogue, eligibility
 from campaigns.learning import assignment, ranking
@@ -36,7 +36,7 @@ from campaigns.models import (
     ResultCode,
     SubscriberAccount,
 )
-from campaigns.scripts import ScriptContext, render_script
+from campaigns.scripts import ScriptContext, render_script_parts
 from config.floor.prepared import execute_prepared
 from knowledge_base.models import ObjectionType
 from offers import pricing
@@ -116,6 +116,8 @@ class Recommendation:
     propensity: float | None = None
     expected_value: float | None = None
     rank_reason: str = ""
+    # The campaign-level part of the card (scripts, prices), shared by every call on the copy.
+    statics: "CardStatics | None" = field(default=None, compare=False, repr=False)
 
     @property
     def id(self):
@@ -317,8 +319,8 @@ def recommendations_for(
         rng=rng,
     )
     today = timezone.localdate(now)
-    scripts = {}
-    recs = [_recommendation(v, account, today, scripts) for v in ordered]
+    language = translation.get_language()
+    recs = [_recommendation(v, account, today, language, snapshot) for v in ordered]
     if recs and REWARD_QUOTERS:
         offers = {rec.offer.pk: rec.offer for rec in recs}.values()
         quotes = reward_quotes(account=account, offers=offers, on=today)
@@ -352,38 +354,67 @@ def order(verdicts, *, mode, segment_key, need_heard, table, rng=None):
     return ranking.rank(verdicts, scores), scores
 
 
-def _recommendation(verdict, account, today, scripts) -> Recommendation:
+@dataclass
+class CardStatics:
+    """What a card of a campaign (and script version) says whoever the customer is, on a day and
+    in a language: the scripts rendered but for the customer's name, the prices. Worked out once
+    per catalogue copy (its `memo`); `fragments` holds what the card's readers derive from it
+    (the API's JSON fields), so that they too work it out once."""
+
+    script_parts: tuple[str, ...]
+    connection_script_parts: tuple[str, ...]
+    price_per_day: Decimal
+    first_charge: Decimal
+    days_in_month: int
+    fragments: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def card_statics(campaign, version, today, language, snapshot=None) -> CardStatics:
+    """The campaign-level part of a card, remembered on the catalogue copy `snapshot` when the
+    campaign is that copy's (a campaign of an older copy is worked out afresh, never stored)."""
+    key = (campaign.pk, version.pk if version else None, today, language)
+    mine = snapshot is not None and snapshot.campaigns.get(campaign.pk) is campaign
+    statics = snapshot.memo.get(key) if mine else None
+    if statics is not None:
+        return statics
+    offer = campaign.offer
+    script_template, connection_template = assignment.scripts_of(campaign, version)
+    ctx = ScriptContext(
+        customer="",
+        offer=offer.name,
+        monthly_price=offer.monthly_price,
+        promo_days=offer.promo_days,
+        speed=offer.speed_mbps,
+        on=today,
+    )
+    statics = CardStatics(
+        render_script_parts(script_template, ctx),
+        render_script_parts(connection_template, ctx),
+        pricing.price_per_day(offer.monthly_price, on=today),
+        pricing.first_charge(offer.monthly_price, on=today, promo_days=offer.promo_days),
+        pricing.days_in_month(today),
+    )
+    if mine:
+        snapshot.memo[key] = statics
+    return statics
+
+
+def _recommendation(verdict, account, today, language, snapshot) -> Recommendation:
     campaign = verdict.target.campaign
     version = assignment.version_for(campaign, account.number)
-    key = (campaign.pk, version.pk if version else None)
-    if key not in scripts:
-        offer = campaign.offer
-        script_template, connection_template = assignment.scripts_of(campaign, version)
-        ctx = ScriptContext(
-            customer=account.initials_name,
-            offer=offer.name,
-            monthly_price=offer.monthly_price,
-            promo_days=offer.promo_days,
-            speed=offer.speed_mbps,
-            on=today,
-        )
-        scripts[key] = (
-            render_script(script_template, ctx),
-            render_script(connection_template, ctx),
-            pricing.price_per_day(offer.monthly_price, on=today),
-            pricing.first_charge(offer.monthly_price, on=today, promo_days=offer.promo_days),
-        )
-    script, connection_script, per_day, first = scripts[key]
+    statics = card_statics(campaign, version, today, language, snapshot)
+    customer = account.initials_name
     return Recommendation(
         target=verdict.target,
         eligible=verdict.eligible,
         reasons=verdict.reasons,
-        script=script,
-        connection_script=connection_script,
-        price_per_day=per_day,
-        first_charge=first,
-        days_in_month=pricing.days_in_month(today),
+        script=customer.join(statics.script_parts),
+        connection_script=customer.join(statics.connection_script_parts),
+        price_per_day=statics.price_per_day,
+        first_charge=statics.first_charge,
+        days_in_month=statics.days_in_month,
         script_version=version,
+        statics=statics,
     )
 
 

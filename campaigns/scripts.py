@@ -80,3 +80,14 @@ def render_script(template: str, ctx: ScriptContext) -> str:
         lambda m: _value(m.group(1), ctx, language) if m.group(1) in VALUES else m.group(0),
         template,
     )
+
+
+CUSTOMER = "{customer}"
+
+
+def render_script_parts(template: str, ctx: ScriptContext) -> tuple[str, ...]:
+    """The script rendered but for `{customer}`: the rendered pieces between its occurrences, so
+    that `ctx.customer.join(parts) == render_script(template, ctx)` for any customer. What depends
+    only on the campaign and the day is rendered once per catalogue copy; each call joins in its
+    customer's name. (No placeholder can straddle a `{customer}`: their names hold no braces.)"""
+    return tuple(render_script(piece, ctx) for piece in template.split(CUSTOMER))

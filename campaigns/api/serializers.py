@@ -1,11 +1,13 @@
 """Input and output shapes of the workspace API."""
 
+import functools
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from campaigns import personal_data
+from campaigns import eligibility, personal_data
 from campaigns.models import (
     Appeal,
     ContactHistoryEntry,
@@ -162,10 +164,44 @@ def new_entry_payload(entry) -> dict:
 
 
 def recommendation_payload(rec) -> dict:
-    """A recommendation as JSON, built directly: it is read on every call (see the benchmark)."""
-    campaign, offer = rec.campaign, rec.offer
+    """A recommendation as JSON, built directly: it is read on every call (see the benchmark).
+    The fields that depend only on the campaign, its offer and the day are built once per
+    catalogue copy (kept on the card's `statics`) and shared by every card of that campaign."""
+    fixed = _card_fixed(rec)
+    target = rec.target
     return {
         "id": rec.id,
+        "campaign": fixed["campaign"],
+        "offer": fixed["offer"],
+        "price_per_day": fixed["price_per_day"],
+        "first_charge": fixed["first_charge"],
+        "script": rec.script,
+        "connection_script": rec.connection_script,
+        "result": target.result,
+        "result_at": _datetime.to_representation(target.result_at) if target.result_at else None,
+        "eligible": rec.eligible,
+        "reasons": rec.reasons,
+        "reason_labels": [_reason_label(code, get_language()) for code in rec.reasons],
+        "history": [history_payload(row) for row in rec.history],
+        "script_version": fixed["script_version"],
+        "propensity": None if rec.propensity is None else round(rec.propensity, 4),
+        "expected_value": None if rec.expected_value is None else _ev(rec.expected_value),
+        "rank_reason": rec.rank_reason,
+        "reward": None if rec.reward is None else _reward_payload(rec.reward),
+    }
+
+
+def _card_fixed(rec) -> dict:
+    """The card's campaign-level fields (remembered on its statics, when it has them). Shared
+    between cards and calls: read, never changed."""
+    statics = rec.statics
+    fixed = statics.fragments.get("api") if statics is not None else None
+    if fixed is not None:
+        return fixed
+    campaign, offer = rec.campaign, rec.offer
+    per_day = _money.to_representation(rec.price_per_day)
+    first = _money.to_representation(rec.first_charge)
+    fixed = {
         "campaign": {"code": campaign.code, "name": campaign.name, "priority": campaign.priority},
         "offer": {
             "code": offer.code,
@@ -173,35 +209,33 @@ def recommendation_payload(rec) -> dict:
             "kind": offer.kind,
             "service": offer.service.code,
             "monthly_price": _money.to_representation(offer.monthly_price),
-            "price_per_day": _money.to_representation(rec.price_per_day),
-            "first_charge": _money.to_representation(rec.first_charge),
+            "price_per_day": per_day,
+            "first_charge": first,
             "promo_days": offer.promo_days,
         },
-        "price_per_day": _money.to_representation(rec.price_per_day),
-        "first_charge": _money.to_representation(rec.first_charge),
-        "script": rec.script,
-        "connection_script": rec.connection_script,
-        "result": rec.target.result,
-        "result_at": _datetime.to_representation(rec.target.result_at)
-        if rec.target.result_at
-        else None,
-        "eligible": rec.eligible,
-        "reasons": rec.reasons,
-        "reason_labels": [{"code": code, "label": str(label)} for code, label in rec.reason_labels],
-        "history": [history_payload(row) for row in rec.history],
+        "price_per_day": per_day,
+        "first_charge": first,
         "script_version": rec.script_version.label if rec.script_version else None,
-        "propensity": None if rec.propensity is None else round(rec.propensity, 4),
-        "expected_value": None
-        if rec.expected_value is None
-        else _money.to_representation(Decimal(str(round(rec.expected_value, 2)))),
-        "rank_reason": rec.rank_reason,
-        "reward": _reward_payload(rec.reward),
     }
+    if statics is not None:
+        statics.fragments["api"] = fixed
+    return fixed
 
 
-def _reward_payload(quote) -> dict | None:
-    if quote is None:
-        return None
+@functools.lru_cache(maxsize=256)
+def _reason_label(code: str, language: str) -> dict:
+    """{"code", "label"} of an eligibility reason in the caller's language (shared: read only)."""
+    return {"code": code, "label": str(eligibility.Reason(code).label)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _ev(expected_value: float) -> str:
+    return _money.to_representation(Decimal(str(round(expected_value, 2))))
+
+
+@functools.lru_cache(maxsize=1024)
+def _reward_payload(quote) -> dict:
+    """A RewardQuote as JSON (quotes are remembered per catalogue copy; shared: read only)."""
     return {
         "amount": _money.to_representation(quote.amount),
         "basis": quote.basis,

@@ -16,6 +16,7 @@ from campaigns.scripts import (
     PLACEHOLDERS,
     ScriptContext,
     render_script,
+    render_script_parts,
     unknown_placeholders,
 )
 from tests.campaigns.factories import (
@@ -255,6 +256,29 @@ def test_render_leaves_anything_but_a_bare_known_name_as_written(template):
     rendered = render_script(template, _ctx())
 
     assert rendered == template
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{customer}, {offer} за {price_per_day} ₽ в день.",
+        "Оформляю {offer}, {customer}.",
+        "{customer}{customer} {speed}{customer}",
+        "Без обращения: {offer}, {monthly_price} ₽.",
+        "{customer.__class__} {{customer}} {customer",
+        "",
+    ],
+)
+@pytest.mark.parametrize("customer", ["Иван Петрович", "", "{offer} {customer}"])
+def test_a_script_rendered_but_for_the_customer_joins_to_the_whole_rendering(template, customer):
+    """The cards render a campaign's script once per catalogue copy and join in each customer's
+    name: the same text as rendering it whole, whatever the name holds."""
+    ctx = _ctx(customer=customer, promo_days=7, speed=300)
+
+    with translation.override("ru"):
+        parts = render_script_parts(template, _ctx(customer="", promo_days=7, speed=300))
+
+        assert customer.join(parts) == render_script(template, ctx)
 
 
 def test_unknown_placeholders_are_listed_once_and_sorted():
