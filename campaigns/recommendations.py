@@ -465,9 +465,10 @@ SELECT {fields},
 FROM {account} a WHERE a.number = %(number)s
 """
 
-TARGETS_SQL = """
-SELECT t.id, t.campaign_id, t.result, t.result_at, s.result, s.result_at, s.appeal_id,
-  COALESCE((
+TARGET_COLUMNS = "t.id, t.campaign_id, t.result, t.result_at, s.result, s.result_at, s.appeal_id"
+
+# A target's recent history, newest first, as a JSON array.
+HISTORY_SQL = """COALESCE((
     SELECT json_agg(h ORDER BY h.created_at DESC, h.id DESC) FROM (
       SELECT e.id, e.action, e.result, e.created_at, e.comment, e.agent_comment, e.appeal_id,
              u.username, u.first_name, u.last_name, d.name AS department,
@@ -482,18 +483,25 @@ SELECT t.id, t.campaign_id, t.result, t.result_at, s.result, s.result_at, s.appe
       ORDER BY e.created_at DESC, e.id DESC
       LIMIT %(limit)s
     ) h
-  ), '[]'::json) AS history
-FROM {target} t
+  ), '[]'::json)"""
+
+TARGETS_FROM = """FROM {target} t
 JOIN {campaign} c ON c.id = t.campaign_id
 LEFT JOIN {state} s ON s.account_id = t.account_id AND s.offer_id = c.offer_id
-WHERE t.account_id = {account_id}
-"""
+WHERE t.account_id = {account_id}"""
 
-# The account and its targets in one statement: the account's row once (MATERIALIZED, so that its
-# subqueries run once, not once per target), then one row per target (none: one row of NULLs).
-WORKSPACE_SQL = """
-WITH acc AS MATERIALIZED ({account_sql})
-SELECT acc.*, tg.* FROM acc LEFT JOIN LATERAL ({targets_sql}) tg ON TRUE
+TARGETS_SQL = f"SELECT {TARGET_COLUMNS},\n  {HISTORY_SQL} AS history\n{TARGETS_FROM}"
+
+# The account and its targets in one statement and one row: the account's row once (MATERIALIZED,
+# so that its subqueries run once), its targets (the columns above and their history) as one JSON
+# array: decoded in one go rather than column by column on a row per target ('[]' for none).
+WORKSPACE_SQL = f"""
+WITH acc AS MATERIALIZED ({{account_sql}})
+SELECT acc.*, COALESCE((
+  SELECT json_agg(json_build_array({TARGET_COLUMNS}, {HISTORY_SQL}))
+  {TARGETS_FROM}
+), '[]'::json) AS targets
+FROM acc
 """
 
 
@@ -504,12 +512,9 @@ def _sql(name: str) -> str:
     account = ACCOUNT_SQL.format(fields=fields, **tables)
     if name == "account":
         return account
-    targets = TARGETS_SQL.format(
-        account_id="%(account)s" if name == "targets" else "acc.a_id", **tables
-    )
     if name == "targets":
-        return targets
-    workspace = WORKSPACE_SQL.format(account_sql=account, targets_sql=targets)
+        return TARGETS_SQL.format(account_id="%(account)s", **tables)
+    workspace = WORKSPACE_SQL.format(account_sql=account, account_id="acc.a_id", **tables)
     for param, number in WORKSPACE_PARAMS.items():  # prepared: $1, $2, … (config.floor.prepared)
         workspace = workspace.replace(f"%({param})s", f"${number}")
     return workspace
@@ -541,8 +546,9 @@ def _account_sql(number, agent, now, *, with_targets=False) -> SubscriberAccount
     account._state.adding = False
     account.outage, account.open_appeal_id, account.service_ids, account.offer_ids = row[n : n + 4]
     if with_targets:
-        target_rows = [r[n + 4 :] for r in rows if r[n + 4] is not None]
-        account.targets = _targets_from_rows(target_rows, catalogue.current().campaigns)
+        account.targets = _targets_from_rows(
+            [_json_target_row(target) for target in row[n + 4]], catalogue.current().campaigns
+        )
     return account
 
 
@@ -566,6 +572,25 @@ def _targets_from_rows(rows, campaigns) -> list[Target]:
         target.history = [_json_history_row(entry, pk) for entry in history]
         targets.append(target)
     return targets
+
+
+def _json_target_row(target: list) -> tuple:
+    """A target of the workspace statement's JSON array as a row of the targets statement."""
+    pk, campaign_id, result, result_at, state, state_at, state_appeal, history = target
+    return (
+        pk,
+        campaign_id,
+        result,
+        _timestamp(result_at),
+        state,
+        _timestamp(state_at),
+        state_appeal,
+        history,
+    )
+
+
+def _timestamp(value: str | None) -> datetime.datetime | None:
+    return None if value is None else datetime.datetime.fromisoformat(value)
 
 
 def _json_history_row(entry: dict, target_id: int) -> dict:
