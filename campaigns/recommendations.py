@@ -317,6 +317,7 @@ def recommendations_for(
         need_heard=need_heard,
         table=snapshot.propensities if table is None else table,
         rng=rng,
+        snapshot=snapshot,
     )
     today = timezone.localdate(now)
     language = translation.get_language()
@@ -334,24 +335,48 @@ def recommendations_for(
     return recs
 
 
-def order(verdicts, *, mode, segment_key, need_heard, table, rng=None):
+def order(verdicts, *, mode, segment_key, need_heard, table, rng=None, snapshot=None):
     """The verdicts best first and their scores by campaign id (none under STATIC): the one
-    ordering the workspace, the API and the simulator use."""
+    ordering the workspace, the API and the simulator use. `snapshot`: the catalogue copy the
+    campaigns come from, to remember their scores on."""
     if (mode or settings.RECOMMENDATION_RANKING) == STATIC:
         return eligibility.rank(verdicts), {}
     if rng is None and any(v.target.campaign.exploration_share for v in verdicts):
         rng = random.Random()
     scores = {
-        v.target.campaign.pk: ranking.score(
+        v.target.campaign.pk: _score(
             v.target.campaign,
             table=table,
             segment_key=segment_key,
             need_heard=need_heard,
             rng=rng,
+            snapshot=snapshot,
         )
         for v in verdicts
     }
     return ranking.rank(verdicts, scores), scores
+
+
+def _score(campaign, *, table, segment_key, need_heard, rng, snapshot) -> ranking.Score:
+    """ranking.score, remembered on the catalogue copy when nothing else moves it: the copy's own
+    campaign and propensities, and no exploration (which draws anew on every call, and without
+    which the score takes nothing from `rng`)."""
+    if (
+        snapshot is None
+        or campaign.exploration_share
+        or table is not snapshot.propensities
+        or snapshot.campaigns.get(campaign.pk) is not campaign
+    ):
+        return ranking.score(
+            campaign, table=table, segment_key=segment_key, need_heard=need_heard, rng=rng
+        )
+    key = ("score", campaign.pk, segment_key, bool(need_heard))
+    found = snapshot.memo.get(key)
+    if found is None:
+        found = snapshot.memo[key] = ranking.score(
+            campaign, table=table, segment_key=segment_key, need_heard=need_heard, rng=rng
+        )
+    return found
 
 
 @dataclass

@@ -111,15 +111,33 @@ def reason(verdict, score_: Score, *, first: bool, need_heard: bool) -> str:
     """Why it stands where it does, in the agent's words:
     «Соглашаются ~14 из 100 похожих клиентов; согласие стоит 139,00 ₽; приоритет кампании 100.»"""
     if not verdict.eligible:
-        return str(REASON_NOT_NOW)
-    shown_first = first and not score_.explored
-    return _reason_text(
+        return _not_now(get_language())
+    return _reason(
         get_language(),
+        score_,
+        first and not score_.explored,
+        bool(need_heard),
+        verdict.target.campaign.priority,
+        verdict.target.result == ResultCode.THINKING,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _not_now(language) -> str:
+    return gettext(REASON_NOT_NOW)
+
+
+# Every card of every call says this; the scores repeat (a score is remembered per catalogue copy,
+# campaign and context), so each sentence is worked out once per language and score.
+@functools.lru_cache(maxsize=4096)
+def _reason(language, score_: Score, shown_first, need_heard, priority, thinking) -> str:
+    return _reason_text(
+        language,
         round(score_.propensity * 100),
         need_heard,
         _cents(score_.value),
-        verdict.target.campaign.priority,
-        verdict.target.result == ResultCode.THINKING,
+        priority,
+        thinking,
         score_.explored,
         _cents(score_.expected_value) if shown_first else None,
     )
