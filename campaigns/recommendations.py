@@ -175,11 +175,12 @@ def account_for_workspace(
 
 
 def situation_for(
-    *, account: SubscriberAccount, appeal: Appeal | None, now: datetime.datetime
+    *, account: SubscriberAccount, appeal: Appeal | None, now: datetime.datetime, snapshot=None
 ) -> eligibility.Situation:
-    """What holds for the account now; `account` comes from account_for_workspace."""
+    """What holds for the account now; `account` comes from account_for_workspace, `snapshot` is
+    the catalogue copy (the current one by default)."""
     local_now = timezone.localtime(now)
-    snapshot = catalogue.current()
+    snapshot = snapshot or catalogue.current()
     return eligibility.Situation(
         now=now,
         account=account,
@@ -299,7 +300,8 @@ def recommendations_for(
     now = now or timezone.now()
     if not hasattr(account, "service_ids"):
         account = account_for_workspace(number=account.number, now=now)
-    situation = situation_for(account=account, appeal=appeal, now=now)
+    snapshot = catalogue.current()
+    situation = situation_for(account=account, appeal=appeal, now=now, snapshot=snapshot)
     targets = getattr(account, "targets", None)
     if targets is None:
         targets = targets_of(account.pk)
@@ -309,7 +311,6 @@ def recommendations_for(
             target.appeal_result = next(in_call, ResultCode.NOT_OFFERED)
     verdicts = [eligibility.judge(t, situation) for t in targets]
     need_heard = bool(appeal and appeal.need_heard)
-    snapshot = catalogue.current()
     ordered, scores = order(
         verdicts,
         mode=mode,
@@ -518,14 +519,19 @@ WHERE t.account_id = {account_id}"""
 TARGETS_SQL = f"SELECT {TARGET_COLUMNS},\n  {HISTORY_SQL} AS history\n{TARGETS_FROM}"
 
 # The account and its targets in one statement and one row: the account's row once (MATERIALIZED,
-# so that its subqueries run once), its targets (the columns above and their history) as one JSON
-# array: decoded in one go rather than column by column on a row per target ('[]' for none).
+# so that its subqueries run once), its targets with their history, and its products' states
+# (`OfferResult`), each as one JSON array: decoded in one go rather than column by column on a row
+# per target ('[]' for none). A target takes its product's state by its campaign's offer in the
+# catalogue copy (the offer its card shows), so the statement needs no join to the campaigns.
 WORKSPACE_SQL = f"""
 WITH acc AS MATERIALIZED ({{account_sql}})
 SELECT acc.*, COALESCE((
-  SELECT json_agg(json_build_array({TARGET_COLUMNS}, {HISTORY_SQL}))
-  {TARGETS_FROM}
-), '[]'::json) AS targets
+  SELECT json_agg(json_build_array(t.id, t.campaign_id, t.result, t.result_at, {HISTORY_SQL}))
+  FROM {{target}} t WHERE t.account_id = acc.a_id
+), '[]'::json) AS targets, COALESCE((
+  SELECT json_agg(json_build_array(s.offer_id, s.result, s.result_at, s.appeal_id))
+  FROM {{state}} s WHERE s.account_id = acc.a_id
+), '[]'::json) AS states
 FROM acc
 """
 
@@ -539,7 +545,7 @@ def _sql(name: str) -> str:
         return account
     if name == "targets":
         return TARGETS_SQL.format(account_id="%(account)s", **tables)
-    workspace = WORKSPACE_SQL.format(account_sql=account, account_id="acc.a_id", **tables)
+    workspace = WORKSPACE_SQL.format(account_sql=account, **tables)
     for param, number in WORKSPACE_PARAMS.items():  # prepared: $1, $2, … (config.floor.prepared)
         workspace = workspace.replace(f"%({param})s", f"${number}")
     return workspace
@@ -571,9 +577,8 @@ def _account_sql(number, agent, now, *, with_targets=False) -> SubscriberAccount
     account._state.adding = False
     account.outage, account.open_appeal_id, account.service_ids, account.offer_ids = row[n : n + 4]
     if with_targets:
-        account.targets = _targets_from_rows(
-            [_json_target_row(target) for target in row[n + 4]], catalogue.current().campaigns
-        )
+        targets, states = row[n + 4 :]
+        account.targets = _workspace_targets(targets, states, catalogue.current().campaigns)
     return account
 
 
@@ -599,19 +604,18 @@ def _targets_from_rows(rows, campaigns) -> list[Target]:
     return targets
 
 
-def _json_target_row(target: list) -> tuple:
-    """A target of the workspace statement's JSON array as a row of the targets statement."""
-    pk, campaign_id, result, result_at, state, state_at, state_appeal, history = target
-    return (
-        pk,
-        campaign_id,
-        result,
-        _timestamp(result_at),
-        state,
-        _timestamp(state_at),
-        state_appeal,
-        history,
-    )
+def _workspace_targets(targets: list, states: list, campaigns) -> list[Target]:
+    """The workspace statement's targets as rows of the targets statement: each with the state of
+    its campaign's product where the account has one."""
+    by_offer = {offer: (result, _timestamp(at), appeal) for offer, result, at, appeal in states}
+    rows = []
+    for pk, campaign_id, result, result_at, history in targets:
+        campaign = campaigns.get(campaign_id)
+        if campaign is None:
+            continue
+        state = by_offer.get(campaign.offer_id, (None, None, None))
+        rows.append((pk, campaign_id, result, _timestamp(result_at), *state, history))
+    return _targets_from_rows(rows, campaigns)
 
 
 def _timestamp(value: str | None) -> datetime.datetime | None:
