@@ -7,6 +7,7 @@ customer's words it lists; an objection's name and what the customer says in its
 a closing phrase's own text.
 """
 
+import functools
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 from knowledge_base.filling import fill, neutral
 from knowledge_base.models import Bridge, ClosingPhrase, ObjectionStep, ObjectionType
 from knowledge_base.search import version
+from knowledge_base.search.words import stems_of
 
 BRIDGE, OBJECTION, CLOSING, ARTICLE = "bridge", "objection", "closing_phrase", "article"
 
@@ -42,6 +44,11 @@ class Doc:
     @property
     def snippet_text(self) -> str:
         return self.shown or self.body
+
+    @functools.cached_property
+    def stems(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The stems of the title's and the body's words: computed once per copy."""
+        return stems_of(self.title_text), stems_of(self.body)
 
 
 @dataclass(frozen=True)

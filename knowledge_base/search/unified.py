@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 
 from knowledge_base.search import answers, articles, lexicon, snippets
 from knowledge_base.search.answers import ARTICLE, BRIDGE, CLOSING, OBJECTION
-from knowledge_base.search.words import Match, Query, match, parse
+from knowledge_base.search.words import Match, Query, match_stems, parse
 
 KINDS = (OBJECTION, BRIDGE, CLOSING, ARTICLE)
 LIMIT = 20
@@ -57,7 +57,7 @@ def search(text: str, *, statuses, limit: int = LIMIT) -> Result:
     query = lexicon.correct(query)
     ranked = [(_answer_key(doc, found, KINDS.index(doc.kind), i), doc, found)
               for i, doc in enumerate(answers.documents())
-              if (found := match(query, doc.title_text, doc.body)).matched]  # fmt: skip
+              if (found := match_stems(query, *doc.stems)).matched]  # fmt: skip
     article_hits = articles.rank(query, statuses=statuses, limit=limit)
     ranked += [
         (_answer_key(hit, hit.match, KINDS.index(ARTICLE), i), hit, hit.match)

@@ -208,7 +208,11 @@ def _has_prefix(stems: frozenset[str], prefix: str) -> bool:
 
 def match(query: Query, title: str, body: str) -> Match:
     """Which of the query's terms the title and body contain."""
-    title_stems, body_stems = stems_of(title), stems_of(body)
+    return match_stems(query, stems_of(title), stems_of(body))
+
+
+def match_stems(query: Query, title_stems: frozenset[str], body_stems: frozenset[str]) -> Match:
+    """Which of the query's terms a title and body with these stems (`stems_of`) contain."""
     in_title = sum(t.found_in(title_stems) for t in query.terms)
     matched = sum(t.found_in(title_stems) or t.found_in(body_stems) for t in query.terms)
     return Match(matched, in_title, len(query.terms))

@@ -180,10 +180,19 @@ def test_snippets_show_the_window_with_the_most_query_words():
     assert "<mark>интернета</mark>" in html and "<mark>скорость</mark>" in html
 
 
+def test_marks_stay_on_their_words_in_any_case_and_beside_letters_that_lengthen_in_lower_case():
+    # «İ» lower-cases to two characters: the marks must not shift.
+    for text in ("Istanbul: АНТИВИРУСЫ и Антивирус", "İstanbul: АНТИВИРУСЫ и Антивирус"):
+        html = str(snippets.highlight(parse("антивирус "), text))
+        assert html == f"{text[0]}stanbul: <mark>АНТИВИРУСЫ</mark> и <mark>Антивирус</mark>"
+
+
 def test_snippets_escape_the_text_and_drop_markdown():
     html = str(snippets.snippet(parse("антивирус "), "## <script>x</script> **антивирус** | a |"))
     assert "<script" not in html and "&lt;script" in html
     assert "<mark>антивирус</mark>" in html and "**" not in html and "##" not in html
+    html = str(snippets.highlight(parse("антивирус "), "Раз\n---\n**антивирус** -- два"))
+    assert html == "Раз <mark>антивирус</mark> -- два"  # a rule is dropped, a dash is not
 
 
 @pytest.mark.django_db
