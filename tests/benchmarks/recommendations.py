@@ -8,7 +8,10 @@ closed appeals, serves the project with gunicorn on a free loopback port, then m
 1. requests/s of `GET /api/v1/accounts/{number}/recommendations/` on random accounts, as a ratio
    to the bare authenticated DRF endpoint `GET /api/v1/auth/me/` served by the same server in
    the same run: 8 keep-alive clients in 2 processes, two alternating rounds of each endpoint of
-   at most 1,500 requests or 10 s (goal: ratio >= 0.8, issue 13; issue 3 asked 0.5);
+   at most 1,500 requests or 10 s (goal: ratio >= 0.8, issue 13; issue 3 asked 0.5). Also
+   prints each endpoint's server CPU per request (gunicorn's processes and the database's
+   backends, from /proc): on this shared machine the req/s of a round also depend on what else
+   runs at the time, the CPU a request costs much less;
 2. result recordings/s with 50 concurrent clients (`POST .../recommendations/{id}/result/`, a
    unique Idempotency-Key each, every client an agent of its own working its own 4 accounts, at
    most 200 requests or 20 s), then checks that every acknowledged (201) write is in the
@@ -39,6 +42,7 @@ import sys
 import time
 import urllib.parse
 from collections import Counter
+from pathlib import Path
 
 import django
 
@@ -517,14 +521,18 @@ def _throughput(port, rng, key) -> float | None:
             print(f"warm-up failed: {warm.statuses} {warm.errors}")
             return None
     totals = {"me": [0, 0.0, []], "recommendations": [0, 0.0, []]}
+    cpu = {"me": 0.0, "recommendations": 0.0}
     for _round in range(READ_ROUNDS):
         for name, path_of in (("me", _me_path), ("recommendations", _recommendations_path)):
+            before = _server_cpu(port)
             result = _load.run(
                 port,
                 _read_plans(rng, key, path_of, READ_REQUESTS),
                 processes=READ_PROCESSES,
                 duration=READ_SECONDS,
             )
+            after = _server_cpu(port)
+            cpu[name] += sum(after.values()) - sum(before.get(pid, 0.0) for pid in after)
             if result.count(200) != result.requests:
                 print(f"{name}: not every answer was 200: {result.statuses} {result.errors}")
                 return None
@@ -540,10 +548,57 @@ def _throughput(port, rng, key) -> float | None:
             f"GET {name}: {count} requests in {elapsed:.1f} s = {rates[name]:.0f} req/s "
             f"(latency p50 {p50:.1f} ms, p95 {p95:.1f} ms; {READ_CLIENTS} keep-alive clients)"
         )
+    per_request = {name: cpu[name] / totals[name][0] * 1000 for name in cpu}
+    print(
+        f"server CPU per request (gunicorn + PostgreSQL): me {per_request['me']:.2f} ms, "
+        f"recommendations {per_request['recommendations']:.2f} ms; as a ratio "
+        f"{per_request['me'] / per_request['recommendations']:.2f} (what the req/s ratio tends to "
+        f"on an idle machine)"
+    )
     ratio = rates["recommendations"] / rates["me"]
     verdict = "meets" if ratio >= GOAL else "BELOW"
     print(f"ratio recommendations / me: {ratio:.2f} ({verdict} the goal of {GOAL})", flush=True)
     return ratio
+
+
+def _server_cpu(port) -> dict[int, float]:
+    """CPU seconds used so far by each process serving the benchmark: gunicorn (the master on
+    `port` and its workers) and the test database's PostgreSQL backends. Read from /proc (Linux;
+    {} elsewhere), so that what a request costs shows apart from whatever else the shared machine
+    runs at the time; a backend that exits during a round loses its share."""
+    from django.db import connection
+
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return {}
+    bind = f"{_load.HOST}:{port}".encode()
+    procs = {}  # pid: (parent pid, started to serve the port)
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            serving = bind in (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        procs[int(entry.name)] = (parent, serving)
+    masters = {pid for pid, (_parent, serving) in procs.items() if serving}
+    pids = masters | {pid for pid, (parent, _serving) in procs.items() if parent in masters}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids |= {row[0] for row in cursor.fetchall()}
+    return {pid: seconds for pid in pids if (seconds := _cpu_seconds(pid)) is not None}
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _write_targets(count: int) -> list[tuple[str, list[int]]]:
