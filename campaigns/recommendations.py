@@ -322,7 +322,8 @@ def recommendations_for(
     )
     today = timezone.localdate(now)
     language = translation.get_language()
-    recs = [_recommendation(v, account, today, language, snapshot) for v in ordered]
+    customer = account.initials_name
+    recs = [_recommendation(v, account, customer, today, language, snapshot) for v in ordered]
     if recs and REWARD_QUOTERS:
         offers = {rec.offer.pk: rec.offer for rec in recs}.values()
         quotes = reward_quotes(account=account, offers=offers, on=today)
@@ -425,11 +426,10 @@ def card_statics(campaign, version, today, language, snapshot=None) -> CardStati
     return statics
 
 
-def _recommendation(verdict, account, today, language, snapshot) -> Recommendation:
+def _recommendation(verdict, account, customer, today, language, snapshot) -> Recommendation:
     campaign = verdict.target.campaign
     version = assignment.version_for(campaign, account.number)
     statics = card_statics(campaign, version, today, language, snapshot)
-    customer = account.initials_name
     return Recommendation(
         target=verdict.target,
         eligible=verdict.eligible,

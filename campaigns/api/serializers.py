@@ -181,7 +181,7 @@ def recommendation_payload(rec) -> dict:
         "result_at": _datetime.to_representation(target.result_at) if target.result_at else None,
         "eligible": rec.eligible,
         "reasons": rec.reasons,
-        "reason_labels": [_reason_label(code, get_language()) for code in rec.reasons],
+        "reason_labels": _reason_labels(rec.reasons),
         "history": [history_payload(row) for row in rec.history],
         "script_version": fixed["script_version"],
         "propensity": None if rec.propensity is None else round(rec.propensity, 4),
@@ -220,6 +220,13 @@ def _card_fixed(rec) -> dict:
     if statics is not None:
         statics.fragments["api"] = fixed
     return fixed
+
+
+def _reason_labels(codes: list[str]) -> list[dict]:
+    if not codes:
+        return []
+    language = get_language()
+    return [_reason_label(code, language) for code in codes]
 
 
 @functools.lru_cache(maxsize=256)
