@@ -61,10 +61,11 @@ _current: _Snapshot | None = None
 _lock = threading.Lock()
 
 
-def documents() -> tuple[Doc, ...]:
-    """Every active answer, as of the search version in force."""
+def documents(current: str | None = None) -> tuple[Doc, ...]:
+    """Every active answer, as of the search version in force (`current`, when the caller has
+    read it already)."""
     global _current
-    current = version.current()
+    current = current or version.current()
     snapshot = _current
     if snapshot is None or snapshot.version != current:
         with _lock:

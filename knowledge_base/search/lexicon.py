@@ -35,9 +35,10 @@ def lexicon_words(text: str) -> set[str]:
     return {w for w in tokens(text) if MIN_WORD <= len(w) <= MAX_WORD and w not in STOP_WORDS}
 
 
-def correct(query: Query) -> Query:
-    """The query with each unknown word's nearest spellings as its alternatives."""
-    current = version.current()
+def correct(query: Query, *, current: str | None = None) -> Query:
+    """The query with each unknown word's nearest spellings as its alternatives (`current`: the
+    search version, when the caller has read it already)."""
+    current = current or version.current()
     wanted = [t for t in query.terms if len(t.word) >= MIN_WORD]
     missing = [t for t in wanted if (current, t.word, t.prefix) not in _memo]
     if missing:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from knowledge_base.search import answers, articles, lexicon, snippets
+from knowledge_base.search import answers, articles, lexicon, snippets, version
 from knowledge_base.search.answers import ARTICLE, BRIDGE, CLOSING, OBJECTION
 from knowledge_base.search.words import Match, Query, match_stems, parse
 
@@ -54,9 +54,10 @@ def search(text: str, *, statuses, limit: int = LIMIT) -> Result:
     query = parse(text)
     if not query:
         return Result(query)
-    query = lexicon.correct(query)
+    current = version.current()  # read once per search (a round trip when the cache is Redis)
+    query = lexicon.correct(query, current=current)
     ranked = [(_answer_key(doc, found, KINDS.index(doc.kind), i), doc, found)
-              for i, doc in enumerate(answers.documents())
+              for i, doc in enumerate(answers.documents(current))
               if (found := match_stems(query, *doc.stems)).matched]  # fmt: skip
     article_hits = articles.rank(query, statuses=statuses, limit=limit)
     ranked += [
