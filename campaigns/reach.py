@@ -215,9 +215,9 @@ def learned_acceptance(offer_id: int) -> tuple[Decimal | None, int]:
     rests on; None below LEARNED_MIN_OFFERS."""
     offered = CampaignTarget.objects.filter(campaign__offer_id=offer_id).exclude(
         result=ResultCode.NOT_OFFERED
-    )  # the partial index target_offered_idx: the offered few, not the whole lists
+    )  # the partial index target_offered_idx (campaign, result): the offered few, index only
     counts = offered.aggregate(
-        offered=Count("pk"), agreed=Count("pk", filter=Q(result=ResultCode.AGREED))
+        offered=Count("*"), agreed=Count("result", filter=Q(result=ResultCode.AGREED))
     )
     if counts["offered"] < LEARNED_MIN_OFFERS:
         return None, counts["offered"]

@@ -190,10 +190,10 @@ class CampaignTarget(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "campaign"], name="target_account_idx"),
-            # The few targets offered so far (the learned acceptance of the reach preview reads
-            # them, not the whole list).
+            # The few targets offered so far (the learned acceptance of the reach preview counts
+            # them and their results from the index alone, not the whole list nor its rows).
             models.Index(
-                fields=["campaign"],
+                fields=["campaign", "result"],
                 condition=~Q(result=ResultCode.NOT_OFFERED),
                 name="target_offered_idx",
             ),

@@ -105,6 +105,21 @@ def test_counts_equal_a_per_account_evaluation(campaign, services):
     assert reach.blocked == 60 - eligible
 
 
+def test_an_outage_counts_the_region_whatever_its_case(services):
+    """The preview groups the rows by the region as stored and case-folds each group's region."""
+    campaign = CampaignFactory(status=CampaignStatus.DRAFT)
+    OutageFactory(region="Казань", starts_at=NOW - datetime.timedelta(hours=1))
+    OutageFactory(region="САНКТ-ПЕТЕРБУРГ", starts_at=NOW - datetime.timedelta(hours=1))
+    for region in ["Казань", "КАЗАНЬ", "казань", "санкт-петербург", "Москва", "Казань-2", ""]:
+        CampaignTargetFactory(
+            campaign=campaign,
+            account=SubscriberAccountFactory(region=region, balance=Decimal("500")),
+        )
+    reach = reach_preview(campaign=campaign, now=NOW)
+    assert (reach.targets, reach.eligible) == (7, 3)
+    assert [(code, n) for code, _label, n in reach.reasons] == [("outage", 4)]
+
+
 def test_no_segments_means_everyone_is_in_and_no_targets_is_zero(services):
     empty = CampaignFactory(status=CampaignStatus.PAUSED)
     reach = reach_preview(campaign=empty, now=NOW)
