@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns import callback_times, catalogue
 from campaigns.models import Callback, ResultCode
+from config.floor.batch import Batch
 from config.floor.errors import Conflict, DomainError, NotFound
 
 ERR_CALLBACK_IN_PAST = _("The callback time has already passed. Choose a time ahead.")
@@ -60,8 +61,10 @@ def callbacks_on_result(
     agent,
     due_at: datetime.datetime | None,
     now: datetime.datetime,
+    batch: Batch | None = None,
 ) -> Callback | None:
     """Within the result's transaction (the account row is locked): close and open callbacks.
+    With `batch` (config.floor.batch) the writes join it; the callback's pk is set when it ran.
 
     Returns the callback opened by a «thinking» result, else None."""
     if result == ResultCode.NOT_OFFERED:
@@ -70,20 +73,30 @@ def callbacks_on_result(
         if due_at is None:
             due_at = callback_default_due(now=now)
         callback_check_due(due_at, now=now)
-    Callback.objects.open().filter(account_id=account_id, offer_id=offer_id).update(
-        closed_at=now, closed_by=agent, outcome=result
+    callback = None
+    if result == ResultCode.THINKING:
+        callback = Callback(
+            account_id=account_id,
+            offer_id=offer_id,
+            target_id=target_id,
+            agent=agent,
+            due_at=due_at if timezone.is_aware(due_at) else timezone.make_aware(due_at),
+            created_at=now,
+        )
+    own = batch is None
+    batch = Batch() if own else batch
+    batch.update(
+        Callback,
+        "closed_at IS NULL AND account_id = %s AND offer_id = %s",
+        [account_id, offer_id],
+        closed_at=now,
+        closed_by=agent.pk,
+        outcome=result,
     )
-    if result != ResultCode.THINKING:
-        return None
-    callback = Callback(
-        account_id=account_id,
-        offer_id=offer_id,
-        target_id=target_id,
-        agent=agent,
-        due_at=due_at if timezone.is_aware(due_at) else timezone.make_aware(due_at),
-        created_at=now,
-    )
-    callback.save()
+    if callback is not None:
+        batch.insert([callback])
+    if own:
+        batch.run()
     return callback
 
 

@@ -8,12 +8,14 @@ embedded database, a few ORM reads. Either way the caller has locked the account
 statement then starts after the previous save on the account committed and sees all it wrote.
 """
 
+import datetime
 import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from campaigns import catalogue
 from campaigns.models import (
@@ -32,7 +34,7 @@ from campaigns.models import (
 )
 from campaigns.recommendations import Target
 from campaigns.services import results
-from config.floor.prepared import execute_prepared
+from config.floor.prepared import prepared
 
 APPEAL_FIELDS = (
     "id",
@@ -52,6 +54,8 @@ class ResultContext:
     its state row, an open order, a need marked in the appeal, its result in the appeal."""
 
     account: SubscriberAccount
+    # The moment of the save: the caller's, else the clock once the lock was granted.
+    now: datetime.datetime
     targets: dict[int, Target]
     appeal: Appeal | None
     department: Department | None
@@ -80,9 +84,11 @@ class ResultContext:
         ]
 
 
-def result_context(*, account_id: int, agent, target_id: int, appeal_id, now) -> ResultContext:
-    """The context of a save on the locked account; `appeal_id` None means the agent's latest open
-    appeal on it (`appeal` None when there is none, or when `appeal_id` is not one of them)."""
+def result_context(*, account_id: int, agent, appeal_id, now=None) -> ResultContext:
+    """Lock the account's row (until the transaction ends), then read the context of a save on it
+    at `now` (None: the moment the lock was granted, so that saves on one account are stamped in
+    the order they land in); `appeal_id` None means the agent's latest open appeal on it (`appeal` None when there is none,
+    or when `appeal_id` is not one of them)."""
     if settings.IS_POSTGRES:
         return _context_sql(account_id, agent.pk, appeal_id, now)
     return _context_orm(account_id, agent, appeal_id, now)
@@ -115,6 +121,8 @@ def _open_appeals(account_id, agent, appeal_id):
 
 
 def _context_orm(account_id, agent, appeal_id, now) -> ResultContext:
+    SubscriberAccount.objects.select_for_update().filter(pk=account_id).values_list("pk").get()
+    now = now or timezone.now()
     outage = Outage.objects.filter(is_active=True, starts_at__lte=now).filter(
         (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
         & (Q(region="") | Q(region__cfexact=OuterRef("region")))
@@ -132,6 +140,7 @@ def _context_orm(account_id, agent, appeal_id, now) -> ResultContext:
     )
     context = ResultContext(
         account=account,
+        now=now,
         targets=targets,
         appeal=appeal,
         department=Department.objects.filter(teams__agents__user=agent).first(),
@@ -155,15 +164,16 @@ def _context_orm(account_id, agent, appeal_id, now) -> ResultContext:
 
 # PostgreSQL: the same reads in one statement, prepared once per connection.
 CONTEXT_SQL = """
-WITH ap AS MATERIALIZED (
+WITH clock AS MATERIALIZED (SELECT COALESCE($4, clock_timestamp()) AS now),
+ap AS MATERIALIZED (
   SELECT {appeal_fields} FROM {appeal} ap
   WHERE ap.account_id = $1 AND ap.agent_id = $2 AND ap.closed_at IS NULL
     AND ($3::bigint IS NULL OR ap.id = $3)
   ORDER BY ap.started_at DESC, ap.id DESC LIMIT 1
 )
-SELECT {account_fields},
-  EXISTS (SELECT 1 FROM {outage} o WHERE o.is_active AND o.starts_at <= $4
-          AND (o.ends_at IS NULL OR o.ends_at > $4)
+SELECT clock.now, {account_fields},
+  EXISTS (SELECT 1 FROM {outage} o WHERE o.is_active AND o.starts_at <= clock.now
+          AND (o.ends_at IS NULL OR o.ends_at > clock.now)
           AND (o.region = '' OR UPPER(o.region) = UPPER(a.region))) AS outage,
   ARRAY(SELECT s.service_id FROM {services} s WHERE s.subscriberaccount_id = a.id),
   ARRAY(SELECT f.offer_id FROM {offers} f WHERE f.subscriberaccount_id = a.id),
@@ -176,6 +186,7 @@ SELECT {account_fields},
   ARRAY(SELECT n.offer_id FROM {need} n WHERE n.appeal_id = ap.id),
   ans.offer_ids, ans.results
 FROM {account} a
+CROSS JOIN clock
 LEFT JOIN ap ON TRUE
 LEFT JOIN LATERAL (
   SELECT array_agg(t.id ORDER BY t.id) AS ids, array_agg(t.campaign_id ORDER BY t.id) AS campaign_ids,
@@ -236,9 +247,20 @@ def _context_sql(account_id, agent_id, appeal_id, now) -> ResultContext:
     if appeal_id is not None and not 0 < appeal_id <= MAX_ID:
         appeal_id = 0
     params = [account_id, agent_id, appeal_id, now, list(PENDING_ORDER_STATUSES)]
+    table = connection.ops.quote_name(SubscriberAccount._meta.db_table)
     with connection.cursor() as cursor:
-        execute_prepared(cursor, "result_context", _sql(), CONTEXT_TYPES, params)
-        row = cursor.fetchone()
+        name = prepared(cursor, "result_context", _sql(), CONTEXT_TYPES)
+        # One round trip, two statements run one after the other: the lock (waiting for a save
+        # in progress on the account to commit), then the read, on a snapshot taken after it.
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE id = %s FOR UPDATE; "
+            f"EXECUTE {name} ({', '.join(['%s'] * len(params))})",
+            [account_id, *params],
+        )
+        if cursor.fetchone() is None:
+            raise SubscriberAccount.DoesNotExist
+        cursor.nextset()
+        now, *row = cursor.fetchone()
     n = len(ACCOUNT_FIELDS)
     account = SubscriberAccount(pk=account_id, **dict(zip(ACCOUNT_FIELDS, row[:n], strict=True)))
     account._state.adding = False
@@ -255,6 +277,7 @@ def _context_sql(account_id, agent_id, appeal_id, now) -> ResultContext:
         department._state.adding = False
     return ResultContext(
         account=account,
+        now=now,
         targets=_targets(
             zip(ids or (), campaign_ids or (), results or (), result_ats or (), strict=True)
         ),

@@ -118,18 +118,19 @@ def objections_in_appeal(*, appeal_id: int, offer_id: int) -> set[str]:
     )
 
 
-def offer_result_write(*, account_id, offer_id, result, appeal_id, now) -> None:
-    """Set the product's state: one INSERT … ON CONFLICT on the (account, offer) constraint."""
+def offer_result_write(*, account_id, offer_id, result, appeal_id, now, batch=None) -> None:
+    """Set the product's state: one INSERT … ON CONFLICT on the (account, offer) constraint (added
+    to `batch` when given, config.floor.batch)."""
+    row = OfferResult(
+        account_id=account_id, offer_id=offer_id, result=result, result_at=now, appeal_id=appeal_id
+    )
+    if batch is not None:
+        batch.insert(
+            [row], conflict=("account_id", "offer_id"), update=("result", "result_at", "appeal_id")
+        )
+        return
     OfferResult.objects.bulk_create(
-        [
-            OfferResult(
-                account_id=account_id,
-                offer_id=offer_id,
-                result=result,
-                result_at=now,
-                appeal_id=appeal_id,
-            )
-        ],
+        [row],
         update_conflicts=True,
         unique_fields=["account", "offer"],
         update_fields=["result", "result_at", "appeal"],

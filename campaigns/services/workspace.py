@@ -27,6 +27,7 @@ from campaigns.services import results
 from campaigns.services.callbacks import callbacks_on_result
 from campaigns.services.result_context import result_context, state_of
 from config.floor import roles
+from config.floor.batch import Batch, placeholders
 from config.floor.errors import Conflict, DomainError
 from knowledge_base.models import ObjectionType
 from offers.models import Offer, Service
@@ -114,12 +115,9 @@ def recommendation_record_result(
         raise DomainError(ERR_INVALID_RESULT, code="invalid_result")
     objections = _objections(objection_codes or [], result)
     with transaction.atomic():
-        SubscriberAccount.objects.select_for_update().filter(pk=account.pk).values_list("pk").get()
+        context = result_context(account_id=account.pk, agent=agent, appeal_id=appeal_id, now=now)
         # Taken under the lock, so the history's order is the order the saves landed in.
-        now = now or timezone.now()
-        context = result_context(
-            account_id=account.pk, agent=agent, target_id=target_id, appeal_id=appeal_id, now=now
-        )
+        now = context.now
         account = context.account
         target = context.target(target_id)
         if target is None:
@@ -136,22 +134,19 @@ def recommendation_record_result(
         learned = _learning_context(
             account, appeal, need_heard, offer_id, marked=offer_id in context.needs
         )
-        entries = _write_history(
-            siblings,
-            result,
-            objections,
-            comment,
-            agent,
-            appeal,
-            now,
-            learned,
-            department=context.department,
+        entries = _history_entries(
+            siblings, result, comment, agent, appeal, now, learned, context.department
         )
+        # Every write of the save in one round trip (config.floor.batch): they read nothing of
+        # each other's, and every check above has passed.
+        batch = Batch()
+        batch.insert(entries)
         state = outcome.state
         answered = context.answered
         if outcome.step == results.SET:
-            CampaignTarget.objects.filter(pk__in=[t.id for t in siblings]).update(
-                result=result, result_at=now
+            ids = [t.id for t in siblings]
+            batch.update(
+                CampaignTarget, f"id IN ({placeholders(ids)})", ids, result=result, result_at=now
             )
             results.offer_result_write(
                 account_id=account.pk,
@@ -159,15 +154,14 @@ def recommendation_record_result(
                 result=result,
                 appeal_id=appeal.pk if appeal else None,
                 now=now,
+                batch=batch,
             )
             state = result
             if appeal is not None:
                 answered = {**answered, offer_id: result}
         if appeal is not None:
-            _pull_into_appeal(appeal, answered=answered.values())
-        for entry in entries:
-            entry.state = state
-        entries[0].callback = callbacks_on_result(
+            _pull_into_appeal(appeal, answered=answered.values(), batch=batch)
+        callback = callbacks_on_result(
             account_id=account.pk,
             target_id=target.id,
             offer_id=offer_id,
@@ -175,7 +169,13 @@ def recommendation_record_result(
             agent=agent,
             due_at=callback_at,
             now=now,
+            batch=batch,
         )
+        batch.run()
+        _history_written(entries, siblings, objections)
+        for entry in entries:
+            entry.state = state
+        entries[0].callback = callback
         return entries
 
 
@@ -266,35 +266,40 @@ def _learning_context(account, appeal, need_heard, offer_id, *, marked=None) -> 
     }
 
 
-_UNREAD = object()
+def _write_history(targets, result, objections, comment, agent, appeal, now, learned):
+    entries = _history_entries(
+        targets, result, comment, agent, appeal, now, learned, department_of(agent=agent)
+    )
+    ContactHistoryEntry.objects.bulk_create(entries)
+    _history_written(entries, targets, objections)
+    return entries
 
 
-def _write_history(
-    targets, result, objections, comment, agent, appeal, now, learned, *, department=_UNREAD
-):
-    if department is _UNREAD:
-        department = department_of(agent=agent)
+def _history_entries(targets, result, comment, agent, appeal, now, learned, department):
+    """One entry per campaign of the product, unsaved."""
     offer = targets[0].campaign.offer
     system_comment = history_comment(result=result, offer=offer, department=department)
-    entries = ContactHistoryEntry.objects.bulk_create(
-        [
-            ContactHistoryEntry(
-                target_id=target.id,
-                result=result,
-                comment=system_comment,
-                agent_comment=comment,
-                agent=agent,
-                department=department,
-                appeal=appeal,
-                created_at=now,
-                script_version=assignment.version_for(target.campaign, learned["number"]),
-                need_heard=learned["need_heard"],
-                segment_key=learned["segment_key"],
-            )
-            for target in targets
-        ]
-    )
-    # bulk_create sends no post_save: those who follow the results (the agent's stored month in
+    return [
+        ContactHistoryEntry(
+            target_id=target.id,
+            result=result,
+            comment=system_comment,
+            agent_comment=comment,
+            agent=agent,
+            department=department,
+            appeal=appeal,
+            created_at=now,
+            script_version=assignment.version_for(target.campaign, learned["number"]),
+            need_heard=learned["need_heard"],
+            segment_key=learned["segment_key"],
+        )
+        for target in targets
+    ]
+
+
+def _history_written(entries, targets, objections) -> None:
+    """After the entries' INSERT: the signal, their objections, what the caller's answer reads."""
+    # A bulk insert sends no post_save: those who follow the results (the agent's stored month in
     # rewards) hear of the save once, all its entries being the same agent's at the same moment.
     post_save.send(sender=ContactHistoryEntry, instance=entries[0], created=True, raw=False)
     for entry, target in zip(entries, targets, strict=True):
@@ -310,7 +315,6 @@ def _write_history(
                 for objection in objections
             ]
         )
-    return entries
 
 
 # The appeal's theme only rises: a sale (an order registered in the call, R8) is never overwritten
@@ -325,7 +329,7 @@ RESULT_RANK = {
 }
 
 
-def _pull_into_appeal(appeal: Appeal, *, answered) -> None:
+def _pull_into_appeal(appeal: Appeal, *, answered, batch: Batch) -> None:
     """R5: a saved result lands in the context of the current appeal, under its theme's precedence.
     `answered`: the products' results set in the appeal, this save's included."""
     if THEME_RANK[appeal.theme] > THEME_RANK[AppealTheme.UPSELL]:
@@ -336,8 +340,14 @@ def _pull_into_appeal(appeal: Appeal, *, answered) -> None:
         appeal.detail = gettext("Marketing campaign")
         appeal.result = str(ResultCode(best).label)
     appeal.updated_at = timezone.now()
-    Appeal.objects.filter(pk=appeal.pk).update(
-        theme=appeal.theme, detail=appeal.detail, result=appeal.result, updated_at=appeal.updated_at
+    batch.update(
+        Appeal,
+        "id = %s",
+        [appeal.pk],
+        theme=appeal.theme,
+        detail=appeal.detail,
+        result=appeal.result,
+        updated_at=appeal.updated_at,
     )
 
 
