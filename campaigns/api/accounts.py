@@ -235,19 +235,18 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         """Record a result (R5), set on every campaign of the same product (R6).
 
         Send an `Idempotency-Key` header to make retries safe."""
-        account = SubscriberAccount.objects.filter(number=self.get_number()).only("number").first()
-        if account is None:
-            raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
+        number = self.get_number()
         if not str(rec_id).isdigit():
             raise DomainError(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
         data = ResultInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return idempotent(request, lambda: self._record(request, account, int(rec_id), data))
+        # The service finds the account as it locks it (404 account_not_found when there is none).
+        return idempotent(request, lambda: self._record(request, number, int(rec_id), data))
 
-    def _record(self, request, account, target_id, data):
+    def _record(self, request, number, target_id, data):
         values = data.validated_data
         entries = services.recommendation_record_result(
-            account=account,
+            number=number,
             target_id=target_id,
             result=values["result"],
             agent=request.user,
@@ -262,7 +261,9 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "state": entries[0].state,
             "recommendations": [e.target_id for e in entries],
             "history": [new_entry_payload(e) for e in entries],
-            "order_url": order_url(account, entries[0].campaign.code, entries[0].appeal_id)
+            "order_url": order_url(
+                SubscriberAccount(number=number), entries[0].campaign.code, entries[0].appeal_id
+            )
             if values["result"] == ResultCode.AGREED
             else None,
             "callback": callback_payload(entries[0].callback),

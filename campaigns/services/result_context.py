@@ -84,14 +84,14 @@ class ResultContext:
         ]
 
 
-def result_context(*, account_id: int, agent, appeal_id, now=None) -> ResultContext:
+def result_context(*, number: str, agent, appeal_id, now=None) -> ResultContext | None:
     """Lock the account's row (until the transaction ends), then read the context of a save on it
     at `now` (None: the moment the lock was granted, so that saves on one account are stamped in
     the order they land in); `appeal_id` None means the agent's latest open appeal on it (`appeal` None when there is none,
-    or when `appeal_id` is not one of them)."""
+    or when `appeal_id` is not one of them). None when there is no account of that `number`."""
     if settings.IS_POSTGRES:
-        return _context_sql(account_id, agent.pk, appeal_id, now)
-    return _context_orm(account_id, agent, appeal_id, now)
+        return _context_sql(number, agent.pk, appeal_id, now)
+    return _context_orm(number, agent, appeal_id, now)
 
 
 def _targets(rows) -> dict[int, Target]:
@@ -120,8 +120,11 @@ def _open_appeals(account_id, agent, appeal_id):
     return appeals.order_by("-started_at", "-id")
 
 
-def _context_orm(account_id, agent, appeal_id, now) -> ResultContext:
-    SubscriberAccount.objects.select_for_update().filter(pk=account_id).values_list("pk").get()
+def _context_orm(number, agent, appeal_id, now) -> ResultContext | None:
+    locked = SubscriberAccount.objects.select_for_update().filter(number=number)
+    account_id = locked.values_list("pk", flat=True).first()
+    if account_id is None:
+        return None
     now = now or timezone.now()
     outage = Outage.objects.filter(is_active=True, starts_at__lte=now).filter(
         (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
@@ -164,14 +167,8 @@ def _context_orm(account_id, agent, appeal_id, now) -> ResultContext:
 
 # PostgreSQL: the same reads in one statement, prepared once per connection.
 CONTEXT_SQL = """
-WITH clock AS MATERIALIZED (SELECT COALESCE($4, clock_timestamp()) AS now),
-ap AS MATERIALIZED (
-  SELECT {appeal_fields} FROM {appeal} ap
-  WHERE ap.account_id = $1 AND ap.agent_id = $2 AND ap.closed_at IS NULL
-    AND ($3::bigint IS NULL OR ap.id = $3)
-  ORDER BY ap.started_at DESC, ap.id DESC LIMIT 1
-)
-SELECT clock.now, {account_fields},
+WITH clock AS MATERIALIZED (SELECT COALESCE($4, clock_timestamp()) AS now)
+SELECT clock.now, a.id, {account_fields},
   EXISTS (SELECT 1 FROM {outage} o WHERE o.is_active AND o.starts_at <= clock.now
           AND (o.ends_at IS NULL OR o.ends_at > clock.now)
           AND (o.region = '' OR UPPER(o.region) = UPPER(a.region))) AS outage,
@@ -187,7 +184,12 @@ SELECT clock.now, {account_fields},
   ans.offer_ids, ans.results
 FROM {account} a
 CROSS JOIN clock
-LEFT JOIN ap ON TRUE
+LEFT JOIN LATERAL (
+  SELECT {appeal_fields} FROM {appeal} ap
+  WHERE ap.account_id = a.id AND ap.agent_id = $2 AND ap.closed_at IS NULL
+    AND ($3::bigint IS NULL OR ap.id = $3)
+  ORDER BY ap.started_at DESC, ap.id DESC LIMIT 1
+) ap ON TRUE
 LEFT JOIN LATERAL (
   SELECT array_agg(t.id ORDER BY t.id) AS ids, array_agg(t.campaign_id ORDER BY t.id) AS campaign_ids,
          array_agg(t.result ORDER BY t.id) AS results,
@@ -209,9 +211,9 @@ LEFT JOIN LATERAL (
   JOIN {profile} p ON p.team_id = tm.id
   WHERE p.user_id = $2 ORDER BY d.name, d.id LIMIT 1
 ) dep ON TRUE
-WHERE a.id = $1
+WHERE a.number = $1
 """
-CONTEXT_TYPES = "bigint, bigint, bigint, timestamptz, text[]"
+CONTEXT_TYPES = "text, bigint, bigint, timestamptz, text[]"
 ACCOUNT_FIELDS = ("number", "payment_model", "balance", "financial_block", "region")
 
 
@@ -243,24 +245,25 @@ def _sql() -> str:
 MAX_ID = 2**63 - 1
 
 
-def _context_sql(account_id, agent_id, appeal_id, now) -> ResultContext:
+def _context_sql(number, agent_id, appeal_id, now) -> ResultContext | None:
     if appeal_id is not None and not 0 < appeal_id <= MAX_ID:
         appeal_id = 0
-    params = [account_id, agent_id, appeal_id, now, list(PENDING_ORDER_STATUSES)]
+    params = [number, agent_id, appeal_id, now, list(PENDING_ORDER_STATUSES)]
     table = connection.ops.quote_name(SubscriberAccount._meta.db_table)
     with connection.cursor() as cursor:
         name = prepared(cursor, "result_context", _sql(), CONTEXT_TYPES)
         # One round trip, two statements run one after the other: the lock (waiting for a save
         # in progress on the account to commit), then the read, on a snapshot taken after it.
         cursor.execute(
-            f"SELECT id FROM {table} WHERE id = %s FOR UPDATE; "
+            f"SELECT id FROM {table} WHERE number = %s FOR UPDATE; "
             f"EXECUTE {name} ({', '.join(['%s'] * len(params))})",
-            [account_id, *params],
+            [number, *params],
         )
-        if cursor.fetchone() is None:
-            raise SubscriberAccount.DoesNotExist
         cursor.nextset()
-        now, *row = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    now, account_id, *row = row
     n = len(ACCOUNT_FIELDS)
     account = SubscriberAccount(pk=account_id, **dict(zip(ACCOUNT_FIELDS, row[:n], strict=True)))
     account._state.adding = False

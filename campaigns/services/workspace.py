@@ -21,6 +21,7 @@ from campaigns.models import (
     ResultCode,
     SubscriberAccount,
 )
+from campaigns.models.accounts import ERR_NO_ACCOUNT
 from campaigns.recommendations import situation_for, targets_of
 from campaigns.selectors import department_of
 from campaigns.services import results
@@ -28,7 +29,7 @@ from campaigns.services.callbacks import callbacks_on_result
 from campaigns.services.result_context import result_context, state_of
 from config.floor import roles
 from config.floor.batch import Batch, placeholders
-from config.floor.errors import Conflict, DomainError
+from config.floor.errors import Conflict, DomainError, NotFound
 from knowledge_base.models import ObjectionType
 from offers.models import Offer, Service
 
@@ -89,7 +90,8 @@ def history_comment(*, result: str, offer: Offer, department) -> str:
 
 def recommendation_record_result(
     *,
-    account: SubscriberAccount,
+    account: SubscriberAccount | None = None,
+    number: str | None = None,
     target_id: int,
     result: str,
     agent,
@@ -110,12 +112,17 @@ def recommendation_record_result(
     its `callback` (the callback a «thinking» result opened at `callback_at` or the default, or None).
     Each entry records what the learning reads: the script version its account sees, whether the
     need was heard (`need_heard`, else the appeal's flag) and the account's services.
+    The account is given, or its `number` (NotFound when there is no such account: the API
+    looks it up no sooner than it locks it).
     """
     if result not in ResultCode.values:
         raise DomainError(ERR_INVALID_RESULT, code="invalid_result")
     objections = _objections(objection_codes or [], result)
     with transaction.atomic():
-        context = result_context(account_id=account.pk, agent=agent, appeal_id=appeal_id, now=now)
+        number = account.number if account is not None else number
+        context = result_context(number=number, agent=agent, appeal_id=appeal_id, now=now)
+        if context is None:
+            raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         # Taken under the lock, so the history's order is the order the saves landed in.
         now = context.now
         account = context.account
