@@ -13,6 +13,11 @@ rows written) and the bare SQL aggregates it is built on (the same four GROUP BY
 saved results by agent, saved results and orders by campaign, counting only: no reward rules,
 teams, extras, targets, merging or writes), and prints the ratio (goal: at most 1.5). The
 leaderboard pages are timed by `leaderboard.py` on the same data.
+
+BENCH_KEEPDB=1 keeps the populated database (named bench_rewards_job_<database>, apart from the
+test runner's test_<name>) after the run and reuses it on the next one when it holds the data
+(populating takes minutes; profile between runs on it). The month's stored rows are deleted
+before timing, so the first run writes every row as on a fresh database.
 """
 
 import datetime
@@ -201,6 +206,25 @@ def _populate_results(campaign):
     _sql("ANALYZE")
 
 
+def _populated() -> bool:
+    """Whether a kept database holds this benchmark's data (every order and result)."""
+    from campaigns.models import ConnectionOrder, ContactHistoryEntry
+
+    return (
+        ConnectionOrder.objects.count() == ORDERS and ContactHistoryEntry.objects.count() == RESULTS
+    )
+
+
+def _forget_month():
+    """A kept database's stored figures of the month go, so the job writes them as on a new one."""
+    from rewards.models import AgentMonth, CampaignMonth, ConversionRun
+
+    AgentMonth.objects.filter(month=MONTH).delete()
+    CampaignMonth.objects.filter(month=MONTH).delete()
+    ConversionRun.objects.filter(month=MONTH).delete()
+    _sql("VACUUM ANALYZE rewards_agentmonth")
+
+
 def _timed(function):
     started = time.perf_counter()
     function()
@@ -240,20 +264,34 @@ def main():
     if not settings.IS_POSTGRES:
         print("needs PostgreSQL: set DATABASE_URL=postgres://...")
         return 1
-    old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=[])
+    keep = os.environ.get("BENCH_KEEPDB") == "1"
+    if keep:
+        from django.db import connection
+
+        name = f"bench_rewards_job_{connection.settings_dict['NAME']}"
+        connection.settings_dict["TEST"]["NAME"] = name
+    old_config = setup_databases(verbosity=0, interactive=False, keepdb=keep, serialized_aliases=[])
+    reuse = keep and _populated()
+    if keep and not reuse:  # a database kept half-populated (a run stopped) starts again
+        teardown_databases(old_config, verbosity=0)
+        old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=[])
     try:
-        started = time.perf_counter()
-        _populate_floor()
-        campaign = _populate_orders()
-        _populate_extras_and_moves()
-        _populate_results(campaign)
-        print(
-            f"populated {AGENTS} agents, {ORDERS} orders, {RESULTS} results "
-            f"in {time.perf_counter() - started:.0f} s"
-        )
+        if reuse:
+            _forget_month()
+            print(f"reusing the populated database ({AGENTS} agents, {ORDERS} orders)")
+        else:
+            started = time.perf_counter()
+            _populate_floor()
+            campaign = _populate_orders()
+            _populate_extras_and_moves()
+            _populate_results(campaign)
+            print(
+                f"populated {AGENTS} agents, {ORDERS} orders, {RESULTS} results "
+                f"in {time.perf_counter() - started:.0f} s"
+            )
         ratio = _measure_job()
     finally:
-        teardown_databases(old_config, verbosity=0)
+        teardown_databases(old_config, verbosity=0, keepdb=keep)
     return {"job / bare aggregates": ratio}
 
 
