@@ -30,6 +30,7 @@ from campaigns.services.result_context import result_context, state_of
 from config.floor import roles
 from config.floor.batch import Batch, placeholders
 from config.floor.errors import Conflict, DomainError, NotFound
+from config.floor.idempotency import service_atomic
 from knowledge_base.models import ObjectionType
 from offers.models import Offer, Service
 
@@ -118,7 +119,7 @@ def recommendation_record_result(
     if result not in ResultCode.values:
         raise DomainError(ERR_INVALID_RESULT, code="invalid_result")
     objections = _objections(objection_codes or [], result)
-    with transaction.atomic():
+    with service_atomic():
         number = account.number if account is not None else number
         context = result_context(number=number, agent=agent, appeal_id=appeal_id, now=now)
         if context is None:

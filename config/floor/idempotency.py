@@ -37,11 +37,31 @@ def idempotent(request, handler) -> Response:
             replay = Response(record.response, status=record.status_code)
             replay["Idempotent-Replayed"] = "true"
             return replay
-        response = handler()
+        depth = getattr(connection, WHOLE, None)
+        setattr(connection, WHOLE, len(connection.savepoint_ids))
+        try:
+            response = handler()
+        finally:
+            setattr(connection, WHOLE, depth)
         IdempotencyKey.objects.filter(pk=record_id).update(
             status_code=response.status_code, response=response.data
         )
         return response
+
+
+# The depth of idempotent()'s own transaction while its handler runs: any error the handler
+# raises rolls that transaction back whole, the key's claim with it.
+WHOLE = "floor_idempotent_depth"
+
+
+def service_atomic():
+    """`transaction.atomic()` for a service an idempotent handler calls: right inside
+    idempotent()'s transaction it takes no savepoint (two round trips saved: an error rolls the
+    whole transaction back anyway); anywhere else it is the plain atomic block, savepoint and all."""
+    whole = connection.in_atomic_block and getattr(connection, WHOLE, None) == len(
+        connection.savepoint_ids
+    )
+    return transaction.atomic(savepoint=not whole)
 
 
 def _claim(*, user_id, key: str, scope: str) -> int | None:

@@ -190,6 +190,25 @@ def test_idempotency_key_retry_returns_the_first_answer_and_writes_nothing_more(
     assert IdempotencyKey.objects.count() == 1
 
 
+def test_a_refused_save_keeps_neither_its_key_nor_a_write_and_its_retry_lands(
+    in_call, account, targets
+):
+    # The save runs inside the key's transaction without a savepoint: a refusal rolls back all.
+    headers = {"Idempotency-Key": "refused-then-fixed"}
+    account.balance = -1
+    account.save()
+    refused = in_call.post(result_url(targets[0]), {"result": "agreed"}, headers=headers)
+    assert refused.status_code == 409
+    assert not IdempotencyKey.objects.exists()
+    assert not ContactHistoryEntry.objects.exists()
+    account.balance = 500
+    account.save()
+    retried = in_call.post(result_url(targets[0]), {"result": "agreed"}, headers=headers)
+    assert retried.status_code == 201, retried.json()
+    assert ContactHistoryEntry.objects.count() == 2
+    assert IdempotencyKey.objects.get().status_code == 201
+
+
 def test_recording_a_result_runs_a_constant_number_of_queries(in_call, account, targets, call):
     def count(target, key):
         in_call.post(result_url(target), {"result": "thinking"})  # warm the catalogue copy
@@ -215,8 +234,8 @@ def test_recording_a_result_runs_a_constant_number_of_queries(in_call, account, 
     # PostgreSQL: the key claimed, one round trip for the account's lock and one prepared read of
     # all the save judges, one for every write (the history, the targets, the product's state,
     # the appeal's theme, the callback closed and opened: config.floor.batch), the key's answer,
-    # and the transaction's statements; SQLite sends them one by one.
-    assert before == (8 if connection.vendor == "postgresql" else 23)
+    # BEGIN and COMMIT (no savepoint inside the key's transaction); SQLite sends them one by one.
+    assert before == (6 if connection.vendor == "postgresql" else 21)
 
 
 def test_idempotency_key_reused_for_another_request_is_409(in_call, targets, account):
