@@ -123,10 +123,16 @@ def user_roles(user) -> set[str]:
         return set()
     cached = getattr(user, "_portal_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached.add(MANAGERS)
-        user._portal_roles = cached
+        cached = remember_roles(user, user.groups.values_list("name", flat=True))
+    return cached
+
+
+def remember_roles(user, group_names) -> set[str]:
+    """Keep the user's roles on it for the request (read with the user: the API's token)."""
+    cached = set(group_names)
+    if user.is_superuser:
+        cached.add(MANAGERS)
+    user._portal_roles = cached
     return cached
 
 
