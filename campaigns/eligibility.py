@@ -62,6 +62,18 @@ class Situation:
     def today(self) -> datetime.date:
         return timezone.localdate(self.now)
 
+    @functools.cached_property
+    def call_reasons(self) -> tuple[str, ...]:
+        """What keeps every offer off this call, whatever the campaign (peak hours, an outage, the
+        appeal's flags: R1, R9), in the order `judge` reports them."""
+        reasons = []
+        if self.peak_hours:
+            reasons.append(Reason.PEAK_HOURS)
+        if self.outage:
+            reasons.append(Reason.OUTAGE)
+        reasons.extend(appeal_reasons(self.appeal))
+        return tuple(reasons)
+
 
 @dataclass
 class Verdict:
@@ -150,11 +162,7 @@ def judge(target: CampaignTarget, situation: Situation) -> Verdict:
         reasons.append(Reason.NOT_IN_SEGMENT)
     if campaign.offer_id in situation.offer_ids:
         reasons.append(Reason.ALREADY_HAS)
-    if situation.peak_hours:
-        reasons.append(Reason.PEAK_HOURS)
-    if situation.outage:
-        reasons.append(Reason.OUTAGE)
-    reasons.extend(appeal_reasons(situation.appeal))
+    reasons.extend(situation.call_reasons)
     reasons.extend(financial_reasons(situation.account, campaign, situation.today))
     if in_cooldown(target, situation.now, situation.appeal):
         reasons.append(Reason.COOLDOWN)

@@ -324,16 +324,19 @@ def recommendations_for(
     language = translation.get_language()
     customer = account.initials_name
     recs = [_recommendation(v, account, customer, today, language, snapshot) for v in ordered]
+    # Per card of every call: ids read as `id` and `offer_id`, not through `pk` and the relation.
     if recs and REWARD_QUOTERS:
-        offers = {rec.offer.pk: rec.offer for rec in recs}.values()
+        offers = {rec.campaign.offer_id: rec.offer for rec in recs}.values()
         quotes = reward_quotes(account=account, offers=offers, on=today)
         for rec in recs:
-            rec.reward = quotes.get(rec.offer.pk)
+            rec.reward = quotes.get(rec.campaign.offer_id)
     for position, rec in enumerate(recs):
-        score = scores.get(rec.campaign.pk)
+        score = scores.get(rec.campaign.id)
         if score is not None:
             rec.propensity, rec.expected_value = score.propensity, score.expected_value
-            rec.rank_reason = ranking.reason(rec, score, first=position == 0, need_heard=need_heard)
+            rec.rank_reason = ranking.reason(
+                rec, score, first=position == 0, need_heard=need_heard, language=language
+            )
     return recs
 
 
@@ -346,7 +349,7 @@ def order(verdicts, *, mode, segment_key, need_heard, table, rng=None, snapshot=
     if rng is None and any(v.target.campaign.exploration_share for v in verdicts):
         rng = random.Random()
     scores = {
-        v.target.campaign.pk: _score(
+        v.target.campaign.id: _score(
             v.target.campaign,
             table=table,
             segment_key=segment_key,
@@ -367,12 +370,12 @@ def _score(campaign, *, table, segment_key, need_heard, rng, snapshot) -> rankin
         snapshot is None
         or campaign.exploration_share
         or table is not snapshot.propensities
-        or snapshot.campaigns.get(campaign.pk) is not campaign
+        or snapshot.campaigns.get(campaign.id) is not campaign
     ):
         return ranking.score(
             campaign, table=table, segment_key=segment_key, need_heard=need_heard, rng=rng
         )
-    key = ("score", campaign.pk, segment_key, bool(need_heard))
+    key = ("score", campaign.id, segment_key, bool(need_heard))
     found = snapshot.memo.get(key)
     if found is None:
         found = snapshot.memo[key] = ranking.score(
@@ -399,8 +402,8 @@ class CardStatics:
 def card_statics(campaign, version, today, language, snapshot=None) -> CardStatics:
     """The campaign-level part of a card, remembered on the catalogue copy `snapshot` when the
     campaign is that copy's (a campaign of an older copy is worked out afresh, never stored)."""
-    key = (campaign.pk, version.pk if version else None, today, language)
-    mine = snapshot is not None and snapshot.campaigns.get(campaign.pk) is campaign
+    key = (campaign.id, version.id if version else None, today, language)
+    mine = snapshot is not None and snapshot.campaigns.get(campaign.id) is campaign
     statics = snapshot.memo.get(key) if mine else None
     if statics is not None:
         return statics

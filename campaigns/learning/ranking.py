@@ -107,13 +107,15 @@ def _money(amount) -> str:
     return number_format(Decimal(amount).quantize(Decimal("0.01")), decimal_pos=2, use_l10n=True)
 
 
-def reason(verdict, score_: Score, *, first: bool, need_heard: bool) -> str:
-    """Why it stands where it does, in the agent's words:
-    «Соглашаются ~14 из 100 похожих клиентов; согласие стоит 139,00 ₽; приоритет кампании 100.»"""
+def reason(verdict, score_: Score, *, first: bool, need_heard: bool, language=None) -> str:
+    """Why it stands where it does, in the agent's words (in `language`, by default the active
+    one): «Соглашаются ~14 из 100 похожих клиентов; согласие стоит 139,00 ₽; приоритет кампании
+    100.»"""
+    language = language or get_language()
     if not verdict.eligible:
-        return _not_now(get_language())
+        return _not_now(language)
     return _reason(
-        get_language(),
+        language,
         score_,
         first and not score_.explored,
         bool(need_heard),
