@@ -43,9 +43,7 @@ def idempotent(request, handler) -> Response:
             response = handler()
         finally:
             setattr(connection, WHOLE, depth)
-        IdempotencyKey.objects.filter(pk=record_id).update(
-            status_code=response.status_code, response=response.data
-        )
+        _answer(record_id, response)
         return response
 
 
@@ -62,6 +60,23 @@ def service_atomic():
         connection.savepoint_ids
     )
     return transaction.atomic(savepoint=not whole)
+
+
+def _answer(record_id: int, response) -> None:
+    """Store the first answer on the claimed key (one UPDATE, written out: it runs on every
+    idempotent write, and compiling the ORM's UPDATE of a JSON field cost more than running it)."""
+    field = IdempotencyKey._meta.get_field("response")
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(IdempotencyKey._meta.db_table)} SET status_code = %s, "
+            f"{quote(field.column)} = %s WHERE id = %s",
+            [
+                response.status_code,
+                field.get_db_prep_save(response.data, connection),
+                record_id,
+            ],
+        )
 
 
 def _claim(*, user_id, key: str, scope: str) -> int | None:
