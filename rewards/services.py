@@ -211,8 +211,8 @@ def _write_agent_months(rows, *, month, agent_ids=None, progress=None, now=None)
     return written
 
 
-def _write_campaign_months(month, *, now, orders=None) -> int:
-    rows = selectors.campaign_month_rows(month, now=now, orders=orders)
+def _write_campaign_months(month, *, now, figures=None) -> int:
+    rows = selectors.campaign_month_rows(month, now=now, figures=figures)
     scope = CampaignMonth.objects.filter(month=month)
     _upsert(
         CampaignMonth,
@@ -251,7 +251,7 @@ def conversions_compute(
     _say(progress, f"  {agents} agents, {orders} orders")
     written = _write_agent_months(rows, month=month, progress=progress, now=now)
     _say(progress, f"  {written} agents' figures changed")
-    campaigns = _write_campaign_months(month, now=now, orders=by_campaign)
+    campaigns = _write_campaign_months(month, now=now, figures=by_campaign)
     _say(progress, f"  {campaigns} campaign funnels")
     run.runs += 1
     run.agents = agents

@@ -354,12 +354,14 @@ def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None)
                     {"agent_id": agent_id, "team_id": team_id, "daily": _days(daily), **figures}
                 )
             elif campaign_id is not None:
-                by_campaign[campaign_id] = {
-                    "ordered": figures["orders"],
-                    "connected": figures["ordered_connected"],
-                }
+                by_campaign.setdefault(campaign_id, {}).update(
+                    ordered=figures["orders"], connected=figures["ordered_connected"]
+                )
     if by_campaign is not None and not fused:
-        by_campaign.update({r["campaign_id"]: r for r in campaign_order_aggregates(month)})
+        for r in campaign_order_aggregates(month):
+            by_campaign.setdefault(r["campaign_id"], {}).update(
+                ordered=r["ordered"], connected=r["connected"]
+            )
     if fused:
         rows += daily_aggregates(month)
     return rows
@@ -414,27 +416,59 @@ GROUP BY i.i_agent, i.i_team
 """
 
 
-def agent_funnel_aggregates(month, *, agent_ids=None) -> list[dict]:
-    """Per agent and team (the team of the day the result was saved): the funnel's first steps."""
+# PostgreSQL's job counts the campaigns' funnels in the same pass (one scan and sort of the
+# month's results instead of two).
+FUNNEL_AND_CAMPAIGN_SQL = """
+SELECT i.i_agent, i.i_team, i.i_campaign, GROUPING(i.i_campaign),
+       COUNT(DISTINCT i.i_target),
+       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result <> %s),
+       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result = %s),
+       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result = %s)
+FROM ({entries}) i
+GROUP BY GROUPING SETS ((i.i_agent, i.i_team), (i.i_campaign))
+"""
+
+
+def agent_funnel_aggregates(month, *, agent_ids=None, by_campaign=None) -> list[dict]:
+    """Per agent and team (the team of the day the result was saved): the funnel's first steps.
+
+    With `by_campaign` (a dict), each campaign's funnel goes into it too (on PostgreSQL from the
+    same pass)."""
+    fused = by_campaign is not None and connection.vendor == "postgresql"
+    columns = {
+        "i_agent": F("agent_id"),
+        "i_team": team_case(month, agent_ids=agent_ids),
+        "i_target": F("target_id"),
+        "i_result": F("result"),
+    }
+    if fused:
+        columns["i_campaign"] = F("target__campaign_id")
     entries = (
-        month_entries(month, agent_ids=agent_ids)
-        .annotate(
-            i_agent=F("agent_id"),
-            i_team=team_case(month, agent_ids=agent_ids),
-            i_target=F("target_id"),
-            i_result=F("result"),
-        )
-        .values("i_agent", "i_team", "i_target", "i_result")
-        .order_by()
+        month_entries(month, agent_ids=agent_ids).annotate(**columns).values(*columns).order_by()
     )
     sql, params = entries.query.sql_with_params()
     codes = [ResultCode.NOT_OFFERED, ResultCode.THINKING, ResultCode.AGREED]
+    rows = []
     with connection.cursor() as cursor:
-        cursor.execute(FUNNEL_SQL.format(entries=sql), [*codes, *params])
-        return [
-            {"agent_id": row[0], "team_id": row[1], **dict(zip(FUNNEL_NAMES, row[2:], strict=True))}
-            for row in cursor.fetchall()
-        ]
+        if not fused:
+            cursor.execute(FUNNEL_SQL.format(entries=sql), [*codes, *params])
+            rows = [
+                {"agent_id": r[0], "team_id": r[1], **dict(zip(FUNNEL_NAMES, r[2:], strict=True))}
+                for r in cursor.fetchall()
+            ]
+            if by_campaign is not None:
+                for r in funnel_aggregates(month, by="target__campaign_id"):
+                    counts = {name: r[name] for name in FUNNEL_NAMES}
+                    by_campaign.setdefault(r["target__campaign_id"], {}).update(counts)
+            return rows
+        cursor.execute(FUNNEL_AND_CAMPAIGN_SQL.format(entries=sql), [*codes, *params])
+        for agent_id, team_id, campaign_id, by_agent, *counts in cursor.fetchall():
+            counts = dict(zip(FUNNEL_NAMES, counts, strict=True))
+            if by_agent:
+                rows.append({"agent_id": agent_id, "team_id": team_id, **counts})
+            elif campaign_id is not None:
+                by_campaign.setdefault(campaign_id, {}).update(counts)
+    return rows
 
 
 FUNNEL_NAMES = ("shown", "offered", "thinking", "agreed")
@@ -545,7 +579,7 @@ def agent_month_values(
         current,
     )
     for key, funnel in _by_agent_and_team(
-        agent_funnel_aggregates(month, agent_ids=agent_ids), current
+        agent_funnel_aggregates(month, agent_ids=agent_ids, by_campaign=by_campaign), current
     ).items():
         figures[key].update(funnel)
     for key, adjusted in _by_agent_and_team(
@@ -630,24 +664,25 @@ def _row(month, agent_id, team_id, figures, *, now, base, target, month_total) -
     )
 
 
-def campaign_month_rows(month, *, now=None, orders=None) -> list[CampaignMonth]:
-    """Each campaign's funnel of the month (`orders`: its ordered and connected, when the job
-    has them already)."""
+def campaign_month_rows(month, *, now=None, figures=None) -> list[CampaignMonth]:
+    """Each campaign's funnel of the month (`figures`: by campaign, its funnel, ordered and
+    connected, when the job has them already from `agent_month_values(by_campaign=…)`)."""
     now = now or timezone.now()
-    funnel = {
-        r["target__campaign_id"]: r for r in funnel_aggregates(month, by="target__campaign_id")
-    }
-    if orders is None:
-        orders = {r["campaign_id"]: r for r in campaign_order_aggregates(month)}
+    if figures is None:
+        figures = defaultdict(dict)
+        for r in funnel_aggregates(month, by="target__campaign_id"):
+            figures[r["target__campaign_id"]].update(r)
+        for r in campaign_order_aggregates(month):
+            figures[r["campaign_id"]].update(r)
     rows = []
-    for campaign_id in sorted(funnel.keys() | orders.keys()):
-        figures = {**funnel.get(campaign_id, {}), **orders.get(campaign_id, {})}
+    for campaign_id in sorted(figures):
+        counts = figures[campaign_id]
         rows.append(
             CampaignMonth(
                 campaign_id=campaign_id,
                 month=month,
                 computed_at=now,
-                **{step: figures.get(step, 0) for step in FUNNEL_STEPS},
+                **{step: counts.get(step, 0) for step in FUNNEL_STEPS},
             )
         )
     return rows
