@@ -55,6 +55,8 @@ def _objections(codes: list[str], result: str) -> list[ObjectionType]:
         raise DomainError(results.ERR_OBJECTIONS_NOT_OFFERED, code="objections_not_offered")
     if len(codes) > MAX_OBJECTIONS:
         raise DomainError(ERR_TOO_MANY_OBJECTIONS, code="too_many_objections")
+    if not codes:
+        return []  # most saves work no objection: no queryset to build (it would query nothing)
     found = list(ObjectionType.objects.filter(code__in=codes, is_active=True))
     missing = sorted(set(codes) - {o.code for o in found})
     if missing:
