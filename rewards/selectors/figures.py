@@ -270,42 +270,33 @@ SELECT s.*, d.daily FROM (
 """
 # PostgreSQL's job groups the same items by campaign too (the campaign funnel's ordered and
 # connected), without the day (a day grain would triple the groups a parallel aggregate hands
-# over); the days come from `DAILY_SQL`, a lean pass over the month's registrations.
+# over); the orders of each day are counted in the same pass as the digits of one number,
+# day d's count times DAY_BASE ** (d - 1) (see `_unpack_days`).
+DAY_BASE = 10**6
+PACKED_DAYS = "CASE i.i_day {whens} END".format(
+    whens=" ".join(f"WHEN {day} THEN {DAY_BASE ** (day - 1)}::numeric" for day in range(1, 32))
+)
 ORDER_AND_CAMPAIGN_SQL = f"""
-SELECT g.i_agent, g.i_team, g.i_campaign, GROUPING(g.i_campaign), {SUMS}, NULL
-FROM (SELECT i.i_agent, i.i_team, i.i_campaign, {ORDER_FIGURES}
+SELECT g.i_agent, g.i_team, g.i_campaign, GROUPING(g.i_campaign), {SUMS}, SUM(g.days)
+FROM (SELECT i.i_agent, i.i_team, i.i_campaign, {ORDER_FIGURES},
+             SUM({PACKED_DAYS}) FILTER (WHERE i.i_main = 1 AND {REGISTERED}) AS days
       FROM ({{items}}) i GROUP BY i.i_agent, i.i_team, i.i_campaign) g
 GROUP BY GROUPING SETS ((g.i_agent, g.i_team), (g.i_campaign))
 """
-DAILY_SQL = """
-SELECT x.i_agent, x.i_team, {concat} FROM (
-    SELECT o.i_agent, o.i_team, o.i_day, COUNT(*) AS n FROM ({orders}) o
-    GROUP BY o.i_agent, o.i_team, o.i_day
-) x GROUP BY x.i_agent, x.i_team
-"""
 
 
-def daily_aggregates(month) -> list[dict]:
-    """Per agent and team, the orders (not cancelled) registered each day of the month."""
-    orders = (
-        ConnectionOrder.objects.counted()
-        .filter(_in("created_at", month))
-        .annotate(
-            i_agent=F("agent_id"),
-            i_team=team_case(month),
-            i_day=_day_of_month("created_at", month),
-        )
-        .values("i_agent", "i_team", "i_day")
-        .order_by()
-    )
-    sql, params = orders.query.sql_with_params()
-    query = DAILY_SQL.format(orders=sql, concat=CONCAT[connection.vendor])
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return [
-            {"agent_id": agent_id, "team_id": team_id, "daily": _days(daily)}
-            for agent_id, team_id, daily in cursor.fetchall()
-        ]
+def _unpack_days(packed, orders) -> dict[int, int]:
+    """The orders of each day from `ORDER_AND_CAMPAIGN_SQL`'s packed sum. Exact while the row's
+    orders (the sum of its days) stay under DAY_BASE: no day's count can carry into the next."""
+    if orders >= DAY_BASE:
+        raise OverflowError(f"{orders} orders in a month: the days cannot be packed")
+    days, packed, day = {}, int(packed or 0), 1
+    while packed:
+        packed, count = divmod(packed, DAY_BASE)
+        if count:
+            days[day] = count
+        day += 1
+    return days
 
 
 CONCAT = {
@@ -342,17 +333,17 @@ def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None)
     sql = (ORDER_AND_CAMPAIGN_SQL if fused else ORDER_FIGURES_SQL).format(
         items=items, concat=CONCAT[connection.vendor]
     )
+    statuses = [OrderStatus.CANCELLED, OrderStatus.CANCELLED, *PENDING_STATUSES]
+    if fused:
+        statuses.append(OrderStatus.CANCELLED)  # the days' REGISTERED
     rows = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [OrderStatus.CANCELLED, OrderStatus.CANCELLED, *PENDING_STATUSES, *params]
-        )
+        cursor.execute(sql, [*statuses, *params])
         for agent_id, team_id, campaign_id, by_agent, *figures, daily in cursor.fetchall():
             figures = dict(zip(ORDER_FIGURE_NAMES, figures, strict=True))
             if by_agent:
-                rows.append(
-                    {"agent_id": agent_id, "team_id": team_id, "daily": _days(daily), **figures}
-                )
+                days = _unpack_days(daily, figures["orders"]) if fused else _days(daily)
+                rows.append({"agent_id": agent_id, "team_id": team_id, "daily": days, **figures})
             elif campaign_id is not None:
                 by_campaign.setdefault(campaign_id, {}).update(
                     ordered=figures["orders"], connected=figures["ordered_connected"]
@@ -362,8 +353,6 @@ def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None)
             by_campaign.setdefault(r["campaign_id"], {}).update(
                 ordered=r["ordered"], connected=r["connected"]
             )
-    if fused:
-        rows += daily_aggregates(month)
     return rows
 
 
