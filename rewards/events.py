@@ -7,10 +7,21 @@ the rows they are computed from (Django's model signals) and do nothing there bu
 (`rewards.tasks.refresh_agent_months`), which recomputes them with the job's own code. A catalogue
 or target change touches every agent: it queues the whole month's run. Writes that bypass the
 models (bulk updates, raw SQL) are caught by the nightly run, the reconciliation.
+
+Saved results come many to a call, so their refreshes are coalesced: an agent's month is sent at
+most once per `REWARDS_RESULT_REFRESH_SECONDS` (the first result's commit claims the window with
+an atomic cache add that expires with it, and sends the refresh with that countdown); a result
+that finds the window claimed sends nothing, because the refresh already queued starts after the
+window ends, so after this result committed, and counts it. A month's figures thus lag a result
+by at most the window (plus the queue). Tasks that run inside the request (eager, tests) cannot
+wait, so there every result sends its own refresh as before.
 """
 
 import datetime
+import logging
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -25,6 +36,10 @@ from rewards import calendar, tasks
 from rewards.models import DisputeStatus, MonthlyTarget, RewardBand, RewardRule, StatementDispute
 
 PENDING = "rewards_refresh_pending"
+RESULT_PAIRS = "rewards_refresh_results"
+WINDOW_KEY = "rewards:result-refresh:{}:{}"
+
+logger = logging.getLogger(__name__)
 
 
 def _month(moment) -> datetime.date | None:
@@ -34,7 +49,10 @@ def _month(moment) -> datetime.date | None:
 def _flush():
     pending = getattr(connection, PENDING, set())
     setattr(connection, PENDING, set())
+    results = getattr(connection, RESULT_PAIRS, set())
+    setattr(connection, RESULT_PAIRS, set())
     pairs = sorted(p for p in pending if p[0] != "month")
+    _flush_results(results - set(pairs))
     months = sorted(p[1] for p in pending if p[0] == "month")
     this_month = calendar.month_key(timezone.localdate())
     for month in months:
@@ -44,15 +62,52 @@ def _flush():
         tasks.refresh_agent_months.delay([[agent, month] for agent, month in pairs])
 
 
-def _note(*pairs) -> None:
-    """Remember (agent id, "YYYY-MM") pairs (or ("month", "YYYY-MM") for everyone) to send once
-    the current transaction has committed."""
-    pending = getattr(connection, PENDING, None)
+def _flush_results(pairs) -> None:
+    """Send the refreshes of results' (agent, month) pairs whose window nobody has claimed yet,
+    each to start once its window has ended (see the module's docstring)."""
+    if not pairs:
+        return
+    window = settings.REWARDS_RESULT_REFRESH_SECONDS
+    if window <= 0 or tasks.refresh_agent_months.app.conf.task_always_eager:
+        tasks.refresh_agent_months.delay([[agent, month] for agent, month in sorted(pairs)])
+        return
+    claimed = []
+    for agent, month in sorted(pairs):
+        try:
+            if not cache.add(WINDOW_KEY.format(agent, month), 1, timeout=window):
+                continue
+        except Exception:  # the cache unreachable: no window, the refresh is sent at once
+            logger.exception("no refresh window for agent %s, %s", agent, month)
+        claimed.append([agent, month])
+    if claimed:
+        try:
+            tasks.refresh_agent_months.apply_async((claimed,), countdown=window)
+        except Exception:
+            # Not queued: free the windows so that the next result tries again.
+            cache.delete_many([WINDOW_KEY.format(agent, month) for agent, month in claimed])
+            raise
+
+
+def _pending(name) -> set:
+    pending = getattr(connection, name, None)
     if pending is None or not connection.run_on_commit:
         # Nothing queued in this transaction: pairs left over belong to one rolled back.
         pending = set()
-        setattr(connection, PENDING, pending)
-    pending.update(pairs)
+        setattr(connection, name, pending)
+    return pending
+
+
+def _note(*pairs, results: bool = False) -> None:
+    """Remember (agent id, "YYYY-MM") pairs (or ("month", "YYYY-MM") for everyone) to send once
+    the current transaction has committed; `results`: pairs only saved results touched (their
+    refreshes are coalesced)."""
+    if results:
+        # Both sets are checked together: a transaction's first note may be a result's.
+        _pending(PENDING)
+        _pending(RESULT_PAIRS).update(pairs)
+    else:
+        _pending(RESULT_PAIRS)
+        _pending(PENDING).update(pairs)
     # Every event queues a callback (a rollback drops its own); the first to run after the commit
     # sends all the pairs noted so far, the others find nothing left to send. Robust: with the
     # broker down the write has committed all the same and must be answered as such (the error
@@ -83,7 +138,7 @@ def extras_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 def result_saved(sender, instance: ContactHistoryEntry, **kwargs):
     if instance.agent_id:
-        _note(*_agent_months(instance.agent_id, instance.created_at))
+        _note(*_agent_months(instance.agent_id, instance.created_at), results=True)
 
 
 def _months_since(day: datetime.date) -> list[str]:

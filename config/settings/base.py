@@ -281,6 +281,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
 )
 CELERY_TASK_EAGER_PROPAGATES = True
+# Saved results refresh an agent's month at most once per this many seconds, the refresh counting
+# every result of the window (rewards.events); 0 sends one per result.
+REWARDS_RESULT_REFRESH_SECONDS = env.int("REWARDS_RESULT_REFRESH_SECONDS", default=5)
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True

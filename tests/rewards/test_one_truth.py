@@ -238,3 +238,49 @@ def test_a_batch_of_events_refreshes_each_month_once_for_all_its_agents(
         AgentMonth.objects.filter(month=this_month()).values_list("agent__username", "orders")
     )
     assert stored == {user.username: n for n, user in enumerate(users, start=1)}
+
+
+def test_results_in_one_window_send_one_refresh_that_counts_them_all(
+    floor, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """With a broker, an agent's results refresh the month once per window: the first result's
+    commit queues the refresh to start when the window ends, the next ones in the window queue
+    nothing; the refresh, run after the window, counts every result (rewards.events)."""
+    from django.core.cache import cache
+
+    from rewards import events, tasks
+
+    settings.REWARDS_RESULT_REFRESH_SECONDS = 5
+    user, vip = floor["user"], floor["vip"]
+    services.conversions_compute(month=this_month())  # last night's run: refreshes are per agent
+    targets = [CampaignTargetFactory(campaign=CampaignFactory(offer=vip)) for _ in range(2)]
+    events._flush()  # what the fixtures noted (their transaction is the test's: never committed)
+    queued = []
+    monkeypatch.setattr(
+        tasks.refresh_agent_months,
+        "apply_async",
+        lambda args, kwargs=None, **options: queued.append((args, options)),
+    )
+    cache.clear()
+    month = calendar.month_key(this_month())
+    conf = tasks.refresh_agent_months.app.conf
+    conf.task_always_eager = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            history(user, targets[0], ResultCode.AGREED, day(1))
+        assert queued == [(([[user.pk, month]],), {"countdown": 5})]
+        with django_capture_on_commit_callbacks(execute=True):
+            history(user, targets[1], ResultCode.THINKING, day(1))
+        assert len(queued) == 1  # the window is claimed: nothing more queued
+        (row,) = AgentMonth.objects.filter(agent=user, month=this_month())
+        assert (row.shown, row.agreed) == (0, 0)  # not refreshed before the window ends
+        tasks.refresh_agent_months(*queued[0][0])
+        (row,) = AgentMonth.objects.filter(agent=user, month=this_month())
+        assert (row.shown, row.thinking, row.agreed) == (2, 1, 1)
+        # Once the window has passed (its key expired), the next result opens a window of its own.
+        cache.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            history(user, targets[0], ResultCode.NOT_INTERESTED, day(1))
+        assert len(queued) == 2
+    finally:
+        conf.task_always_eager = True
