@@ -14,7 +14,7 @@ saved results by agent, saved results and orders by campaign, counting only: no 
 teams, extras, targets, merging or writes), and prints the ratio (goal: at most 1.5). The
 leaderboard pages are timed by `leaderboard.py` on the same data.
 
-BENCH_KEEPDB=1 keeps the populated database (named bench_rewards_job_<database>, apart from the
+BENCH_KEEP_DB=1 keeps the populated database (named bench_rewards_job_<database>, apart from the
 test runner's test_<name>) after the run and reuses it on the next one when it holds the data
 (populating takes minutes; profile between runs on it). The month's stored rows are deleted
 before timing, so the first run writes every row as on a fresh database.
@@ -264,7 +264,7 @@ def main():
     if not settings.IS_POSTGRES:
         print("needs PostgreSQL: set DATABASE_URL=postgres://...")
         return 1
-    keep = os.environ.get("BENCH_KEEPDB") == "1"
+    keep = os.environ.get("BENCH_KEEP_DB") == "1"
     if keep:
         from django.db import connection
 
