@@ -76,7 +76,7 @@ def _flush_results(pairs) -> None:
         try:
             if not cache.add(WINDOW_KEY.format(agent, month), 1, timeout=window):
                 continue
-        except Exception:  # the cache unreachable: no window, the refresh is sent at once
+        except Exception:  # the cache unreachable: no window, each result queues its own refresh
             logger.exception("no refresh window for agent %s, %s", agent, month)
         claimed.append([agent, month])
     if claimed:

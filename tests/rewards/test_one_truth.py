@@ -284,3 +284,100 @@ def test_results_in_one_window_send_one_refresh_that_counts_them_all(
         assert len(queued) == 2
     finally:
         conf.task_always_eager = True
+
+
+@pytest.fixture
+def broker_queue(monkeypatch, settings):
+    """Tasks as with a broker (not in-process): what `refresh_agent_months` is handed, by how."""
+    from django.core.cache import cache
+
+    from rewards import tasks
+
+    settings.REWARDS_RESULT_REFRESH_SECONDS = 5
+    conf = tasks.refresh_agent_months.app.conf
+    previous, conf.task_always_eager = conf.task_always_eager, False
+    queued = []
+    monkeypatch.setattr(
+        tasks.refresh_agent_months,
+        "apply_async",
+        lambda args, kwargs=None, **options: queued.append(("later", args[0], options)),
+    )
+    monkeypatch.setattr(
+        tasks.refresh_agent_months, "delay", lambda pairs: queued.append(("now", pairs, {}))
+    )
+    cache.clear()
+    yield queued
+    cache.clear()
+    conf.task_always_eager = previous
+
+
+def _committed(*notes):
+    """One transaction's notes, flushed as its commit would: (pairs, results?) each."""
+    from rewards import events
+
+    for pairs, results in notes:
+        events._note(*pairs, results=results)
+    events._flush()
+
+
+MOSCOW_MIDNIGHT = datetime.datetime(2026, 10, 31, 21, 0, tzinfo=datetime.UTC)  # 1 Nov 00:00 MSK
+
+
+def test_a_window_is_per_month_so_results_either_side_of_moscow_midnight_refresh_both(
+    broker_queue,
+):
+    """The last second of October and the first of November (Moscow time) are two months: the
+    second result must not hide in the first one's window, or November would wait for the night."""
+    from rewards import events
+
+    before = events._agent_months(7, MOSCOW_MIDNIGHT - datetime.timedelta(seconds=1))
+    after = events._agent_months(7, MOSCOW_MIDNIGHT)
+    assert (before, after) == ([(7, "2026-10")], [(7, "2026-11")])
+    _committed((before, True))
+    _committed((after, True))
+    _committed((after, True))  # same window as the one before: nothing more
+    assert broker_queue == [
+        ("later", [[7, "2026-10"]], {"countdown": 5}),
+        ("later", [[7, "2026-11"]], {"countdown": 5}),
+    ]
+
+
+def test_a_result_committed_with_an_order_refreshes_at_once_and_claims_no_window(broker_queue):
+    """An order in the same transaction refreshes its months at once; the result's pair rides along
+    and leaves the window free, so the agent's next result opens one of its own."""
+    _committed(([(7, "2026-11")], True), ([(7, "2026-11")], False))
+    _committed(([(7, "2026-11")], True))
+    assert broker_queue == [
+        ("now", [[7, "2026-11"]], {}),
+        ("later", [[7, "2026-11"]], {"countdown": 5}),
+    ]
+
+
+def test_with_the_cache_unreachable_every_result_sends_its_own_refresh(broker_queue, monkeypatch):
+    """No window can be claimed: nothing is coalesced, nothing is lost (each refresh starts after
+    its own result has committed)."""
+    from rewards import events
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(events.cache, "add", down)
+    _committed(([(7, "2026-11")], True))
+    _committed(([(7, "2026-11")], True))
+    assert [kind for kind, _pairs, _options in broker_queue] == ["later", "later"]
+
+
+def test_a_refresh_the_broker_refused_frees_its_window(broker_queue, monkeypatch):
+    """The publish failed: the window is given back, so the agent's next result queues the refresh
+    instead of trusting one that was never sent."""
+    from django.core.cache import cache
+
+    from rewards import events, tasks
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.refresh_agent_months, "apply_async", refused)
+    with pytest.raises(ConnectionError):
+        _committed(([(7, "2026-11")], True))
+    assert cache.get(events.WINDOW_KEY.format(7, "2026-11")) is None
