@@ -13,6 +13,8 @@ import io
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from campaigns.models import ResultCode
@@ -167,3 +169,29 @@ def test_the_first_event_of_a_month_no_run_has_reached_computes_it_whole(
     assert AgentMonth.objects.filter(agent=idle, month=current).values_list("orders").get() == (0,)
     assert ConversionRun.objects.get(month=current).finished_at is not None
     assert audit.audit_month(current) == []
+
+
+@given(
+    st.dictionaries(
+        st.integers(min_value=1, max_value=31), st.integers(min_value=1, max_value=30_000)
+    )
+)
+@settings(max_examples=200, deadline=None, derandomize=True)
+def test_the_days_packed_into_one_sum_unpack_exactly(days):
+    """PostgreSQL's job counts each day's orders as the digits of one sum (`_unpack_days`):
+    any month of fewer than DAY_BASE orders comes back day by day, none carried into the next."""
+    from decimal import Decimal
+
+    from rewards.selectors.figures import DAY_BASE, _unpack_days
+
+    # numeric's SUM, as psycopg hands it over: a Decimal of every digit (built from its text;
+    # Decimal arithmetic would round it to 28 digits).
+    packed = Decimal(str(sum(DAY_BASE ** (day - 1) * n for day, n in days.items())))
+    assert _unpack_days(packed, sum(days.values())) == days
+
+
+def test_a_month_too_big_to_pack_fails_loudly_rather_than_miscount():
+    from rewards.selectors.figures import DAY_BASE, _unpack_days
+
+    with pytest.raises(OverflowError):
+        _unpack_days(DAY_BASE, DAY_BASE)
