@@ -9,7 +9,8 @@ Python per item); then:
 - every open row must equal the fresh figures, and the lines of its team must add up to it;
 - a locked row keeps its figures: its adjustments must be exactly the fresh figures minus the
   frozen ones, and its frozen lines must add up to the frozen figures;
-- no row may be missing or left over;
+- no row may be missing or left over (a month with no stored row at all was never computed: that
+  is one difference, not one per agent);
 - every order touching the month must agree with its status history (its status is the last
   change's; it was connected and cancelled when the history says);
 - the catalogue in force during the month must not contradict itself (R11).
@@ -94,6 +95,8 @@ def _locked_row(row, fresh, frozen_lines) -> list[Difference]:
 def _figures(month) -> list[Difference]:
     fresh = {(v.agent_id, v.team_id): v for v in agent_month_values(month)}
     stored = {(row.agent_id, row.team_id): row for row in AgentMonth.objects.filter(month=month)}
+    if fresh and not stored:
+        return [Difference("month", "rows", "none (not computed)", f"{len(fresh)} expected")]
     agent_ids = sorted({agent for agent, _team in fresh} | {agent for agent, _team in stored})
     live = statements(month, agent_ids=agent_ids, engine=Engine.load())
     frozen = defaultdict(list)

@@ -205,6 +205,25 @@ def test_audit_reports_each_difference_and_exits_1(audited, tamper, what):
     assert exit_.value.code == 1
 
 
+def test_audit_of_a_month_never_computed_says_so_once_not_once_per_agent(audited):
+    """Every agent of the month is expected a row; when none is stored the month was never
+    computed: one difference naming the command, and computing it makes the audit clean."""
+    agent(audited["team"], username="second")
+    AgentMonth.objects.filter(month=this_month()).delete()
+    differences = audit.audit_month(this_month())
+    rows = [d for d in differences if d.what == "rows"]
+    assert [(d.where, d.stored, d.fresh) for d in rows] == [
+        ("month", "none (not computed)", "2 expected")
+    ]
+    assert not [d for d in differences if d.what == "row"]
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("audit_month", calendar.month_key(this_month()), stdout=StringIO(), stderr=err)
+    assert f"compute_conversions --month {calendar.month_key(this_month())}" in err.getvalue()
+    services.conversions_compute(month=this_month())
+    assert audit.audit_month(this_month()) == []
+
+
 def test_audit_refuses_a_bad_month():
     with pytest.raises(CommandError, match="invalid_month"):
         call_command("audit_month", "2025-13")

@@ -28,5 +28,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{key} {difference}")
         if differences:
             self.stderr.write(f"{key}: {len(differences)} difference(s)")
+            if any(d.where == "month" for d in differences):
+                self.stderr.write(
+                    f"{key}: compute it first: manage.py compute_conversions --month {key}"
+                )
             raise SystemExit(1)
         self.stdout.write(f"{key}: the stored figures and statements agree with the events")
