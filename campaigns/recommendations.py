@@ -300,11 +300,13 @@ def recommendations_for(
     now = now or timezone.now()
     if not hasattr(account, "service_ids"):
         account = account_for_workspace(number=account.number, now=now)
-    snapshot = catalogue.current()
-    situation = situation_for(account=account, appeal=appeal, now=now, snapshot=snapshot)
     targets = getattr(account, "targets", None)
     if targets is None:
         targets = targets_of(account.pk)
+        snapshot = catalogue.current()
+    else:
+        snapshot = getattr(account, "catalogue_copy", None) or catalogue.current()
+    situation = situation_for(account=account, appeal=appeal, now=now, snapshot=snapshot)
     if appeal is not None:
         for target in targets:
             in_call = (h["result"] for h in target.history if h["appeal"] == appeal.pk)
@@ -320,7 +322,7 @@ def recommendations_for(
         rng=rng,
         snapshot=snapshot,
     )
-    today = timezone.localdate(now)
+    today = situation.today
     language = translation.get_language()
     customer = account.initials_name
     recs = [_recommendation(v, account, customer, today, language, snapshot) for v in ordered]
@@ -581,7 +583,9 @@ def _account_sql(number, agent, now, *, with_targets=False) -> SubscriberAccount
     account.outage, account.open_appeal_id, account.service_ids, account.offer_ids = row[n : n + 4]
     if with_targets:
         targets, states = row[n + 4 :]
-        account.targets = _workspace_targets(targets, states, catalogue.current().campaigns)
+        # The copy the targets' campaigns come from: recommendations_for reads the same one.
+        account.catalogue_copy = snapshot = catalogue.current()
+        account.targets = _workspace_targets(targets, states, snapshot.campaigns)
     return account
 
 
@@ -608,17 +612,26 @@ def _targets_from_rows(rows, campaigns) -> list[Target]:
 
 
 def _workspace_targets(targets: list, states: list, campaigns) -> list[Target]:
-    """The workspace statement's targets as rows of the targets statement: each with the state of
-    its campaign's product where the account has one."""
-    by_offer = {offer: (result, _timestamp(at), appeal) for offer, result, at, appeal in states}
-    rows = []
+    """The workspace statement's targets, each with the state of its campaign's product where the
+    account has one (what `_targets_from_rows` makes of the targets statement's rows, in one pass:
+    this runs on every call)."""
+    by_offer = {offer: (result, at, appeal) for offer, result, at, appeal in states}
+    found = []
     for pk, campaign_id, result, result_at, history in targets:
         campaign = campaigns.get(campaign_id)
         if campaign is None:
             continue
-        state = by_offer.get(campaign.offer_id, (None, None, None))
-        rows.append((pk, campaign_id, result, _timestamp(result_at), *state, history))
-    return _targets_from_rows(rows, campaigns)
+        state = by_offer.get(campaign.offer_id)
+        appeal_id = None
+        if state is not None:
+            if state[0] is not None:
+                result, result_at = state[0], state[1]
+            appeal_id = state[2]
+        target = Target(pk, campaign, result, _timestamp(result_at), result_appeal_id=appeal_id)
+        if history:
+            target.history = [_json_history_row(entry, pk) for entry in history]
+        found.append(target)
+    return found
 
 
 def _timestamp(value: str | None) -> datetime.datetime | None:
@@ -626,20 +639,20 @@ def _timestamp(value: str | None) -> datetime.datetime | None:
 
 
 def _json_history_row(entry: dict, target_id: int) -> dict:
-    return _history_row(
-        {
-            "id": entry["id"],
-            "target_id": target_id,
-            "action": entry["action"],
-            "result": entry["result"],
-            "created_at": datetime.datetime.fromisoformat(entry["created_at"]),
-            "comment": entry["comment"],
-            "agent_comment": entry["agent_comment"],
-            "agent__username": entry["username"],
-            "agent__first_name": entry["first_name"],
-            "agent__last_name": entry["last_name"],
-            "department__name": entry["department"],
-            "appeal_id": entry["appeal_id"],
-            "objection_codes": entry["objections"],
-        }
-    )
+    """A history entry of the statement's JSON as `_history_row` makes it of the ORM's row."""
+    name = " ".join(p for p in (entry["first_name"], entry["last_name"]) if p)
+    action = entry["action"]
+    return {
+        "id": entry["id"],
+        "target_id": target_id,
+        "action": action,
+        "action_label": str(ACTION_LABELS.get(action, action)),
+        "result": entry["result"],
+        "created_at": datetime.datetime.fromisoformat(entry["created_at"]),
+        "comment": entry["comment"],
+        "agent_comment": entry["agent_comment"],
+        "agent": name or entry["username"],
+        "department": entry["department"] or "",
+        "objections": list(entry["objections"] or []),
+        "appeal": entry["appeal_id"],
+    }

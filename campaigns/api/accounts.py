@@ -3,6 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -171,7 +172,8 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         appeal = self._appeal(request, account)
         recs = selectors.recommendations_for(account=account, appeal=appeal)
-        return Response([recommendation_payload(rec) for rec in recs])
+        language = get_language()
+        return Response([recommendation_payload(rec, language) for rec in recs])
 
     @extend_schema(
         parameters=[

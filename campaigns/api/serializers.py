@@ -163,12 +163,14 @@ def new_entry_payload(entry) -> dict:
     }
 
 
-def recommendation_payload(rec) -> dict:
+def recommendation_payload(rec, language: str | None = None) -> dict:
     """A recommendation as JSON, built directly: it is read on every call (see the benchmark).
     The fields that depend only on the campaign, its offer and the day are built once per
-    catalogue copy (kept on the card's `statics`) and shared by every card of that campaign."""
+    catalogue copy (kept on the card's `statics`) and shared by every card of that campaign.
+    `language`: the active one (looked up when not given; a list of cards passes it once)."""
     fixed = _card_fixed(rec)
     target = rec.target
+    history = rec.history
     return {
         "id": rec.id,
         "campaign": fixed["campaign"],
@@ -181,8 +183,8 @@ def recommendation_payload(rec) -> dict:
         "result_at": _datetime.to_representation(target.result_at) if target.result_at else None,
         "eligible": rec.eligible,
         "reasons": rec.reasons,
-        "reason_labels": _reason_labels(rec.reasons),
-        "history": [history_payload(row) for row in rec.history],
+        "reason_labels": _reason_labels(rec.reasons, language),
+        "history": [history_payload(row) for row in history] if history else [],
         "script_version": fixed["script_version"],
         "propensity": None if rec.propensity is None else round(rec.propensity, 4),
         "expected_value": None if rec.expected_value is None else _ev(rec.expected_value),
@@ -222,10 +224,10 @@ def _card_fixed(rec) -> dict:
     return fixed
 
 
-def _reason_labels(codes: list[str]) -> list[dict]:
+def _reason_labels(codes: list[str], language: str | None = None) -> list[dict]:
     if not codes:
         return []
-    language = get_language()
+    language = language or get_language()
     return [_reason_label(code, language) for code in codes]
 
 
