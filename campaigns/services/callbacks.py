@@ -62,9 +62,11 @@ def callbacks_on_result(
     due_at: datetime.datetime | None,
     now: datetime.datetime,
     batch: Batch | None = None,
+    callback_id: int | None = None,
 ) -> Callback | None:
     """Within the result's transaction (the account row is locked): close and open callbacks.
-    With `batch` (config.floor.batch) the writes join it; the callback's pk is set when it ran.
+    With `batch` (config.floor.batch) the writes join it; the callback's pk is set when it ran,
+    or is `callback_id` (drawn from its sequence beforehand).
 
     Returns the callback opened by a «thinking» result, else None."""
     if result == ResultCode.NOT_OFFERED:
@@ -76,6 +78,7 @@ def callbacks_on_result(
     callback = None
     if result == ResultCode.THINKING:
         callback = Callback(
+            pk=callback_id,
             account_id=account_id,
             offer_id=offer_id,
             target_id=target_id,

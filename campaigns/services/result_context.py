@@ -3,8 +3,9 @@
 A save judges the transition (the product's state, an open order), the moment (R1, R2, R9, the
 cooldown: the account, its services and offers, an outage, the agent's open appeal), and writes
 the history of every campaign of the product with the agent's department, the need heard and the
-appeal's theme. On PostgreSQL all of it is one prepared statement (config.floor.prepared); on the
-embedded database, a few ORM reads. Either way the caller has locked the account row first: the
+appeal's theme. On PostgreSQL all of it is one prepared statement (config.floor.prepared), which
+also draws the ids of the rows the save inserts (so its answer is known before they are written);
+on the embedded database, a few ORM reads. Either way the caller has locked the account row first: the
 statement then starts after the previous save on the account committed and sees all it wrote.
 """
 
@@ -23,8 +24,11 @@ from campaigns.models import (
     AgentProfile,
     Appeal,
     AppealNeed,
+    Callback,
+    Campaign,
     CampaignTarget,
     ConnectionOrder,
+    ContactHistoryEntry,
     Department,
     OfferResult,
     Outage,
@@ -34,6 +38,7 @@ from campaigns.models import (
 )
 from campaigns.recommendations import Target
 from campaigns.services import results
+from config.floor import batch
 from config.floor.prepared import prepared
 
 APPEAL_FIELDS = (
@@ -65,6 +70,11 @@ class ResultContext:
     needs: frozenset = frozenset()
     # offer id → result, for the OfferResult rows set in the appeal (its theme reads them)
     answered: dict[int, str] = field(default_factory=dict)
+    # Ids drawn for the rows the save will insert (PostgreSQL): a history entry per campaign of
+    # the chosen target's product, the callback a «thinking» result opens; empty / None where
+    # not drawn. With them the answer is known before the writes are sent.
+    history_ids: list[int] = field(default_factory=list)
+    callback_id: int | None = None
 
     def target(self, target_id: int) -> Target | None:
         """The target with its product's state in place of its own latest result (R6)."""
@@ -84,13 +94,17 @@ class ResultContext:
         ]
 
 
-def result_context(*, number: str, agent, appeal_id, now=None) -> ResultContext | None:
+def result_context(
+    *, number: str, agent, appeal_id, now=None, target_id=None, with_callback=False
+) -> ResultContext | None:
     """Lock the account's row (until the transaction ends), then read the context of a save on it
     at `now` (None: the moment the lock was granted, so that saves on one account are stamped in
     the order they land in); `appeal_id` None means the agent's latest open appeal on it (`appeal` None when there is none,
-    or when `appeal_id` is not one of them). None when there is no account of that `number`."""
+    or when `appeal_id` is not one of them). None when there is no account of that `number`.
+    On PostgreSQL, with `target_id`, the read also draws the ids of the history entries of a save
+    on that target (and of a callback, `with_callback`)."""
     if settings.IS_POSTGRES:
-        return _context_sql(number, agent.pk, appeal_id, now)
+        return _context_sql(number, agent.pk, appeal_id, now, target_id, with_callback)
     return _context_orm(number, agent, appeal_id, now)
 
 
@@ -181,7 +195,13 @@ SELECT clock.now, a.id, {account_fields},
   dep.id, dep.name,
   {appeal_fields},
   ARRAY(SELECT n.offer_id FROM {need} n WHERE n.appeal_id = ap.id),
-  ans.offer_ids, ans.results
+  ans.offer_ids, ans.results,
+  ARRAY(SELECT nextval(pg_get_serial_sequence('{history_table}', 'id'))
+        FROM {target} t JOIN {campaign} c ON c.id = t.campaign_id
+        WHERE t.account_id = a.id AND c.offer_id = (
+          SELECT c.offer_id FROM {target} t JOIN {campaign} c ON c.id = t.campaign_id
+          WHERE t.id = $6 AND t.account_id = a.id)),
+  CASE WHEN $7 THEN nextval(pg_get_serial_sequence('{callback_table}', 'id')) END
 FROM {account} a
 CROSS JOIN clock
 LEFT JOIN LATERAL (
@@ -213,7 +233,7 @@ LEFT JOIN LATERAL (
 ) dep ON TRUE
 WHERE a.number = $1
 """
-CONTEXT_TYPES = "text, bigint, bigint, timestamptz, text[]"
+CONTEXT_TYPES = "text, bigint, bigint, timestamptz, text[], bigint, boolean"
 ACCOUNT_FIELDS = ("number", "payment_model", "balance", "financial_block", "region")
 
 
@@ -230,8 +250,12 @@ def _sql() -> str:
         "department": Department,
         "team": Team,
         "profile": AgentProfile,
+        "campaign": Campaign,
     }
     names = {k: connection.ops.quote_name(m._meta.db_table) for k, m in tables.items()}
+    # Text for pg_get_serial_sequence (an identifier, quoted as such, inside a string literal).
+    names["history_table"] = connection.ops.quote_name(ContactHistoryEntry._meta.db_table)
+    names["callback_table"] = connection.ops.quote_name(Callback._meta.db_table)
     names["services"] = SubscriberAccount.services.through._meta.db_table
     names["offers"] = SubscriberAccount.offers.through._meta.db_table
     return CONTEXT_SQL.format(
@@ -245,16 +269,28 @@ def _sql() -> str:
 MAX_ID = 2**63 - 1
 
 
-def _context_sql(number, agent_id, appeal_id, now) -> ResultContext | None:
+def _context_sql(number, agent_id, appeal_id, now, target_id, with_callback):
     if appeal_id is not None and not 0 < appeal_id <= MAX_ID:
         appeal_id = 0
-    params = [number, agent_id, appeal_id, now, list(PENDING_ORDER_STATUSES)]
+    if target_id is not None and not 0 < target_id <= MAX_ID:
+        target_id = 0
+    params = [
+        number,
+        agent_id,
+        appeal_id,
+        now,
+        list(PENDING_ORDER_STATUSES),
+        target_id,
+        with_callback,
+    ]
     table = connection.ops.quote_name(SubscriberAccount._meta.db_table)
     with connection.cursor() as cursor:
         name = prepared(cursor, "result_context", _sql(), CONTEXT_TYPES)
         # One round trip, two statements run one after the other: the lock (waiting for a save
-        # in progress on the account to commit), then the read, on a snapshot taken after it.
-        cursor.execute(
+        # in progress on the account to commit), then the read, on a snapshot taken after it;
+        # statements carried on the connection (an idempotency key's claim) go in front.
+        batch.execute(
+            cursor,
             f"SELECT id FROM {table} WHERE number = %s FOR UPDATE; "
             f"EXECUTE {name} ({', '.join(['%s'] * len(params))})",
             [number, *params],
@@ -273,7 +309,7 @@ def _context_sql(number, agent_id, appeal_id, now) -> ResultContext | None:
     ordered, department_id, department_name = row[n + 11 : n + 14]
     m = n + 14 + len(APPEAL_FIELDS)
     appeal = _appeal(account_id, agent_id, row[n + 14 : m])
-    needs, answered_offers, answered_results = row[m : m + 3]
+    needs, answered_offers, answered_results, history_ids, callback_id = row[m : m + 5]
     department = None
     if department_id is not None:
         department = Department(pk=department_id, name=department_name)
@@ -299,6 +335,8 @@ def _context_sql(number, agent_id, appeal_id, now) -> ResultContext | None:
         ordered=frozenset(ordered),
         needs=frozenset(needs) if appeal is not None else frozenset(),
         answered=dict(zip(answered_offers or (), answered_results or (), strict=True)),
+        history_ids=sorted(history_ids),
+        callback_id=callback_id,
     )
 
 

@@ -126,7 +126,10 @@ def offer_result_write(*, account_id, offer_id, result, appeal_id, now, batch=No
     )
     if batch is not None:
         batch.insert(
-            [row], conflict=("account_id", "offer_id"), update=("result", "result_at", "appeal_id")
+            [row],
+            conflict=("account_id", "offer_id"),
+            update=("result", "result_at", "appeal_id"),
+            returning=False,  # nothing reads the row's id: the batch may go with a later trip
         )
         return
     OfferResult.objects.bulk_create(

@@ -123,7 +123,14 @@ def recommendation_record_result(
     objections = _objections(objection_codes or [], result)
     with service_atomic():
         number = account.number if account is not None else number
-        context = result_context(number=number, agent=agent, appeal_id=appeal_id, now=now)
+        context = result_context(
+            number=number,
+            agent=agent,
+            appeal_id=appeal_id,
+            now=now,
+            target_id=target_id,
+            with_callback=result == ResultCode.THINKING,
+        )
         if context is None:
             raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         # Taken under the lock, so the history's order is the order the saves landed in.
@@ -147,8 +154,12 @@ def recommendation_record_result(
         entries = _history_entries(
             siblings, result, comment, agent, appeal, now, learned, context.department
         )
+        if len(context.history_ids) >= len(entries):
+            for entry, pk in zip(entries, context.history_ids, strict=False):
+                entry.pk = pk
         # Every write of the save in one round trip (config.floor.batch): they read nothing of
-        # each other's, and every check above has passed.
+        # each other's, and every check above has passed. With their ids drawn by the read, they
+        # may go with the next round trip (an idempotency key's answer and the COMMIT).
         batch = Batch()
         batch.insert(entries)
         state = outcome.state
@@ -180,8 +191,9 @@ def recommendation_record_result(
             due_at=callback_at,
             now=now,
             batch=batch,
+            callback_id=context.callback_id,
         )
-        batch.run()
+        batch.run(carry=True)
         _history_written(entries, siblings, objections)
         for entry in entries:
             entry.state = state

@@ -6,12 +6,21 @@ client-side binding sends it as one query string; the server runs the statements
 other, each with a fresh snapshot, as if sent apart, and stops at the first error). Elsewhere
 (SQLite) they run one by one. Statements are plain SQL with `%s` placeholders; a statement with
 RETURNING hands its rows to its `on_rows`.
+
+Statements may also be *carried* (`carry`, inside `carrying()`, PostgreSQL only): kept on the
+connection and sent at the front of the next round trip that takes them along (`Batch.run`,
+`execute`), or on their own just before any other statement, so they always reach the database
+before anything sent after them, in order.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import connection
+
+# The statements carried on the connection (a list while carrying() is open, else absent).
+CARRIED = "floor_carried_statements"
 
 
 @dataclass
@@ -21,34 +30,35 @@ class Batch:
     def add(self, sql: str, params=(), on_rows: Callable[[list], None] | None = None) -> None:
         self.statements.append((sql, list(params), on_rows))
 
-    def run(self) -> None:
-        """Send the statements (one round trip on PostgreSQL), then call each `on_rows`."""
-        if not self.statements:
+    def run(self, *, carry: bool = False) -> None:
+        """Send the statements (one round trip on PostgreSQL, the carried ones first), then call
+        each `on_rows`. With `carry`, inside `carrying()`, statements that hand back no rows
+        are carried instead, to go with the next round trip."""
+        carried = getattr(connection, CARRIED, None)
+        if carry and carried is not None and all(on is None for _s, _p, on in self.statements):
+            carried.extend(self.statements)
+            return
+        statements = [*take(), *self.statements]
+        if not statements:
             return
         with connection.cursor() as cursor:
-            if connection.vendor != "postgresql" or len(self.statements) == 1:
-                for sql, params, on_rows in self.statements:
+            if connection.vendor != "postgresql" or len(statements) == 1:
+                for sql, params, on_rows in statements:
                     cursor.execute(sql, params)
                     if on_rows is not None:
                         on_rows(cursor.fetchall())
                 return
-            cursor.execute(
-                ";\n".join(sql for sql, _params, _on in self.statements),
-                [param for _sql, params, _on in self.statements for param in params],
-            )
-            for position, (_sql, _params, on_rows) in enumerate(self.statements):
-                if position:
-                    cursor.nextset()
-                if on_rows is not None:
-                    on_rows(cursor.fetchall())
+            _send(cursor, statements)
 
-    def insert(self, objs: list, *, conflict=(), update=()) -> None:
-        """INSERT model instances (one statement; their pks set once the batch ran). With
-        `conflict` (the columns of a unique constraint) an existing row gets the `update` columns
-        instead: INSERT … ON CONFLICT … DO UPDATE."""
+    def insert(self, objs: list, *, conflict=(), update=(), returning=True) -> None:
+        """INSERT model instances (one statement; their pks set once the batch ran, unless they
+        all have one already or `returning` is False). With `conflict` (the columns of a unique
+        constraint) an existing row gets the `update` columns instead: INSERT … ON CONFLICT … DO
+        UPDATE."""
         model = type(objs[0])
         meta, quote = model._meta, connection.ops.quote_name
-        fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+        with_pks = all(obj.pk is not None for obj in objs)
+        fields = [f for f in meta.concrete_fields if f is not meta.auto_field or with_pks]
         rows, params = [], []
         for obj in objs:
             rows.append(f"({placeholders(fields)})")
@@ -60,6 +70,9 @@ class Batch:
         if conflict:
             changes = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in update)
             sql += f" ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {changes}"
+        if with_pks or not returning:
+            self.add(sql, params)
+            return
         sql += f" RETURNING {quote(meta.pk.column)}"
 
         def saved(ids):
@@ -83,3 +96,70 @@ class Batch:
 def placeholders(values) -> str:
     """`%s, %s, …` for an IN list (never empty)."""
     return ", ".join(["%s"] * len(values))
+
+
+def _send(cursor, statements) -> None:
+    """All `statements` in one query string; each `on_rows` called with its rows, in order. The
+    cursor is left at the last statement's result."""
+    cursor.execute(
+        ";\n".join(sql for sql, _params, _on in statements),
+        [param for _sql, params, _on in statements for param in params],
+    )
+    for position, (_sql, _params, on_rows) in enumerate(statements):
+        if position:
+            cursor.nextset()
+        if on_rows is not None:
+            on_rows(cursor.fetchall())
+
+
+@contextmanager
+def carrying():
+    """Let `carry` keep statements on the connection while the block runs (PostgreSQL; elsewhere
+    it runs them at once). Yields whether it carries. Whatever is still carried when the block
+    ends normally is sent then; when it raises, it is dropped (its transaction is rolled back)."""
+    if connection.vendor != "postgresql" or hasattr(connection, CARRIED):
+        yield False
+        return
+    setattr(connection, CARRIED, [])
+    try:
+        with connection.execute_wrapper(_carried_first):
+            yield True
+            Batch().run()
+    finally:
+        delattr(connection, CARRIED)
+
+
+def carry(sql: str, params=(), on_rows: Callable[[list], None] | None = None) -> None:
+    """Send the statement with the next round trip (inside `carrying()`), else now."""
+    carried = getattr(connection, CARRIED, None)
+    if carried is None:
+        Batch([(sql, list(params), on_rows)]).run()
+    else:
+        carried.append((sql, list(params), on_rows))
+
+
+def take() -> list:
+    """The statements carried so far, no longer carried (the caller sends them)."""
+    carried = getattr(connection, CARRIED, None)
+    if not carried:
+        return []
+    taken = list(carried)
+    carried.clear()
+    return taken
+
+
+def execute(cursor, sql: str, params=()) -> None:
+    """`cursor.execute(sql, params)` with the carried statements in front, in one round trip
+    (PostgreSQL); the cursor is left at the first result of `sql`."""
+    carried = take()
+    if not carried:
+        cursor.execute(sql, params)
+        return
+    _send(cursor, [*carried, (sql, list(params), None)])
+
+
+def _carried_first(execute, sql, params, many, context):
+    """Any other statement waits for the carried ones to be sent (a round trip of their own)."""
+    if getattr(context["connection"], CARRIED, None):
+        Batch().run()
+    return execute(sql, params, many, context)

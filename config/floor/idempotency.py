@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
+from config.floor import batch
 from config.floor.errors import Conflict, DomainError
 from config.floor.models import IdempotencyKey
 
@@ -28,28 +29,56 @@ def idempotent(request, handler) -> Response:
     if len(key) > MAX_KEY_LENGTH:
         raise DomainError(ERR_KEY_TOO_LONG, code="invalid_idempotency_key")
     scope = f"{request.method} {request.path}"[:255]
-    with transaction.atomic():
-        record_id = _claim(user_id=request.user.pk, key=key, scope=scope)
-        if record_id is None:
-            record = IdempotencyKey.objects.get(user=request.user, key=key)
-            if record.scope != scope:
-                raise Conflict(ERR_KEY_REUSED, code="idempotency_key_reused")
-            replay = Response(record.response, status=record.status_code)
-            replay["Idempotent-Replayed"] = "true"
-            return replay
-        depth = getattr(connection, WHOLE, None)
-        setattr(connection, WHOLE, len(connection.savepoint_ids))
-        try:
-            response = handler()
-        finally:
-            setattr(connection, WHOLE, depth)
-        _answer(record_id, response)
-        return response
+    try:
+        with transaction.atomic():
+            return _first(handler, _Claim(user_id=request.user.pk, key=key, scope=scope))
+    except KeyTaken:
+        pass
+    # The key's transaction ended before our claim returned: its row and answer are committed.
+    record = IdempotencyKey.objects.get(user=request.user, key=key)
+    if record.scope != scope:
+        raise Conflict(ERR_KEY_REUSED, code="idempotency_key_reused")
+    replay = Response(record.response, status=record.status_code)
+    replay["Idempotent-Replayed"] = "true"
+    return replay
+
+
+class KeyTaken(Exception):
+    """The key's row exists: the request is a retry (the transaction is rolled back)."""
 
 
 # The depth of idempotent()'s own transaction while its handler runs: any error the handler
 # raises rolls that transaction back whole, the key's claim with it.
 WHOLE = "floor_idempotent_depth"
+
+
+def _first(handler, claim) -> Response:
+    """Claim the key, run the handler, store its answer (inside the key's transaction).
+
+    On PostgreSQL the claim rides with the handler's first round trip (config.floor.batch: it
+    is sent before anything else the handler sends) and, when this transaction is the outermost,
+    the answer rides with the COMMIT: two round trips fewer than sending each on its own."""
+    # Django commits on leaving this block (not a savepoint in an outer transaction).
+    outermost = len(connection.atomic_blocks) == 1 and connection.commit_on_exit
+    with batch.carrying():
+        batch.carry(*claim.statement())
+        depth = getattr(connection, WHOLE, None)
+        setattr(connection, WHOLE, len(connection.savepoint_ids))
+        try:
+            response = handler()
+        except KeyTaken:
+            raise
+        except Exception:
+            # A retry gets the first answer even where the handler failed before sending
+            # anything (a check of its input): the claim decides, sent now if still carried.
+            claim.send_alone()
+            raise
+        finally:
+            setattr(connection, WHOLE, depth)
+        if claim.record_id is None:
+            batch.Batch().run()  # the handler sent nothing: the claim (and what follows it) now
+        _answer(claim.record_id, response, commit=outermost)
+        return response
 
 
 def service_atomic():
@@ -62,39 +91,62 @@ def service_atomic():
     return transaction.atomic(savepoint=not whole)
 
 
-def _answer(record_id: int, response) -> None:
+class _Claim:
+    """The key's row, inserted with one statement (no savepoint): `record_id` once sent, or
+    KeyTaken when the row exists. A concurrent request with the same key waits on the unique
+    index until this transaction ends, then finds the row (committed) or inserts its own (rolled
+    back)."""
+
+    def __init__(self, *, user_id, key: str, scope: str):
+        self.params = [
+            user_id,
+            key,
+            scope,
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+        ]
+        self.record_id = None
+
+    def statement(self):
+        quote = connection.ops.quote_name
+        table, user, key_, scope_ = (
+            quote(n) for n in (IdempotencyKey._meta.db_table, "user_id", "key", "scope")
+        )
+        sql = (
+            f"INSERT INTO {table} ({user}, {key_}, {scope_}, created_at) "
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT ({user}, {key_}) DO NOTHING RETURNING id"
+        )
+        return sql, self.params, self.claimed
+
+    def claimed(self, rows) -> None:
+        if not rows:
+            raise KeyTaken
+        self.record_id = rows[0][0]
+
+    def send_alone(self) -> None:
+        """Send the claim now if it is still carried (the handler failed before sending
+        anything), and drop whatever else is carried (the transaction is rolled back)."""
+        carried = batch.take()
+        if self.record_id is None and carried and carried[0][2] == self.claimed:
+            batch.Batch(carried[:1]).run()
+
+
+def _answer(record_id: int, response, *, commit: bool) -> None:
     """Store the first answer on the claimed key (one UPDATE, written out: it runs on every
-    idempotent write, and compiling the ORM's UPDATE of a JSON field cost more than running it)."""
+    idempotent write, and compiling the ORM's UPDATE of a JSON field cost more than running it).
+    With `commit` the COMMIT goes in the same round trip; Django's commit then finds nothing to
+    commit (psycopg sends no COMMIT outside a transaction)."""
     field = IdempotencyKey._meta.get_field("response")
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(IdempotencyKey._meta.db_table)} SET status_code = %s, "
-            f"{quote(field.column)} = %s WHERE id = %s",
-            [
-                response.status_code,
-                field.get_db_prep_save(response.data, connection),
-                record_id,
-            ],
-        )
-
-
-def _claim(*, user_id, key: str, scope: str) -> int | None:
-    """Insert the key's row (one statement, no savepoint): its id, or None when the row exists.
-    A concurrent request with the same key waits on the unique index until this transaction
-    ends, then finds the row (committed) or inserts its own (rolled back)."""
-    quote = connection.ops.quote_name
-    table, user, key_, scope_ = (
-        quote(n) for n in (IdempotencyKey._meta.db_table, "user_id", "key", "scope")
+    sql = (
+        f"UPDATE {quote(IdempotencyKey._meta.db_table)} SET status_code = %s, "
+        f"{quote(field.column)} = %s WHERE id = %s"
     )
+    params = [response.status_code, field.get_db_prep_save(response.data, connection), record_id]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({user}, {key_}, {scope_}, created_at) VALUES (%s, %s, %s, %s) "
-            f"ON CONFLICT ({user}, {key_}) DO NOTHING RETURNING id",
-            [user_id, key, scope, connection.ops.adapt_datetimefield_value(timezone.now())],
-        )
-        row = cursor.fetchone()
-    return row[0] if row else None
+        if commit and connection.vendor == "postgresql":
+            batch.execute(cursor, f"{sql}; COMMIT", params)
+        else:
+            batch.execute(cursor, sql, params)
 
 
 def first_submission(*, user, key: str, scope: str) -> bool:

@@ -4,9 +4,10 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from campaigns import services
-from campaigns.models import ContactHistoryEntry
+from campaigns.models import Callback, ContactHistoryEntry
 from config.floor.models import IdempotencyKey
 from tests.campaigns.factories import AgentProfileFactory, AppealFactory, TeamFactory
 from tests.conftest import requires_postgres
@@ -88,3 +89,37 @@ def test_two_propensity_refreshes_at_once_both_succeed(targets):
     assert errors == []
     expected = propensity.propensities_refresh()
     assert Propensity.objects.count() == expected > 0
+
+
+def test_a_result_write_is_two_round_trips_after_begin(account, targets, agent, call):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(agent)
+    url = f"/api/v1/accounts/{account.number}/recommendations/{targets[0].pk}/result/"
+
+    def save(key):
+        return client.post(
+            url, {"result": "thinking"}, format="json", headers={"Idempotency-Key": key}
+        )
+
+    save("warm")  # the connection prepares the read once
+    with CaptureQueriesContext(connection) as ctx:
+        response = save("k")
+    assert response.status_code == 201, response.content
+    sent = [q["sql"] for q in ctx.captured_queries]
+    sent = sent[: sent.index("COMMIT") + 1]  # then the commit's hooks (tasks run in-process)
+    # The key's claim rides with the lock and the read (which draws the new rows' ids), the
+    # writes and the key's answer with the COMMIT; Django then logs a COMMIT psycopg skips.
+    assert len(sent) == 4, sent
+    assert sent[0] == "BEGIN"
+    assert "ON CONFLICT" in sent[1] and "FOR UPDATE" in sent[1]
+    assert "INSERT INTO" in sent[2] and sent[2].rstrip().endswith("; COMMIT")
+    assert sent[3] == "COMMIT"
+    body = response.json()
+    # The answer names the rows as they were written, and is what a retry gets back.
+    written = ContactHistoryEntry.objects.filter(pk__in=[e["id"] for e in body["history"]])
+    assert written.count() == len(body["history"]) == 2
+    assert Callback.objects.open().get().pk == body["callback"]["id"]
+    assert IdempotencyKey.objects.get(key="k").response == body
+    assert save("k").json() == body
