@@ -600,13 +600,14 @@ def _targets_with_history_sql(account_id, campaigns) -> list[Target]:
 
 def _targets_from_rows(rows, campaigns) -> list[Target]:
     targets = []
+    language = translation.get_language()
     for *row, history in rows:
         campaign_id = row[1]
         if campaign_id not in campaigns:
             continue
         target = _target(campaigns[campaign_id], *row)
         pk = target.id
-        target.history = [_json_history_row(entry, pk) for entry in history]
+        target.history = [_json_history_row(entry, pk, language) for entry in history]
         targets.append(target)
     return targets
 
@@ -629,7 +630,8 @@ def _workspace_targets(targets: list, states: list, campaigns) -> list[Target]:
             appeal_id = state[2]
         target = Target(pk, campaign, result, _timestamp(result_at), result_appeal_id=appeal_id)
         if history:
-            target.history = [_json_history_row(entry, pk) for entry in history]
+            language = translation.get_language()
+            target.history = [_json_history_row(entry, pk, language) for entry in history]
         found.append(target)
     return found
 
@@ -638,7 +640,7 @@ def _timestamp(value: str | None) -> datetime.datetime | None:
     return None if value is None else datetime.datetime.fromisoformat(value)
 
 
-def _json_history_row(entry: dict, target_id: int) -> dict:
+def _json_history_row(entry: dict, target_id: int, language: str) -> dict:
     """A history entry of the statement's JSON as `_history_row` makes it of the ORM's row."""
     name = " ".join(p for p in (entry["first_name"], entry["last_name"]) if p)
     action = entry["action"]
@@ -646,7 +648,7 @@ def _json_history_row(entry: dict, target_id: int) -> dict:
         "id": entry["id"],
         "target_id": target_id,
         "action": action,
-        "action_label": str(ACTION_LABELS.get(action, action)),
+        "action_label": _action_label(action, language),
         "result": entry["result"],
         "created_at": datetime.datetime.fromisoformat(entry["created_at"]),
         "comment": entry["comment"],
@@ -656,3 +658,9 @@ def _json_history_row(entry: dict, target_id: int) -> dict:
         "objections": list(entry["objections"] or []),
         "appeal": entry["appeal_id"],
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _action_label(action: str, language: str) -> str:
+    """A history action's label in `language`, the active one (translated once per language)."""
+    return str(ACTION_LABELS.get(action, action))

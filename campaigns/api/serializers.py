@@ -3,6 +3,7 @@
 import functools
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -139,10 +140,21 @@ _money = serializers.DecimalField(max_digits=10, decimal_places=2)
 def history_payload(row: dict) -> dict:
     """A history row of campaigns.recommendations, ready for JSON."""
     return {
-        key: _datetime.to_representation(value) if key == "created_at" else value
+        key: _moment(value) if key == "created_at" else value
         for key, value in row.items()
         if key != "target_id"
     }
+
+
+def _moment(value) -> str | None:
+    """What `_datetime.to_representation` answers (ISO 8601 in the current time zone, «Z» for
+    UTC), without the field's look-ups of its settings: the cards' times are read on every call."""
+    if not value:
+        return None
+    if timezone.is_naive(value):
+        return _datetime.to_representation(value)
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def new_entry_payload(entry) -> dict:
@@ -180,7 +192,7 @@ def recommendation_payload(rec, language: str | None = None) -> dict:
         "script": rec.script,
         "connection_script": rec.connection_script,
         "result": target.result,
-        "result_at": _datetime.to_representation(target.result_at) if target.result_at else None,
+        "result_at": _moment(target.result_at),
         "eligible": rec.eligible,
         "reasons": rec.reasons,
         "reason_labels": _reason_labels(rec.reasons, language),

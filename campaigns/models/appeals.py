@@ -80,7 +80,16 @@ class Appeal(models.Model):
         ordering = ["-started_at", "-id"]
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
-        indexes = [models.Index(fields=["account", "agent", "closed_at"])]
+        indexes = [
+            models.Index(fields=["account", "agent", "closed_at"]),
+            # The caller's open appeal on the account, latest first: read by every recommendations
+            # call, it stays a probe of a handful of rows however many closed appeals pile up.
+            models.Index(
+                fields=["account", "agent", "-started_at"],
+                condition=models.Q(closed_at__isnull=True),
+                name="appeal_open_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"#{self.pk} {self.account.number}"

@@ -1,9 +1,14 @@
 """The workspace API: accounts, recommendations, results and appeals (CONTRACT.md)."""
 
+import datetime
+import zoneinfo
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from campaigns.api import serializers
 from campaigns.models import Appeal, ContactHistoryEntry, ResultCode
 from config.floor.models import IdempotencyKey
 from tests.campaigns.factories import (
@@ -366,3 +371,18 @@ def test_appeal_list_runs_a_constant_number_of_queries(as_agent, account, agent,
         appeal = AppealFactory(account=account, agent=agent)
         ContactHistoryEntryFactory(target=targets[0], appeal=appeal)
     assert count() == before
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        None,
+        datetime.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 3, 1, 23, 59, tzinfo=zoneinfo.ZoneInfo("Asia/Vladivostok")),
+        datetime.datetime(2026, 3, 1, 12, 0),
+    ],
+)
+@pytest.mark.parametrize("zone", ["Europe/Moscow", "UTC"])
+def test_card_times_are_written_as_drf_writes_them(moment, zone):
+    with timezone.override(zone):
+        assert serializers._moment(moment) == serializers._datetime.to_representation(moment)
