@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from campaigns.models import (
     AgentProfile,
+    CampaignTarget,
     ConnectionOrder,
     ContactHistoryEntry,
     OrderStatus,
@@ -405,16 +406,34 @@ GROUP BY i.i_agent, i.i_team
 """
 
 
-# PostgreSQL's job counts the campaigns' funnels in the same pass (one scan and sort of the
-# month's results instead of two).
+# PostgreSQL's job reads the month's results once: they are first reduced to one row per agent,
+# team and recommendation (which steps it reached, in a parallel hash aggregate), then counted per
+# agent and team and, after merging the agents of a recommendation, per campaign; no sort and no
+# COUNT(DISTINCT) over the results themselves.
 FUNNEL_AND_CAMPAIGN_SQL = """
-SELECT i.i_agent, i.i_team, i.i_campaign, GROUPING(i.i_campaign),
-       COUNT(DISTINCT i.i_target),
-       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result <> %s),
-       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result = %s),
-       COUNT(DISTINCT i.i_target) FILTER (WHERE i.i_result = %s)
-FROM ({entries}) i
-GROUP BY GROUPING SETS ((i.i_agent, i.i_team), (i.i_campaign))
+WITH d AS MATERIALIZED (
+    SELECT i.i_agent, i.i_team, i.i_target,
+           bool_or(i.i_result <> %s) AS offered,
+           bool_or(i.i_result = %s) AS thinking,
+           bool_or(i.i_result = %s) AS agreed
+    FROM ({entries}) i
+    GROUP BY i.i_agent, i.i_team, i.i_target
+)
+SELECT d.i_agent, d.i_team, NULL, 1, COUNT(d.i_target),
+       COUNT(d.i_target) FILTER (WHERE d.offered),
+       COUNT(d.i_target) FILTER (WHERE d.thinking),
+       COUNT(d.i_target) FILTER (WHERE d.agreed)
+FROM d GROUP BY d.i_agent, d.i_team
+UNION ALL
+SELECT NULL, NULL, c.campaign_id, 0, COUNT(*),
+       COUNT(*) FILTER (WHERE c.offered),
+       COUNT(*) FILTER (WHERE c.thinking),
+       COUNT(*) FILTER (WHERE c.agreed)
+FROM (SELECT t.campaign_id, d.i_target, bool_or(d.offered) AS offered,
+             bool_or(d.thinking) AS thinking, bool_or(d.agreed) AS agreed
+      FROM d JOIN {targets} t ON t.id = d.i_target
+      GROUP BY t.campaign_id, d.i_target) c
+GROUP BY c.campaign_id
 """
 
 
@@ -422,7 +441,7 @@ def agent_funnel_aggregates(month, *, agent_ids=None, by_campaign=None) -> list[
     """Per agent and team (the team of the day the result was saved): the funnel's first steps.
 
     With `by_campaign` (a dict), each campaign's funnel goes into it too (on PostgreSQL from the
-    same pass)."""
+    same read of the results)."""
     fused = by_campaign is not None and connection.vendor == "postgresql"
     columns = {
         "i_agent": F("agent_id"),
@@ -430,8 +449,6 @@ def agent_funnel_aggregates(month, *, agent_ids=None, by_campaign=None) -> list[
         "i_target": F("target_id"),
         "i_result": F("result"),
     }
-    if fused:
-        columns["i_campaign"] = F("target__campaign_id")
     entries = (
         month_entries(month, agent_ids=agent_ids).annotate(**columns).values(*columns).order_by()
     )
@@ -450,7 +467,10 @@ def agent_funnel_aggregates(month, *, agent_ids=None, by_campaign=None) -> list[
                     counts = {name: r[name] for name in FUNNEL_NAMES}
                     by_campaign.setdefault(r["target__campaign_id"], {}).update(counts)
             return rows
-        cursor.execute(FUNNEL_AND_CAMPAIGN_SQL.format(entries=sql), [*codes, *params])
+        targets = connection.ops.quote_name(CampaignTarget._meta.db_table)
+        cursor.execute(
+            FUNNEL_AND_CAMPAIGN_SQL.format(entries=sql, targets=targets), [*codes, *params]
+        )
         for agent_id, team_id, campaign_id, by_agent, *counts in cursor.fetchall():
             counts = dict(zip(FUNNEL_NAMES, counts, strict=True))
             if by_agent:

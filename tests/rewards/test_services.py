@@ -96,6 +96,30 @@ def test_the_job_writes_one_row_per_agent_and_month_with_the_figures(floor):
     assert (funnel.shown, funnel.agreed, funnel.ordered, funnel.connected) == (1, 1, 6, 6)
 
 
+def test_a_recommendation_two_agents_saved_results_on_counts_once_for_its_campaign(floor):
+    a0, a1, _a2 = floor["users"]
+    target = CampaignTargetFactory(campaign=floor["campaign"])
+    history(a1, target, ResultCode.NOT_OFFERED, datetime.date(2025, 10, 4))
+    history(a0, target, ResultCode.THINKING, datetime.date(2025, 10, 5))
+    history(a1, target, ResultCode.AGREED, datetime.date(2025, 10, 6))
+    services.conversions_compute(month=OCT)
+    rows = {r.agent.username: r for r in AgentMonth.objects.filter(month=OCT)}
+    assert (rows["a0"].shown, rows["a0"].offered, rows["a0"].thinking, rows["a0"].agreed) == (
+        2,
+        2,
+        2,
+        1,
+    )
+    assert (rows["a1"].shown, rows["a1"].offered, rows["a1"].thinking, rows["a1"].agreed) == (
+        1,
+        1,
+        0,
+        1,
+    )
+    funnel = CampaignMonth.objects.get(campaign=floor["campaign"], month=OCT)
+    assert (funnel.shown, funnel.offered, funnel.thinking, funnel.agreed) == (2, 2, 2, 2)
+
+
 def test_rerunning_the_job_changes_nothing_and_adds_no_rows(floor):
     services.conversions_compute(month=OCT)
     first = snapshot(OCT)
