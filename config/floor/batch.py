@@ -13,11 +13,12 @@ connection and sent at the front of the next round trip that takes them along (`
 before anything sent after them, in order.
 """
 
+import functools
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 # The statements carried on the connection (a list while carrying() is open, else absent).
 CARRIED = "floor_carried_statements"
@@ -56,17 +57,15 @@ class Batch:
         constraint) an existing row gets the `update` columns instead: INSERT … ON CONFLICT … DO
         UPDATE."""
         model = type(objs[0])
-        meta, quote = model._meta, connection.ops.quote_name
+        # The real connection once (each use of the `connection` proxy is a context lookup).
+        db = connections[DEFAULT_DB_ALIAS]
+        meta, quote = model._meta, db.ops.quote_name
         with_pks = all(obj.pk is not None for obj in objs)
-        fields = [f for f in meta.concrete_fields if f is not meta.auto_field or with_pks]
-        rows, params = [], []
+        fields, head, row = _insert_shape(model, with_pks, db.vendor)
+        params = []
         for obj in objs:
-            rows.append(f"({placeholders(fields)})")
-            params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-        sql = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES {', '.join(rows)}"
-        )
+            params.extend([f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields])
+        sql = f"{head} VALUES {', '.join([row] * len(objs))}"
         if conflict:
             changes = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in update)
             sql += f" ON CONFLICT ({', '.join(quote(c) for c in conflict)}) DO UPDATE SET {changes}"
@@ -84,13 +83,24 @@ class Batch:
 
     def update(self, model, where: str, where_params, **values) -> None:
         """UPDATE `model` SET the field values WHERE `where` (SQL with %s placeholders)."""
-        meta, quote = model._meta, connection.ops.quote_name
+        db = connections[DEFAULT_DB_ALIAS]
+        meta, quote = model._meta, db.ops.quote_name
         fields = [meta.get_field(name) for name in values]
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+        params = [f.get_db_prep_save(values[f.name], db) for f in fields]
         self.add(
             f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {where}", [*params, *where_params]
         )
+
+
+@functools.cache
+def _insert_shape(model, with_pks: bool, vendor: str):
+    """A model's INSERT: its fields, `INSERT INTO table (columns)` and one row's placeholders
+    (worked out once: it is the same on every save)."""
+    meta, quote = model._meta, connections[DEFAULT_DB_ALIAS].ops.quote_name
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field or with_pks]
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    return fields, head, f"({placeholders(fields)})"
 
 
 def placeholders(values) -> str:
