@@ -110,6 +110,22 @@ def _changed(rows, existing: dict, fields) -> list:
     ]
 
 
+def _array_literal(values) -> str:
+    """`values` as the text of a PostgreSQL array, every element quoted (the statement casts it to
+    the column's type): for a month's rows psycopg's list adapter, element by element in Python,
+    took longer than the statement itself."""
+
+    def element(value):
+        if value is None:
+            return "NULL"
+        text = str(value)
+        if text.isdigit():
+            return text
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return "{" + ",".join(map(element, values)) + "}"
+
+
 def _upsert_sql(model, rows, *, keys, fields) -> int:
     """`_upsert` on PostgreSQL: one INSERT … SELECT FROM unnest(one array per column) ON CONFLICT
     DO UPDATE of the rows that differ (IS DISTINCT FROM), so the stored rows are not read back
@@ -127,7 +143,7 @@ def _upsert_sql(model, rows, *, keys, fields) -> int:
             values = [field.to_python(v) for v in values]
         elif isinstance(field, IntegerField):  # sums of counts come as Decimal
             values = [None if v is None else int(v) for v in values]
-        arrays.append(values)
+        arrays.append(_array_literal(values))
     quote = connection.ops.quote_name
     names = [quote(f.column) for f in columns]
     casts = [f"%s::{f.db_type(connection)}[]" for f in columns]

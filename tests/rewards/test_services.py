@@ -1,6 +1,7 @@
 """The monthly job: idempotent, keyed by agent and month, targets, locks and adjustments."""
 
 import datetime
+import json
 from decimal import Decimal
 from io import StringIO
 
@@ -21,6 +22,7 @@ from rewards.models import (
 )
 from tests.campaigns.factories import CampaignFactory, CampaignTargetFactory, TeamFactory
 from tests.config.factories import SupervisorFactory
+from tests.conftest import requires_postgres
 from tests.rewards.support import (
     NOV,
     OCT,
@@ -268,3 +270,27 @@ def test_the_beat_schedule_runs_nightly_and_after_the_month_closes(settings):
     assert nightly["task"] == "rewards.tasks.compute_running_month"
     assert final["task"] == "rewards.tasks.compute_closed_month"
     assert final["schedule"].day_of_month == {1}
+
+
+@requires_postgres
+def test_the_upserts_array_texts_carry_every_value_back_unchanged():
+    """The job hands its rows to PostgreSQL as array texts: quotes, backslashes, NULLs, signs,
+    decimals, booleans, dates and JSON all come back as they went in."""
+    from django.db import connection
+
+    values = {
+        "text": ['a "b"', "c\\d", "", "NULL", "e,f {g}", None, "007"],
+        "bigint": [0, -5, 12345678901, None],
+        "numeric": [Decimal("0.00"), Decimal("-1.50"), Decimal("1E+3"), None],
+        "boolean": [True, False, None],
+        "date": [OCT, None],
+        "jsonb": ['[0, 1, "x\\"y"]', '{"a": [1]}', None],
+    }
+    with connection.cursor() as cursor:
+        for db_type, column in values.items():
+            cursor.execute(f"SELECT %s::{db_type}[]", [services._array_literal(column)])
+            back = cursor.fetchone()[0]
+            if db_type == "jsonb":  # psycopg reads a jsonb array's elements as text
+                column = [None if v is None else json.loads(v) for v in column]
+                back = [None if v is None else json.loads(v) for v in back]
+            assert back == column, db_type
