@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.base import ModelState
 from django.utils import timezone, translation
 
 from campaigns import catalogue, eligibility
@@ -578,14 +579,36 @@ def _account_sql(number, agent, now, *, with_targets=False) -> SubscriberAccount
         return None
     n = len(ACCOUNT_FIELDS)
     row = rows[0]
-    account = SubscriberAccount(**dict(zip(ACCOUNT_FIELDS, row[:n], strict=True)))
-    account._state.adding = False
+    account = _account_from_row(row[:n])
     account.outage, account.open_appeal_id, account.service_ids, account.offer_ids = row[n : n + 4]
     if with_targets:
         targets, states = row[n + 4 :]
         # The copy the targets' campaigns come from: recommendations_for reads the same one.
         account.catalogue_copy = snapshot = catalogue.current()
         account.targets = _workspace_targets(targets, states, snapshot.campaigns)
+    return account
+
+
+@functools.cache
+def _account_defaults() -> dict:
+    """What `SubscriberAccount(**fields)` gives the fields the statement does not read (their
+    defaults: constants, no callable among them, checked by the tests)."""
+    return {
+        field.attname: field.get_default()
+        for field in SubscriberAccount._meta.concrete_fields
+        if field.attname not in ACCOUNT_FIELDS
+    }
+
+
+def _account_from_row(values) -> SubscriberAccount:
+    """`SubscriberAccount(**dict(zip(ACCOUNT_FIELDS, values)))`, saved, without the model's
+    __init__ (its signals have no receiver for accounts; read on every call)."""
+    account = SubscriberAccount.__new__(SubscriberAccount)
+    state = account.__dict__
+    state.update(_account_defaults())
+    state.update(zip(ACCOUNT_FIELDS, values, strict=True))
+    state["_state"] = ModelState()
+    account._state.adding = False
     return account
 
 

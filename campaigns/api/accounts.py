@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from campaigns import selectors, services
 from campaigns.answers import card_answers
+from campaigns.api.cards_json import Cards, RecommendationsRenderer
 from campaigns.api.serializers import (
     AccountInputSerializer,
     AccountSerializer,
@@ -22,7 +23,6 @@ from campaigns.api.serializers import (
     callback_payload,
     card_answers_payload,
     new_entry_payload,
-    recommendation_payload,
 )
 from campaigns.models import (
     Appeal,
@@ -161,8 +161,15 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         parameters=[OpenApiParameter("appeal", int, description="The appeal whose flags apply.")],
         responses={200: RecommendationSerializer(many=True)},
     )
-    # The whole list, best first: neither paginated nor sorted by the caller.
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    # The whole list, best first: neither paginated nor sorted by the caller; its JSON written
+    # straight from the cards (campaigns.api.cards_json: the bytes JSONRenderer makes of them).
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        filter_backends=[],
+        renderer_classes=[RecommendationsRenderer],
+    )
     def recommendations(self, request, number=None):
         """The account's campaigns, best first, eligible or not with every reason."""
         account = selectors.account_for_workspace(
@@ -172,8 +179,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         appeal = self._appeal(request, account)
         recs = selectors.recommendations_for(account=account, appeal=appeal)
-        language = get_language()
-        return Response([recommendation_payload(rec, language) for rec in recs])
+        return Response(Cards(recs, get_language()))
 
     @extend_schema(
         parameters=[
