@@ -14,13 +14,17 @@ closed appeals, serves the project with gunicorn on a free loopback port, then m
    per request (gunicorn's processes and the database's backends, from /proc), which what else
    runs moves too (a busy neighbour slows every instruction) but less than req/s;
 2. result recordings/s with 50 concurrent clients (`POST .../recommendations/{id}/result/`, a
-   unique Idempotency-Key each, every client an agent of its own working its own 4 accounts, at
-   most 200 requests or 20 s), then checks that every acknowledged (201) write is in the
-   database, with its idempotency key and one history entry per campaign of the product (R6);
-   as a ratio to a bare one-row insert endpoint (tests.benchmarks._bare: the same server, auth,
-   parser and clients, one INSERT in one transaction) run just before and just after, the mean
-   of the two (goal: ratio >= 0.5, issue 10). As in production, the tasks a write queues go to
-   a broker (Redis, BENCH_BROKER_URL, default db 14, emptied afterwards), not run in the request.
+   unique Idempotency-Key each, every client an agent of its own working its own 4 accounts), as
+   a ratio to a bare one-row insert endpoint (tests.benchmarks._bare: the same server, auth,
+   parser and clients, one INSERT in one transaction) in the same run: after a short warm-up of
+   each, six alternating rounds of each endpoint of at most 40 requests per client or 4 s (the
+   order flips every round: bare, result, result, bare, ...), the ratio of the totals, so that a
+   load the shared machine carries for a while weighs on both alike (goal: ratio >= 0.5, issue
+   10). Then checks that every acknowledged (201) write is in the database, with its idempotency
+   key and one history entry per campaign of the product (R6), and every acknowledged bare insert
+   in its table. Also prints each endpoint's server CPU per write, as the reads part does. As in
+   production, the tasks a write queues go to a broker (Redis, BENCH_BROKER_URL, default db 14,
+   emptied afterwards), not run in the request.
 
 BENCH_PARTS=reads or BENCH_PARTS=writes runs only that part (default: both).
 
@@ -72,8 +76,10 @@ WARMUP_REQUESTS = 200
 WRITE_CLIENTS = 50
 WRITE_PROCESSES = 5
 WRITE_ACCOUNTS_PER_CLIENT = 4
-WRITE_REQUESTS_PER_CLIENT = 200
-WRITE_SECONDS = 20.0
+WRITE_ROUNDS = 6
+WRITE_REQUESTS_PER_CLIENT = 40  # per round and endpoint
+WRITE_SECONDS = 4.0  # per round and endpoint
+WRITE_WARMUP_PER_CLIENT = 4  # per endpoint, before the rounds, not counted
 WRITE_KEY_PREFIX = "bench-w-"
 WRITE_GOAL = 0.5
 BROKER_URL = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
@@ -622,7 +628,7 @@ def _write_targets(count: int) -> list[tuple[str, list[int]]]:
     return found
 
 
-def _write_plans(rng, agents, accounts) -> list:
+def _write_plans(rng, agents, accounts, round_: int, requests: int) -> list:
     plans = []
     for client, (_user, key) in enumerate(agents):
         mine = accounts[
@@ -630,9 +636,9 @@ def _write_plans(rng, agents, accounts) -> list:
         ]
         headers = (*_auth(key), ("Content-Type", "application/json"))
         plan = []
-        for seq in range(WRITE_REQUESTS_PER_CLIENT):
+        for seq in range(requests):
             number, rec_ids = mine[seq % len(mine)]
-            tag = f"{WRITE_KEY_PREFIX}{client:02d}-{seq:05d}"
+            tag = f"{WRITE_KEY_PREFIX}{round_}-{client:02d}-{seq:05d}"
             body = json.dumps({"result": "thinking", "comment": tag}).encode()
             path = f"/api/v1/accounts/{number}/recommendations/{rng.choice(rec_ids)}/result/"
             plan.append(
@@ -662,79 +668,123 @@ def _open_calls(agents, accounts) -> None:
     )
 
 
-def _bare_writes(port, agents, round_: int) -> float | None:
-    """Writes/s of the bare one-row insert endpoint (tests.benchmarks._bare) by the same clients,
-    with the same bodies and headers; every acknowledged row must be in its table."""
+def _bare_plans(agents, round_: int, requests: int) -> list:
+    """The bare insert's plans: the same clients, with the same bodies and headers."""
     plans = []
     for client, (_user, key) in enumerate(agents):
         headers = (*_auth(key), ("Content-Type", "application/json"))
         plan = []
-        for seq in range(WRITE_REQUESTS_PER_CLIENT):
+        for seq in range(requests):
             tag = f"bench-b{round_}-{client:02d}-{seq:05d}"
             body = json.dumps({"result": "thinking", "comment": tag}).encode()
             plan.append(
                 _load.Request("POST", _bare.PATH, (*headers, ("Idempotency-Key", tag)), body, tag)
             )
         plans.append(plan)
-    before = _bare.rows()
-    result = _load.run(port, plans, processes=WRITE_PROCESSES, duration=WRITE_SECONDS, keep=(201,))
-    acked, landed = len(result.kept), _bare.rows() - before
-    rate = acked / result.elapsed if result.elapsed else 0.0
-    print(
-        f"POST bare insert (round {round_}): {result.requests} requests, {acked} acknowledged in "
-        f"{result.elapsed:.1f} s = {rate:.0f} writes/s (latency p50 {result.latency_ms(0.5):.0f} "
-        f"ms, p95 {result.latency_ms(0.95):.0f} ms); answers {result.statuses}",
-        flush=True,
+    return plans
+
+
+def _write_round(port, plans, keep_key=None):
+    """One round of one endpoint: its result and the server's CPU seconds it took."""
+    before = _server_cpu(port)
+    result = _load.run(
+        port,
+        plans,
+        processes=WRITE_PROCESSES,
+        duration=WRITE_SECONDS,
+        keep=(201,),
+        keep_key=keep_key,
     )
-    if landed < acked or not acked:
-        print(f"  bare insert: {acked} acknowledged, {landed} rows landed")
-        return None
-    return rate
+    after = _server_cpu(port)
+    return result, sum(after.values()) - sum(before.get(pid, 0.0) for pid in after)
 
 
 def _writes(port, rng, agents) -> float | None:
-    """Result writes/s as a ratio to the bare insert, measured before and after (the mean of the
-    two, so neither side has the warmer server)."""
+    """Result writes/s as a ratio to the bare insert: short alternating rounds of each, the order
+    flipped every round (neither side always has the warmer server), the ratio of the totals."""
     _bare.create_table()
-    bare_before = _bare_writes(port, agents, 1)
-    rate = _result_writes(port, rng, agents)
-    bare_after = _bare_writes(port, agents, 2)
-    if None in (bare_before, rate, bare_after):
-        return None
-    ratio = rate / ((bare_before + bare_after) / 2)
-    verdict = "meets" if ratio >= WRITE_GOAL else "BELOW"
-    print(f"ratio result writes / bare insert: {ratio:.2f} ({verdict} the goal of {WRITE_GOAL})")
-    return ratio
-
-
-def _result_writes(port, rng, agents) -> float | None:
-    from django.db.models import Count
-
-    from campaigns.models import ContactHistoryEntry
-    from config.floor.models import IdempotencyKey
-
     accounts = _write_targets(WRITE_CLIENTS * WRITE_ACCOUNTS_PER_CLIENT)
     if len(accounts) < WRITE_CLIENTS * WRITE_ACCOUNTS_PER_CLIENT:
         print(f"only {len(accounts)} accounts with an eligible recommendation found")
         return None
     _open_calls(agents, accounts)
-    result = _load.run(
-        port,
-        _write_plans(rng, agents, accounts),
-        processes=WRITE_PROCESSES,
-        duration=WRITE_SECONDS,
-        keep=(201,),
-        keep_key="recommendations",
+    acked = {}  # the result's acknowledged tags: their number of history entries
+    totals = {"bare": [0, 0, 0.0, 0.0, []], "result": [0, 0, 0.0, 0.0, []]}
+
+    def round_(name, number, requests):
+        if name == "bare":
+            before = _bare.rows()
+            result, cpu = _write_round(port, _bare_plans(agents, number, requests))
+            landed = _bare.rows() - before
+            if landed < len(result.kept) or not result.kept:
+                print(f"  bare insert round {number}: {len(result.kept)} acknowledged, "
+                      f"{landed} rows landed; answers {result.statuses} {result.errors[:3]}")  # fmt: skip
+                return None
+        else:
+            plans = _write_plans(rng, agents, accounts, number, requests)
+            result, cpu = _write_round(port, plans, keep_key="recommendations")
+            acked.update((tag, len(recs)) for tag, recs in result.kept)
+            if not result.kept:
+                print(f"  result round {number}: none acknowledged; answers {result.statuses} "
+                      f"{result.errors[:3]}")  # fmt: skip
+                return None
+        return result, cpu
+
+    for name in ("bare", "result"):  # every worker thread connects, prepares and warms
+        if round_(name, 0, WRITE_WARMUP_PER_CLIENT) is None:
+            return None
+    for number in range(1, WRITE_ROUNDS + 1):
+        order = ("bare", "result") if number % 2 else ("result", "bare")
+        for name in order:
+            outcome = round_(name, number, WRITE_REQUESTS_PER_CLIENT)
+            if outcome is None:
+                return None
+            result, cpu = outcome
+            total = totals[name]
+            total[0] += result.requests
+            total[1] += len(result.kept)
+            total[2] += result.elapsed
+            total[3] += cpu
+            total[4].append(result)
+    rates = {}
+    for name, (requests, count, elapsed, cpu, results) in totals.items():
+        rates[name] = count / elapsed
+        statuses = Counter()
+        for result in results:
+            statuses.update(result.statuses)
+        p50 = sum(r.latency_ms(0.5) for r in results) / len(results)
+        p95 = sum(r.latency_ms(0.95) for r in results) / len(results)
+        print(
+            f"POST {name}: {requests} requests, {count} acknowledged (201) in {elapsed:.1f} s = "
+            f"{rates[name]:.0f} writes/s (per round: "
+            f"{', '.join(f'{len(r.kept) / r.elapsed:.0f}' for r in results)}; latency p50 "
+            f"{p50:.0f} ms, p95 {p95:.0f} ms; {WRITE_CLIENTS} clients); answers "
+            f"{dict(sorted(statuses.items()))}; server CPU {cpu / count * 1000:.2f} ms per write",
+            flush=True,
+        )
+        for error in [e for r in results for e in r.errors][:5]:
+            print(f"  {error}")
+    if not _check_result_writes(acked):
+        return None
+    cpu_ratio = (totals["bare"][3] / totals["bare"][1]) / (
+        totals["result"][3] / totals["result"][1]
     )
-    acked = {tag: len(recs) for tag, recs in result.kept}
-    print(
-        f"POST result: {result.requests} requests, {len(acked)} acknowledged (201) in "
-        f"{result.elapsed:.1f} s = {len(acked) / result.elapsed:.0f} writes/s "
-        f"(latency p50 {result.latency_ms(0.5):.0f} ms, p95 {result.latency_ms(0.95):.0f} ms; "
-        f"{WRITE_CLIENTS} clients); answers {result.statuses}"
-    )
-    for error in result.errors[:5]:
-        print(f"  {error}")
+    print(f"server CPU per write as a ratio bare / result: {cpu_ratio:.2f} (what the writes/s "
+          f"ratio tends to on an idle machine)")  # fmt: skip
+    ratio = rates["result"] / rates["bare"]
+    verdict = "meets" if ratio >= WRITE_GOAL else "BELOW"
+    print(f"ratio result writes / bare insert: {ratio:.2f} ({verdict} the goal of {WRITE_GOAL})")
+    return ratio
+
+
+def _check_result_writes(acked: dict) -> bool:
+    """Every acknowledged write is in the database with its key and one history entry per
+    campaign of the product (R6)."""
+    from django.db.models import Count
+
+    from campaigns.models import ContactHistoryEntry
+    from config.floor.models import IdempotencyKey
+
     entries = dict(
         ContactHistoryEntry.objects.filter(agent_comment__startswith=WRITE_KEY_PREFIX)
         .values_list("agent_comment")
@@ -755,14 +805,14 @@ def _result_writes(port, rng, agents) -> float | None:
     if missing or short:
         print(f"  LOST: {len(missing)} acknowledged writes missing, {len(short)} incomplete, "
               f"e.g. {(missing + short)[:5]}")  # fmt: skip
-        return None
+        return False
     unacked = len(set(entries) - set(acked))
     print(
         f"  all {len(acked)} acknowledged writes found ({sum(acked.values())} history entries, "
         f"{len(keys)} idempotency keys; {unacked} unacknowledged writes landed)",
         flush=True,
     )
-    return len(acked) / result.elapsed
+    return True
 
 
 def _empty_broker() -> None:
