@@ -161,7 +161,7 @@ def recommendation_record_result(
         # each other's, and every check above has passed. With their ids drawn by the read, they
         # may go with the next round trip (an idempotency key's answer and the COMMIT).
         batch = Batch()
-        batch.insert(entries)
+        batch.insert(entries, shared=HISTORY_SHARED)
         state = outcome.state
         answered = context.answered
         if outcome.step == results.SET:
@@ -295,6 +295,24 @@ def _write_history(targets, result, objections, comment, agent, appeal, now, lea
     ContactHistoryEntry.objects.bulk_create(entries)
     _history_written(entries, targets, objections)
     return entries
+
+
+# The fields of a save's history entries that are the same on each of them (_history_entries):
+# prepared for the INSERT once per save, not once per entry.
+HISTORY_SHARED = frozenset(
+    {
+        "action",
+        "result",
+        "comment",
+        "agent_comment",
+        "agent",
+        "department",
+        "appeal",
+        "created_at",
+        "need_heard",
+        "segment_key",
+    }
+)
 
 
 def _history_entries(targets, result, comment, agent, appeal, now, learned, department):

@@ -51,20 +51,27 @@ class Batch:
                 return
             _send(cursor, statements)
 
-    def insert(self, objs: list, *, conflict=(), update=(), returning=True) -> None:
+    def insert(self, objs: list, *, conflict=(), update=(), returning=True, shared=()) -> None:
         """INSERT model instances (one statement; their pks set once the batch ran, unless they
         all have one already or `returning` is False). With `conflict` (the columns of a unique
         constraint) an existing row gets the `update` columns instead: INSERT … ON CONFLICT … DO
-        UPDATE."""
+        UPDATE. `shared`: names of fields whose value is the same on every instance (prepared
+        once, from the first)."""
         model = type(objs[0])
         # The real connection once (each use of the `connection` proxy is a context lookup).
         db = connections[DEFAULT_DB_ALIAS]
         meta, quote = model._meta, db.ops.quote_name
         with_pks = all(obj.pk is not None for obj in objs)
         fields, head, row = _insert_shape(model, with_pks, db.vendor)
-        params = []
-        for obj in objs:
-            params.extend([f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields])
+        first = [f.get_db_prep_save(f.pre_save(objs[0], True), db) for f in fields]
+        params = list(first)
+        if len(objs) > 1:
+            own = [(i, f) for i, f in enumerate(fields) if f.name not in shared]
+            for obj in objs[1:]:
+                values = list(first)
+                for i, f in own:
+                    values[i] = f.get_db_prep_save(f.pre_save(obj, True), db)
+                params.extend(values)
         sql = f"{head} VALUES {', '.join([row] * len(objs))}"
         if conflict:
             changes = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in update)

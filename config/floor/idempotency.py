@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
 from config.floor import batch
+from config.floor.api import renderers
 from config.floor.errors import Conflict, DomainError
 from config.floor.models import IdempotencyKey
 
@@ -133,6 +134,7 @@ class _Claim:
 def _answer(record_id: int, response, *, commit: bool) -> None:
     """Store the first answer on the claimed key (one UPDATE, written out: it runs on every
     idempotent write, and compiling the ORM's UPDATE of a JSON field cost more than running it).
+    The answer is encoded once: the text stored is the body sent (config.floor.api.renderers).
     With `commit` the COMMIT goes in the same round trip; Django's commit then finds nothing to
     commit (psycopg sends no COMMIT outside a transaction)."""
     field = IdempotencyKey._meta.get_field("response")
@@ -141,12 +143,23 @@ def _answer(record_id: int, response, *, commit: bool) -> None:
         f"UPDATE {quote(IdempotencyKey._meta.db_table)} SET status_code = %s, "
         f"{quote(field.column)} = %s WHERE id = %s"
     )
-    params = [response.status_code, field.get_db_prep_save(response.data, connection), record_id]
+    stored = _json_param(renderers.encode_once(response).decode())
+    params = [response.status_code, stored, record_id]
     with connection.cursor() as cursor:
         if commit and connection.vendor == "postgresql":
             batch.execute(cursor, f"{sql}; COMMIT", params)
         else:
             batch.execute(cursor, sql, params)
+
+
+def _json_param(text: str):
+    """JSON text already encoded, as the parameter of a JSON column (a JSONField's own
+    preparation would encode the data again)."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(None, dumps=lambda _obj: text)
+    return text
 
 
 def first_submission(*, user, key: str, scope: str) -> bool:

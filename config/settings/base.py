@@ -202,7 +202,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "config.floor.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "config.floor.api.errors.exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["config.floor.api.renderers.JSONRenderer"],
     # Bodies bounded in size (DATA_UPLOAD_MAX_MEMORY_SIZE) and nesting (API_JSON_MAX_DEPTH).
     "DEFAULT_PARSER_CLASSES": [
         "config.floor.api.parsers.JSONParser",

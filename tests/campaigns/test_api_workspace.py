@@ -1,12 +1,14 @@
 """The workspace API: accounts, recommendations, results and appeals (CONTRACT.md)."""
 
 import datetime
+import json
 import zoneinfo
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from campaigns.api import serializers
 from campaigns.models import Appeal, ContactHistoryEntry, ResultCode
@@ -193,6 +195,25 @@ def test_idempotency_key_retry_returns_the_first_answer_and_writes_nothing_more(
     assert again["Idempotent-Replayed"] == "true"
     assert ContactHistoryEntry.objects.count() == 2
     assert IdempotencyKey.objects.count() == 1
+
+
+def test_the_key_stores_the_very_body_sent_encoded_once(in_call, targets):
+    # The answer is encoded once (config.floor.api.renderers): the text stored is the body sent,
+    # as DRF's renderer writes it; an answer asked indented is still indented.
+    first = in_call.post(
+        result_url(targets[0]), {"result": "thinking"}, headers={"Idempotency-Key": "once"}
+    )
+    assert first.status_code == 201
+    assert first.content == JSONRenderer().render(first.data)
+    assert IdempotencyKey.objects.get(key="once").response == json.loads(first.content)
+    indented = in_call.post(
+        result_url(targets[0]),
+        {"result": "thinking"},
+        headers={"Idempotency-Key": "indented", "Accept": "application/json; indent=2"},
+    )
+    assert indented.status_code == 201
+    assert indented.content.startswith(b'{\n  "result": "thinking"')
+    assert IdempotencyKey.objects.get(key="indented").response == json.loads(indented.content)
 
 
 def test_a_refused_save_keeps_neither_its_key_nor_a_write_and_its_retry_lands(

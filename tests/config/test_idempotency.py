@@ -113,3 +113,17 @@ def test_in_its_own_transaction_the_answer_rides_with_the_commit():
     record = IdempotencyKey.objects.get()
     assert (record.status_code, record.response) == (201, first.data)
     assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_a_batch_insert_prepares_shared_fields_once_and_each_row_keeps_its_own(db):
+    seen = timezone.now()
+    rows = [WorkerHeartbeat(name=f"w{i}", hostname=f"h{i}", seen_at=seen) for i in range(3)]
+    writes = batch.Batch()
+    writes.insert(rows, shared={"seen_at"})
+    writes.run()
+    assert list(WorkerHeartbeat.objects.order_by("name").values_list("name", "hostname")) == [
+        ("w0", "h0"),
+        ("w1", "h1"),
+        ("w2", "h2"),
+    ]
+    assert set(WorkerHeartbeat.objects.values_list("seen_at", flat=True)) == {seen}
