@@ -49,8 +49,24 @@ def wait_for_migrations(*, every: float = BEAT_WAIT_SECONDS, sleep=time.sleep) -
 
 
 class MigratedDatabaseScheduler(DatabaseScheduler):
-    """DatabaseScheduler that starts once the database is migrated (see the module)."""
+    """DatabaseScheduler that starts once the database is migrated (see the module).
+
+    A SIGTERM while the schedule is being set up (a deployment stopping beat just after its
+    start) runs celery's handler on top of the setup; the handler syncs a scheduler, and as the
+    first one is not built yet it builds a second, whose setup would close the connection in the
+    middle of the first one's transaction and leave beat hanging on a broken connection. The
+    second setup stops at once instead: there is nothing to save yet, and beat exits."""
+
+    _setting_up = False
 
     def setup_schedule(self):
-        wait_for_migrations()
-        super().setup_schedule()
+        cls = MigratedDatabaseScheduler
+        if cls._setting_up:
+            logger.warning("beat: stopped while its schedule was being set up")
+            raise SystemExit
+        cls._setting_up = True
+        try:
+            wait_for_migrations()
+            super().setup_schedule()
+        finally:
+            cls._setting_up = False

@@ -52,6 +52,28 @@ def test_the_configured_scheduler_is_the_waiting_one():
     assert settings.CELERY_BEAT_SCHEDULER == "config.floor.schedulers:MigratedDatabaseScheduler"
 
 
+def test_a_stop_during_the_schedule_setup_exits_instead_of_setting_up_again(monkeypatch, caplog):
+    """Celery's SIGTERM handler syncs a scheduler; arriving during the first setup it builds a
+    second one: that setup exits at once, and the first can run again afterwards."""
+    calls = []
+
+    def setup(self):
+        calls.append("setup")
+        if len(calls) == 1:  # the signal arrives in the middle of the first setup
+            schedulers.MigratedDatabaseScheduler.setup_schedule(self)
+
+    monkeypatch.setattr(schedulers, "wait_for_migrations", lambda: 1)
+    monkeypatch.setattr(schedulers.DatabaseScheduler, "setup_schedule", setup)
+    scheduler = object.__new__(schedulers.MigratedDatabaseScheduler)
+
+    with pytest.raises(SystemExit), caplog.at_level(logging.WARNING, logger="config.schedule"):
+        scheduler.setup_schedule()
+    assert calls == ["setup"]
+    assert "stopped while its schedule was being set up" in caplog.text
+    scheduler.setup_schedule()
+    assert calls == ["setup", "setup"]
+
+
 def _admin(sql: str) -> None:
     url = celery_support.test_database_url().rsplit("/", 1)[0] + "/postgres"
     with psycopg.connect(url, autocommit=True) as connection:
@@ -120,7 +142,8 @@ def test_beat_started_on_an_empty_database_starts_once_it_is_migrated(tmp_path):
                 )
                 assert migrate.returncode == 0, migrate.stdout + migrate.stderr
                 _wait(
-                    lambda: {"worker-heartbeat", "resend-pending-orders"} <= _scheduled(url),
+                    # Every entry, so that beat has finished writing them when it is stopped.
+                    lambda: set(settings.CELERY_BEAT_SCHEDULE) <= _scheduled(url),
                     beat,
                     log_path,
                     "schedule written after migrate",
