@@ -271,7 +271,7 @@ def _history_row(row: dict) -> dict:
         "id": row["id"],
         "target_id": row["target_id"],
         "action": row["action"],
-        "action_label": str(ACTION_LABELS.get(row["action"], row["action"])),
+        "action_label": _action_label(row["action"], translation.get_language()),
         "result": row["result"],
         "created_at": row["created_at"],
         "comment": row["comment"],
