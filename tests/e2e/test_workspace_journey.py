@@ -46,7 +46,10 @@ def test_agent_records_thinking_with_an_objection_on_both_antivirus_campaigns(
     antivirus.locator("button[type=submit].primary").click()
     page.wait_for_load_state()
 
-    expect(page.locator(".msg.success")).to_be_visible()
+    # The result's own message, not the appeal's (still shown) nor an older seeded history row:
+    # only once it shows has the save committed, so the ORM checks below never race the save.
+    expect(page.locator(".msg.success", has_text="Результат сохранён")).to_be_visible()
+    expect(page.locator(".msg.success", has_text="Результат сохранён")).to_contain_text(": 2")
     history = page.locator("section.history tbody")
     # The newest entry of each campaign (the history is newest first) is the one just saved.
     expect(history.locator("tr", has_text="Антивирус_vo12_CRM_MR03").first).to_contain_text(
@@ -55,6 +58,8 @@ def test_agent_records_thinking_with_an_objection_on_both_antivirus_campaigns(
     expect(history.locator("tr", has_text="TEST_CRM_MR03_W4").first).to_contain_text(
         "Клиент думает"
     )
+    page.goto("/callbacks/")  # a page of its own: the server is done with the account page
+
     entries = ContactHistoryEntry.objects.filter(
         target__account__number=ACCOUNT, agent__username="agent"
     )
