@@ -168,3 +168,20 @@ AGREEMENT_PLURAL = [
         "n",
     ),
 ]
+
+# Django REST framework's messages whose Russian catalogue leaves an English word in the sentence
+# («Ожидался dictionary», «формат datetime», «не может быть null»): an API client reads them in
+# the errors' `detail`, so the portal catalogue words them in Russian.
+API = [
+    gettext_noop("Invalid data. Expected a dictionary, but got {datatype}."),
+    gettext_noop('Expected a list of items but got type "{input_type}".'),
+    gettext_noop("Date has wrong format. Use one of these formats instead: {format}."),
+    gettext_noop("Datetime has wrong format. Use one of these formats instead: {format}."),
+    gettext_noop("Expected a date but got a datetime."),
+    gettext_noop("Expected a datetime but got a date."),
+    gettext_noop("This field may not be null."),
+    gettext_noop("Value must be valid JSON."),
+    gettext_noop("Could not satisfy the request Accept header."),
+    gettext_noop('Must include "username" and "password".'),
+    gettext_noop("Invalid version in URL path. Does not match any version namespace."),
+]
