@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns import answers, selectors, services
 from campaigns.api.accounts import order_url
-from campaigns.models import ResultCode
+from campaigns.models import CALLBACK_GRACE, ResultCode
 from campaigns.models.accounts import is_account_number, normalise_account_number
 from campaigns.orders.selectors import account_orders
 from campaigns.services.account_search import account_search as account_search_service
@@ -291,7 +291,10 @@ def callback_list(request):
         ("today", _("Today"), board["today"]),
         ("later", _("Later"), board["later"]),
     ]
-    return render(request, "campaigns/callbacks.html", {"sections": sections})
+    grace_minutes = int(CALLBACK_GRACE.total_seconds()) // 60
+    return render(
+        request, "campaigns/callbacks.html", {"sections": sections, "grace_minutes": grace_minutes}
+    )
 
 
 @require_POST

@@ -21,6 +21,7 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminDateWidget, UnfoldAdminTextInputWidget
 
+from campaigns.models import CALLBACK_GRACE
 from config.floor.admin import (
     HistoryModelAdmin,
     ImportExportHistoryModelAdmin,
@@ -418,6 +419,7 @@ class CampaignFunnelAdmin(ReadOnlyMixin, PortalModelAdmin):
             "month": month,
             "month_key": calendar.month_key(month),
             "months": funnels.months_for_picker(),
+            "grace_minutes": int(CALLBACK_GRACE.total_seconds()) // 60,
             **funnel,
             **(extra_context or {}),
         }

@@ -123,3 +123,12 @@ def test_an_unreadable_callback_time_saves_no_result(agent_client, agent, accoun
     assert "Укажите время перезвона" in response.content.decode()
     assert not ContactHistoryEntry.objects.exists()
     assert not Callback.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "grace,said", [(30, "через 30 минут после"), (21, "через 21 минуту после")]
+)
+def test_the_page_says_the_grace_it_applies(agent_client, monkeypatch, grace, said):
+    """The overdue grace in the page's words is CALLBACK_GRACE's, whatever it is set to."""
+    monkeypatch.setattr("campaigns.views.CALLBACK_GRACE", datetime.timedelta(minutes=grace))
+    assert said in agent_client.get(PAGE).content.decode()

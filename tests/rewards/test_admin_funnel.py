@@ -118,3 +118,12 @@ def test_a_manager_sets_a_teams_target_in_the_admin(client, manager):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert team.monthly_targets.get().target == 12
+
+
+@pytest.mark.parametrize("grace,said", [(30, "через 30 минут после"), (45, "через 45 минут после")])
+def test_the_funnel_page_says_the_callbacks_grace_it_counts_with(
+    client, manager, monkeypatch, grace, said
+):
+    monkeypatch.setattr("rewards.admin.CALLBACK_GRACE", datetime.timedelta(minutes=grace))
+    client.force_login(manager)
+    assert said in client.get(reverse(URL)).content.decode()
