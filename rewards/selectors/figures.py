@@ -197,14 +197,14 @@ def team_case(month, *, agent_field="agent_id", moment_field="created_at", agent
     saved result), as one expression; NULL where no membership covers it (an agent who never
     moved: then the agent's current team, filled in by the caller).
 
-    The memberships touching the month are few (the agents who moved), so they are written into
-    a `CASE agent WHEN … THEN CASE WHEN moment < … THEN team … END END`: no join per row.
+    Every membership that began before the month's end takes part, not only those touching the
+    month: an order registered months before (in a team the agent has since left) and connected
+    or clawed back in this month counts for the team of its registration. They are few (only
+    agents who moved have any), so they are written into a `CASE agent WHEN … THEN CASE WHEN
+    moment < … THEN team … END END`: no join per row.
     """
     periods = defaultdict(list)
     memberships = TeamMembership.objects.filter(starts_at__lt=calendar.month_bounds(month)[1])
-    memberships = memberships.filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=calendar.month_bounds(month)[0])
-    )
     if agent_ids is not None:
         memberships = memberships.filter(agent_id__in=agent_ids)
     for agent_id, starts, ends, team_id in memberships.order_by(

@@ -222,3 +222,99 @@ def test_no_target_is_never_counted_as_met_on_the_leaderboard_and_pages(client, 
     client.force_login(user)
     body = client.get(reverse("me"), {"month": "2025-11"}).content.decode()
     assert "rw-no-target" in body and 'role="progressbar"' not in body
+
+
+# An order registered before a move and connected or clawed back after it, in a later month ------
+#
+# The event goes to the team the order counted for at registration (rewards/README: «Connections
+# and clawbacks of an order go to the team it counted for at registration»), however long before
+# the month that membership ended. (team history as (team, from, to); the order's registration
+# moment, connection day, cancellation day; the team its November event counts for.)
+SEP_30, OCT_1, OCT_31 = datetime.date(2025, 9, 30), OCT, datetime.date(2025, 10, 31)
+LATE_EVENT_CASES = [
+    (
+        "moved on the 1st, registered the month before, connected after",
+        [("one", None, OCT_31), ("two", NOV, None)],
+        (datetime.date(2025, 10, 20), 10),
+        datetime.date(2025, 11, 3),
+        None,
+        "one",
+    ),
+    (
+        "registered at 23:59:59 on the last evening before the move",
+        [("one", None, OCT_31), ("two", NOV, None)],
+        (OCT_31, (23, 59, 59)),
+        datetime.date(2025, 11, 3),
+        None,
+        "one",
+    ),
+    (
+        "the membership of registration ended a month before the one computed",
+        [("one", None, SEP_30), ("two", OCT_1, OCT_31), ("three", NOV, None)],
+        (datetime.date(2025, 10, 20), 10),
+        datetime.date(2025, 11, 3),
+        None,
+        "two",
+    ),
+    (
+        "connected before the move, clawed back after it",
+        [("one", None, OCT_31), ("two", NOV, None)],
+        (datetime.date(2025, 10, 20), 10),
+        datetime.date(2025, 10, 25),
+        datetime.date(2025, 11, 5),
+        "one",
+    ),
+    (
+        "registered after the move (the control)",
+        [("one", None, OCT_31), ("two", NOV, None)],
+        (datetime.date(2025, 11, 2), 10),
+        datetime.date(2025, 11, 3),
+        None,
+        "two",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "periods", "registered", "connected", "cancelled", "team"),
+    LATE_EVENT_CASES,
+    ids=[case[0] for case in LATE_EVENT_CASES],
+)
+def test_a_later_months_event_of_an_order_goes_to_its_registrations_team(
+    vip, case, periods, registered, connected, cancelled, team
+):
+    from rewards.audit import audit_month
+
+    named = {name: TeamFactory(name=f"Команда {name}") for name in ("one", "two", "three")}
+    user = agent(named[periods[-1][0]])
+    for name, start, end in periods:
+        membership_create(
+            agent=user,
+            team=named[name],
+            valid_from=start or user.agent_profile.started_on,
+            valid_to=end,
+        )
+    placed = order(
+        user,
+        vip,
+        created=registered[0],
+        connected=connected,
+        cancelled=cancelled,
+        clawback=bool(cancelled),
+    )
+    clock = registered[1] if isinstance(registered[1], tuple) else (registered[1], 0, 0)
+    placed.created_at = _at(registered[0], *clock)
+    placed.save()
+    placed.status_changes.filter(status="registered").update(changed_at=placed.created_at)
+    expected = named[team].pk
+    # The job's aggregate: the November event is counted in the registration team's row.
+    rows = {row.team_id: row for row in selectors.agent_month_rows(NOV, agent_ids=[user.pk])}
+    event = "cancelled" if cancelled else "connected"
+    assert {t for t, row in rows.items() if getattr(row, event)} == {expected}
+    # The statement's lines go to the same team, and the stored month agrees with them.
+    statement = selectors.statements(NOV, agent_ids=[user.pk])[user.pk]
+    assert {line.team_id for line in statement.lines if line.order == placed} == {expected}
+    services.conversions_compute(month=NOV)
+    stored = AgentMonth.objects.get(agent=user, month=NOV, team_id=expected)
+    assert getattr(stored, event) == 1
+    assert audit_month(NOV) == []
