@@ -144,16 +144,24 @@ def _plan(months_back: int, index: int, count: int):
     return OrderStatus.SENT if share < 0.85 else OrderStatus.REGISTERED
 
 
-def _month_orders(rng, month_start, months_back, end):
+def _month_orders(rng, month_start, months_back, end, now):
+    """The month's orders: spread over its days, in working hours, and never after `now`.
+
+    Today's orders that working hours would put later than now (the small hours, or the 1st of a
+    month just begun) are spread over the part of today already past, so that every order, and
+    every status change `_write` gives it, has happened by the time the demo is seeded.
+    """
     count = rng.randint(8, 14) if months_back else rng.randint(4, 9)
     days = max((end - month_start).days, 1)
+    zone = timezone.get_current_timezone()
     for index in range(count):
         day = month_start + datetime.timedelta(days=min(days - 1, index * days // count))
         created = datetime.datetime.combine(
-            day,
-            datetime.time(rng.randint(9, 19), rng.randint(0, 59)),
-            tzinfo=timezone.get_current_timezone(),
+            day, datetime.time(rng.randint(9, 19), rng.randint(0, 59)), tzinfo=zone
         )
+        if created >= now:
+            midnight = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+            created = midnight + (now - midnight) * (index + 1) / (count + 1)
         status = _plan(months_back, index, count)
         yield index, created, status
 
@@ -173,8 +181,10 @@ def _write(
     rng, *, reference, agent, account, product, campaign, plan, tech, channel, created, status
 ):
     now = timezone.now()
-    sent = created + datetime.timedelta(minutes=1)
-    connected = min(created + datetime.timedelta(days=rng.randint(1, 4)), now)
+    # Each status follows the one before and none is later than now (an order of the last minutes
+    # is sent and connected at once).
+    sent = min(created + datetime.timedelta(minutes=1), now)
+    connected = max(sent, min(created + datetime.timedelta(days=rng.randint(1, 4)), now))
     name = " ".join(p for p in (account.surname, account.first_name, account.patronymic) if p)
     address = f"г. {account.region or 'Москва'}, {rng.choice(STREETS)}, д. {rng.randint(1, 120)}, кв. {rng.randint(1, 300)}"
     order = ConnectionOrder.objects.create(
@@ -287,6 +297,7 @@ def run(ctx: SeedContext) -> dict[str, int]:
     existing = set(ConnectionOrder.objects.values_list("reference", flat=True))
     agents = list(AgentProfile.objects.select_related("user").order_by("employee_number"))
     written = 0
+    now = timezone.now()
     for done, profile in enumerate(agents, start=1):
         agent = profile.user
         for months_back, start, end in (
@@ -296,7 +307,7 @@ def run(ctx: SeedContext) -> dict[str, int]:
             # A generator per month and one per order: skipping an existing order changes nothing
             # of the others, so every run makes the same month.
             month_rng = ctx.rng(f"orders:{agent.username}:{start:%Y-%m}")
-            for index, created, status in _month_orders(month_rng, start, months_back, end):
+            for index, created, status in _month_orders(month_rng, start, months_back, end, now):
                 reference = uuid.uuid5(NAMESPACE, f"{agent.username}:{start:%Y-%m}:{index}")
                 if reference in existing:
                     continue
