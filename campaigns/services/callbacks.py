@@ -52,42 +52,33 @@ def callback_check_due(due_at: datetime.datetime, *, now: datetime.datetime) -> 
         raise DomainError(ERRORS[code], code=code)
 
 
-def callbacks_on_result(
-    *,
-    account_id: int,
-    target_id: int,
-    offer_id: int,
-    result: str,
-    agent,
-    due_at: datetime.datetime | None,
-    now: datetime.datetime,
-    batch: Batch | None = None,
-    callback_id: int | None = None,
-) -> Callback | None:
-    """Within the result's transaction (the account row is locked): close and open callbacks.
-    With `batch` (config.floor.batch) the writes join it; the callback's pk is set when it ran,
-    or is `callback_id` (drawn from its sequence beforehand).
-
-    Returns the callback opened by a «thinking» result, else None."""
+def callback_on_result(
+    *, account_id, target_id, offer_id, result, agent, due_at, now, callback_id=None
+) -> tuple[bool, Callback | None]:
+    """What a result does to the product's callbacks, within its transaction (the account row
+    locked), unwritten: whether it makes the open one (any result but «not offered»), and the
+    callback a «thinking» opens (its time checked; its pk `callback_id` when drawn beforehand)."""
     if result == ResultCode.NOT_OFFERED:
-        return None
-    if result == ResultCode.THINKING:
-        if due_at is None:
-            due_at = callback_default_due(now=now)
-        callback_check_due(due_at, now=now)
-    callback = None
-    if result == ResultCode.THINKING:
-        callback = Callback(
-            pk=callback_id,
-            account_id=account_id,
-            offer_id=offer_id,
-            target_id=target_id,
-            agent=agent,
-            due_at=due_at if timezone.is_aware(due_at) else timezone.make_aware(due_at),
-            created_at=now,
-        )
-    own = batch is None
-    batch = Batch() if own else batch
+        return False, None
+    if result != ResultCode.THINKING:
+        return True, None
+    if due_at is None:
+        due_at = callback_default_due(now=now)
+    callback_check_due(due_at, now=now)
+    callback = Callback(
+        pk=callback_id,
+        account_id=account_id,
+        offer_id=offer_id,
+        target_id=target_id,
+        agent=agent,
+        due_at=due_at if timezone.is_aware(due_at) else timezone.make_aware(due_at),
+        created_at=now,
+    )
+    return True, callback
+
+
+def callbacks_write(batch: Batch, *, account_id, offer_id, result, agent, now, callback) -> None:
+    """Make the product's open callback (closed now, with the result), then open `callback`."""
     batch.update(
         Callback,
         "closed_at IS NULL AND account_id = %s AND offer_id = %s",
@@ -98,9 +89,6 @@ def callbacks_on_result(
     )
     if callback is not None:
         batch.insert([callback])
-    if own:
-        batch.run()
-    return callback
 
 
 @transaction.atomic

@@ -25,10 +25,10 @@ from campaigns.models.accounts import ERR_NO_ACCOUNT
 from campaigns.recommendations import situation_for, targets_of
 from campaigns.selectors import department_of
 from campaigns.services import results
-from campaigns.services.callbacks import callbacks_on_result
+from campaigns.services.callbacks import callback_on_result
 from campaigns.services.result_context import result_context, state_of
+from campaigns.services.result_writes import ResultWrites
 from config.floor import roles
-from config.floor.batch import Batch, placeholders
 from config.floor.errors import Conflict, DomainError, NotFound
 from config.floor.idempotency import service_atomic
 from knowledge_base.models import ObjectionType
@@ -157,32 +157,28 @@ def recommendation_record_result(
         if len(context.history_ids) >= len(entries):
             for entry, pk in zip(entries, context.history_ids, strict=False):
                 entry.pk = pk
-        # Every write of the save in one round trip (config.floor.batch): they read nothing of
-        # each other's, and every check above has passed. With their ids drawn by the read, they
-        # may go with the next round trip (an idempotency key's answer and the COMMIT).
-        batch = Batch()
-        batch.insert(entries, shared=HISTORY_SHARED)
+        # Every write of the save in one round trip (campaigns.services.result_writes): they read
+        # nothing of each other's, and every check above has passed. With their ids drawn by the
+        # read, they may go with the next round trip (an idempotency key's answer and the COMMIT).
+        writes = ResultWrites(
+            entries=entries,
+            shared=HISTORY_SHARED,
+            now=now,
+            result=result,
+            agent=agent,
+            account_id=account.pk,
+            offer_id=offer_id,
+        )
         state = outcome.state
         answered = context.answered
         if outcome.step == results.SET:
-            ids = [t.id for t in siblings]
-            batch.update(
-                CampaignTarget, f"id IN ({placeholders(ids)})", ids, result=result, result_at=now
-            )
-            results.offer_result_write(
-                account_id=account.pk,
-                offer_id=offer_id,
-                result=result,
-                appeal_id=appeal.pk if appeal else None,
-                now=now,
-                batch=batch,
-            )
+            writes.set_state([t.id for t in siblings], appeal.pk if appeal else None)
             state = result
             if appeal is not None:
                 answered = {**answered, offer_id: result}
-        if appeal is not None:
-            _pull_into_appeal(appeal, answered=answered.values(), batch=batch)
-        callback = callbacks_on_result(
+        if appeal is not None and _pull_into_appeal(appeal, answered=answered.values()):
+            writes.appeal = appeal
+        writes.closes, callback = callback_on_result(
             account_id=account.pk,
             target_id=target.id,
             offer_id=offer_id,
@@ -190,10 +186,10 @@ def recommendation_record_result(
             agent=agent,
             due_at=callback_at,
             now=now,
-            batch=batch,
             callback_id=context.callback_id,
         )
-        batch.run(carry=True)
+        writes.callback = callback
+        writes.send()
         _history_written(entries, siblings, objections)
         for entry in entries:
             entry.state = state
@@ -369,26 +365,19 @@ RESULT_RANK = {
 }
 
 
-def _pull_into_appeal(appeal: Appeal, *, answered, batch: Batch) -> None:
+def _pull_into_appeal(appeal: Appeal, *, answered) -> bool:
     """R5: a saved result lands in the context of the current appeal, under its theme's precedence.
-    `answered`: the products' results set in the appeal, this save's included."""
+    `answered`: the products' results set in the appeal, this save's included. Sets the appeal's
+    theme, detail, result and `updated_at` (for the caller to write); False when the theme stays."""
     if THEME_RANK[appeal.theme] > THEME_RANK[AppealTheme.UPSELL]:
-        return
+        return False
     best = max(answered, key=RESULT_RANK.__getitem__, default=ResultCode.NOT_OFFERED)
     with translation.override(settings.LANGUAGE_CODE):
         appeal.theme = AppealTheme.UPSELL
         appeal.detail = gettext("Marketing campaign")
         appeal.result = str(ResultCode(best).label)
     appeal.updated_at = timezone.now()
-    batch.update(
-        Appeal,
-        "id = %s",
-        [appeal.pk],
-        theme=appeal.theme,
-        detail=appeal.detail,
-        result=appeal.result,
-        updated_at=appeal.updated_at,
-    )
+    return True
 
 
 APPEAL_FLAGS = (

@@ -110,16 +110,19 @@ def test_a_result_write_is_two_round_trips_after_begin(account, targets, agent, 
     sent = [q["sql"] for q in ctx.captured_queries]
     sent = sent[: sent.index("COMMIT") + 1]  # then the commit's hooks (tasks run in-process)
     # The key's claim rides with the lock and the read (which draws the new rows' ids), the
-    # writes and the key's answer with the COMMIT; Django then logs a COMMIT psycopg skips.
+    # writes (one prepared statement) and the key's answer with the COMMIT; Django then logs a
+    # COMMIT psycopg skips.
     assert len(sent) == 4, sent
     assert sent[0] == "BEGIN"
     assert "ON CONFLICT" in sent[1] and "FOR UPDATE" in sent[1]
-    assert "INSERT INTO" in sent[2] and sent[2].rstrip().endswith("; COMMIT")
+    assert sent[2].startswith("EXECUTE result_writes_") and sent[2].rstrip().endswith("; COMMIT")
     assert sent[3] == "COMMIT"
     body = response.json()
     # The answer names the rows as they were written, and is what a retry gets back.
     written = ContactHistoryEntry.objects.filter(pk__in=[e["id"] for e in body["history"]])
     assert written.count() == len(body["history"]) == 2
+    # The warm-up's callback made, this one's opened (one open per product: made first).
     assert Callback.objects.open().get().pk == body["callback"]["id"]
+    assert Callback.objects.filter(closed_at=None).count() == 1
     assert IdempotencyKey.objects.get(key="k").response == body
     assert save("k").json() == body
