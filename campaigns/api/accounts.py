@@ -23,6 +23,7 @@ from campaigns.api.serializers import (
     callback_payload,
     card_answers_payload,
     new_entry_payload,
+    result_input,
 )
 from campaigns.models import (
     Appeal,
@@ -246,13 +247,11 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         number = self.get_number()
         if not str(rec_id).isdigit():
             raise DomainError(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
-        data = ResultInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        values = result_input(request.data)
         # The service finds the account as it locks it (404 account_not_found when there is none).
-        return idempotent(request, lambda: self._record(request, number, int(rec_id), data))
+        return idempotent(request, lambda: self._record(request, number, int(rec_id), values))
 
-    def _record(self, request, number, target_id, data):
-        values = data.validated_data
+    def _record(self, request, number, target_id, values):
         entries = services.recommendation_record_result(
             number=number,
             target_id=target_id,

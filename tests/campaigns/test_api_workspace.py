@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
 from campaigns.api import serializers
@@ -407,3 +408,47 @@ def test_appeal_list_runs_a_constant_number_of_queries(as_agent, account, agent,
 def test_card_times_are_written_as_drf_writes_them(moment, zone):
     with timezone.override(zone):
         assert serializers._moment(moment) == serializers._datetime.to_representation(moment)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"result": "thinking"},
+        {
+            "result": "agreed",
+            "objections": [" expensive ", "no_need"],
+            "comment": " Да ",
+            "appeal": 5,
+        },
+        {"result": "not_offered", "need_heard": False, "appeal": None, "extra": 1},
+        {"result": "thinking", "comment": "   "},
+        {"result": "thinking", "comment": None},
+        {"result": "thinking", "comment": "x" * 2001},
+        {"result": "thinking", "comment": "a\x00b"},
+        {"result": "thinking", "comment": "\ud800"},
+        {"result": "thinking", "comment": 5},
+        {"result": "maybe"},
+        {"result": 1},
+        {},
+        {"result": "thinking", "objections": "expensive"},
+        {"result": "thinking", "objections": None},
+        {"result": "thinking", "objections": [""]},
+        {"result": "thinking", "objections": ["x" * 41]},
+        {"result": "thinking", "objections": [1]},
+        {"result": "thinking", "appeal": "12"},
+        {"result": "thinking", "appeal": True},
+        {"result": "thinking", "need_heard": "true"},
+        {"result": "thinking", "callback_at": "2026-12-03T10:00:00"},
+        ["thinking"],
+    ],
+)
+def test_the_result_input_checked_by_hand_is_what_the_serializer_gives(body):
+    # The usual body is checked by hand (cheaper); anything else goes to the serializer: either way
+    # the same values, or the same refusal.
+    serializer = serializers.ResultInputSerializer(data=body)
+    if serializer.is_valid():
+        assert serializers.result_input(body) == dict(serializer.validated_data)
+    else:
+        with pytest.raises(ValidationError) as refused:
+            serializers.result_input(body)
+        assert refused.value.detail == serializer.errors
