@@ -14,6 +14,7 @@ from config.floor import batch
 from config.floor.api import renderers
 from config.floor.errors import Conflict, DomainError
 from config.floor.models import IdempotencyKey
+from config.floor.prepared import prepared
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -108,6 +109,8 @@ class _Claim:
         self.record_id = None
 
     def statement(self):
+        """The claim (on PostgreSQL a statement prepared once per connection: it runs on every
+        idempotent write)."""
         quote = connection.ops.quote_name
         table, user, key_, scope_ = (
             quote(n) for n in (IdempotencyKey._meta.db_table, "user_id", "key", "scope")
@@ -116,6 +119,8 @@ class _Claim:
             f"INSERT INTO {table} ({user}, {key_}, {scope_}, created_at) "
             f"VALUES (%s, %s, %s, %s) ON CONFLICT ({user}, {key_}) DO NOTHING RETURNING id"
         )
+        if connection.vendor == "postgresql":
+            sql = _prepared("idempotency_claim", sql, "bigint, text, text, timestamptz")
         return sql, self.params, self.claimed
 
     def claimed(self, rows) -> None:
@@ -145,11 +150,21 @@ def _answer(record_id: int, response, *, commit: bool) -> None:
     )
     stored = _json_param(renderers.encode_once(response).decode())
     params = [response.status_code, stored, record_id]
+    if connection.vendor == "postgresql":
+        sql = _prepared("idempotency_answer", sql, "integer, jsonb, bigint")
+        if commit:
+            sql = f"{sql}; COMMIT"
     with connection.cursor() as cursor:
-        if commit and connection.vendor == "postgresql":
-            batch.execute(cursor, f"{sql}; COMMIT", params)
-        else:
-            batch.execute(cursor, sql, params)
+        batch.execute(cursor, sql, params)
+
+
+def _prepared(key: str, sql: str, types: str) -> str:
+    """`EXECUTE` of `sql` (its `%s` placeholders, of the `types`), prepared on this connection."""
+    count = sql.count("%s")
+    numbered = sql.replace("%s", "{}").format(*(f"${i + 1}" for i in range(count)))
+    with connection.cursor() as cursor:
+        name = prepared(cursor, key, numbered, types)
+    return f"EXECUTE {name} ({', '.join(['%s'] * count)})"
 
 
 def _json_param(text: str):

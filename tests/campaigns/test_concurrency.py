@@ -110,12 +110,13 @@ def test_a_result_write_is_two_round_trips_after_begin(account, targets, agent, 
     sent = [q["sql"] for q in ctx.captured_queries]
     sent = sent[: sent.index("COMMIT") + 1]  # then the commit's hooks (tasks run in-process)
     # The key's claim rides with the lock and the read (which draws the new rows' ids), the
-    # writes (one prepared statement) and the key's answer with the COMMIT; Django then logs a
-    # COMMIT psycopg skips.
+    # writes and the key's answer with the COMMIT, each a statement prepared once per
+    # connection; Django then logs a COMMIT psycopg skips.
     assert len(sent) == 4, sent
     assert sent[0] == "BEGIN"
-    assert "ON CONFLICT" in sent[1] and "FOR UPDATE" in sent[1]
+    assert sent[1].startswith("EXECUTE idempotency_claim_") and "FOR UPDATE" in sent[1]
     assert sent[2].startswith("EXECUTE result_writes_") and sent[2].rstrip().endswith("; COMMIT")
+    assert "EXECUTE idempotency_answer_" in sent[2]
     assert sent[3] == "COMMIT"
     body = response.json()
     # The answer names the rows as they were written, and is what a retry gets back.

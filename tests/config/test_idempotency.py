@@ -87,32 +87,37 @@ def test_a_key_reused_on_another_path_is_409_even_when_its_handler_sends_nothing
 @requires_postgres
 def test_the_claim_rides_with_the_handlers_first_round_trip(db):
     user = UserFactory()
+    idempotent(post(user, "warm"), lambda: heartbeat_write("warm"))  # prepares the key's SQL
     with CaptureQueriesContext(connection) as ctx:
         idempotent(post(user, "k"), lambda: heartbeat_write("first"))
     sent = [q["sql"] for q in ctx.captured_queries]
     # Inside the test's transaction: the savepoint, claim + write, the answer, the release.
     assert len(sent) == 4, sent
-    assert "ON CONFLICT" in sent[1] and "INSERT INTO" in sent[1].split(";")[1]
-    assert IdempotencyKey.objects.get().status_code == 201
+    claim = "EXECUTE idempotency_claim_" if connection.vendor == "postgresql" else "ON CONFLICT"
+    assert claim in sent[1] and "INSERT INTO" in sent[1].split(";")[1]
+    assert IdempotencyKey.objects.get(key="k").status_code == 201
 
 
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_in_its_own_transaction_the_answer_rides_with_the_commit():
     user = UserFactory()
+    idempotent(post(user, "warm"), lambda: heartbeat_write("warm"))  # prepares the key's SQL
     with CaptureQueriesContext(connection) as ctx:
         first = idempotent(post(user, "k"), lambda: heartbeat_write("first"))
     sent = [q["sql"] for q in ctx.captured_queries]
-    # BEGIN, claim + write, answer + COMMIT; Django then logs the COMMIT it asks psycopg for,
-    # which has nothing left to commit and sends nothing.
+    # BEGIN, claim + write, answer + COMMIT (the key's statements prepared once per connection);
+    # Django then logs the COMMIT it asks psycopg for, which has nothing left to commit and sends
+    # nothing.
     assert len(sent) == 4, sent
-    assert sent[0] == "BEGIN" and "ON CONFLICT" in sent[1]
+    assert sent[0] == "BEGIN" and sent[1].startswith("EXECUTE idempotency_claim_")
+    assert sent[2].startswith("EXECUTE idempotency_answer_")
     assert sent[2].rstrip().endswith("; COMMIT") and sent[3] == "COMMIT"
     assert not connection.in_atomic_block
     assert connection.connection.info.transaction_status == 0  # idle: nothing left open
-    record = IdempotencyKey.objects.get()
+    record = IdempotencyKey.objects.get(key="k")
     assert (record.status_code, record.response) == (201, first.data)
-    assert WorkerHeartbeat.objects.count() == 1
+    assert WorkerHeartbeat.objects.count() == 2
 
 
 def test_a_batch_insert_prepares_shared_fields_once_and_each_row_keeps_its_own(db):
