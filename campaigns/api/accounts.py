@@ -22,7 +22,7 @@ from campaigns.api.serializers import (
     ResultOutputSerializer,
     callback_payload,
     card_answers_payload,
-    new_entry_payload,
+    new_entries_payload,
     result_input,
 )
 from campaigns.models import (
@@ -267,7 +267,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             "result": values["result"],
             "state": entries[0].state,
             "recommendations": [e.target_id for e in entries],
-            "history": [new_entry_payload(e) for e in entries],
+            "history": new_entries_payload(entries),
             "order_url": order_url(
                 SubscriberAccount(number=number), entries[0].campaign.code, entries[0].appeal_id
             )

@@ -157,22 +157,24 @@ def _moment(value) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def new_entry_payload(entry) -> dict:
-    """A history entry just written by recommendation_record_result, without reading it back."""
-    agent = entry.agent
-    return {
-        "id": entry.pk,
-        "action": entry.action,
-        "action_label": str(entry.get_action_display()),
-        "result": entry.result,
-        "created_at": _datetime.to_representation(entry.created_at),
-        "comment": entry.comment,
-        "agent_comment": entry.agent_comment,
+def new_entries_payload(entries) -> list[dict]:
+    """The history entries of one save (recommendation_record_result), without reading them back:
+    what they share (their action, time, agent, department, appeal) is written out once."""
+    first = entries[0]
+    agent = first.agent
+    shared = {
+        "action": first.action,
+        "action_label": str(first.get_action_display()),
+        "result": first.result,
+        "created_at": _moment(first.created_at),
+        "comment": first.comment,
+        "agent_comment": first.agent_comment,
         "agent": agent.get_full_name() or agent.get_username(),
-        "department": entry.department.name if entry.department else "",
-        "objections": entry.objection_codes,
-        "appeal": entry.appeal_id,
+        "department": first.department.name if first.department else "",
+        "objections": first.objection_codes,
+        "appeal": first.appeal_id,
     }
+    return [{"id": entry.pk, **shared} for entry in entries]
 
 
 def recommendation_payload(rec, language: str | None = None) -> dict:
@@ -447,7 +449,7 @@ class ResultOutputSerializer(serializers.Serializer):
 def callback_payload(callback) -> dict | None:
     if callback is None:
         return None
-    return {"id": callback.pk, "due_at": _datetime.to_representation(callback.due_at)}
+    return {"id": callback.pk, "due_at": _moment(callback.due_at)}
 
 
 class AppealSerializer(serializers.ModelSerializer):
