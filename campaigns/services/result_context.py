@@ -286,13 +286,15 @@ def _context_sql(number, agent_id, appeal_id, now, target_id, with_callback):
     table = connection.ops.quote_name(SubscriberAccount._meta.db_table)
     with connection.cursor() as cursor:
         name = prepared(cursor, "result_context", _sql(), CONTEXT_TYPES)
+        lock = prepared(
+            cursor, "result_lock", f"SELECT id FROM {table} WHERE number = $1 FOR UPDATE", "text"
+        )
         # One round trip, two statements run one after the other: the lock (waiting for a save
         # in progress on the account to commit), then the read, on a snapshot taken after it;
         # statements carried on the connection (an idempotency key's claim) go in front.
         batch.execute(
             cursor,
-            f"SELECT id FROM {table} WHERE number = %s FOR UPDATE; "
-            f"EXECUTE {name} ({', '.join(['%s'] * len(params))})",
+            f"EXECUTE {lock} (%s); EXECUTE {name} ({', '.join(['%s'] * len(params))})",
             [number, *params],
         )
         cursor.nextset()

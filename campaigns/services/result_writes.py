@@ -25,7 +25,7 @@ from campaigns.services import results
 from campaigns.services.callbacks import callbacks_write
 from config.floor import batch as batches
 from config.floor.batch import Batch, placeholders
-from config.floor.prepared import prepared
+from config.floor.prepared import execute_text
 
 
 class ResultWrites:
@@ -119,9 +119,8 @@ class ResultWrites:
             callback.target_id if callback else None,
             callback.due_at if callback else None,
         ]
-        with connection.cursor() as cursor:
-            name = prepared(cursor, "result_writes", _sql(own, shared), f"{types}, {WRITES_TYPES}")
-        batches.carry(f"EXECUTE {name} ({placeholders(params)})", params)
+        sql = _sql(own, shared)
+        batches.carry(execute_text("result_writes", sql, _types(types), len(params)), params)
 
 
 # After the history's parameters ($1 … $k): the save's own, numbered from $k+1 ({0} … {17}).
@@ -153,6 +152,11 @@ WRITES_TYPES = (
     "text, timestamptz, bigint, bigint, boolean, bigint[], bigint, boolean, bigint, text, text, "
     "text, timestamptz, boolean, bigint, bigint, bigint, timestamptz"
 )
+
+
+@functools.cache
+def _types(history_types: str) -> str:
+    return f"{history_types}, {WRITES_TYPES}"
 
 
 @functools.cache

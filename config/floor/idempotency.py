@@ -5,16 +5,17 @@ neither does; a concurrent retry with the same key waits on the unique index and
 stored answer.
 """
 
+import functools
+
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
-from config.floor import batch
+from config.floor import batch, prepared
 from config.floor.api import renderers
 from config.floor.errors import Conflict, DomainError
 from config.floor.models import IdempotencyKey
-from config.floor.prepared import prepared
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -111,14 +112,7 @@ class _Claim:
     def statement(self):
         """The claim (on PostgreSQL a statement prepared once per connection: it runs on every
         idempotent write)."""
-        quote = connection.ops.quote_name
-        table, user, key_, scope_ = (
-            quote(n) for n in (IdempotencyKey._meta.db_table, "user_id", "key", "scope")
-        )
-        sql = (
-            f"INSERT INTO {table} ({user}, {key_}, {scope_}, created_at) "
-            f"VALUES (%s, %s, %s, %s) ON CONFLICT ({user}, {key_}) DO NOTHING RETURNING id"
-        )
+        sql = _claim_sql()
         if connection.vendor == "postgresql":
             sql = _prepared("idempotency_claim", sql, "bigint, text, text, timestamptz")
         return sql, self.params, self.claimed
@@ -142,12 +136,7 @@ def _answer(record_id: int, response, *, commit: bool) -> None:
     The answer is encoded once: the text stored is the body sent (config.floor.api.renderers).
     With `commit` the COMMIT goes in the same round trip; Django's commit then finds nothing to
     commit (psycopg sends no COMMIT outside a transaction)."""
-    field = IdempotencyKey._meta.get_field("response")
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(IdempotencyKey._meta.db_table)} SET status_code = %s, "
-        f"{quote(field.column)} = %s WHERE id = %s"
-    )
+    sql = _answer_sql()
     stored = _json_param(renderers.encode_once(response).decode())
     params = [response.status_code, stored, record_id]
     if connection.vendor == "postgresql":
@@ -158,13 +147,39 @@ def _answer(record_id: int, response, *, commit: bool) -> None:
         batch.execute(cursor, sql, params)
 
 
+@functools.cache
+def _claim_sql() -> str:
+    quote = connection.ops.quote_name
+    table, user, key_, scope_ = (
+        quote(n) for n in (IdempotencyKey._meta.db_table, "user_id", "key", "scope")
+    )
+    return (
+        f"INSERT INTO {table} ({user}, {key_}, {scope_}, created_at) "
+        f"VALUES (%s, %s, %s, %s) ON CONFLICT ({user}, {key_}) DO NOTHING RETURNING id"
+    )
+
+
+@functools.cache
+def _answer_sql() -> str:
+    field = IdempotencyKey._meta.get_field("response")
+    quote = connection.ops.quote_name
+    return (
+        f"UPDATE {quote(IdempotencyKey._meta.db_table)} SET status_code = %s, "
+        f"{quote(field.column)} = %s WHERE id = %s"
+    )
+
+
+@functools.cache
+def _numbered(sql: str) -> tuple[str, int]:
+    """`sql` with its `%s` placeholders numbered $1, $2, …, and their count."""
+    count = sql.count("%s")
+    return sql.replace("%s", "{}").format(*(f"${i + 1}" for i in range(count))), count
+
+
 def _prepared(key: str, sql: str, types: str) -> str:
     """`EXECUTE` of `sql` (its `%s` placeholders, of the `types`), prepared on this connection."""
-    count = sql.count("%s")
-    numbered = sql.replace("%s", "{}").format(*(f"${i + 1}" for i in range(count)))
-    with connection.cursor() as cursor:
-        name = prepared(cursor, key, numbered, types)
-    return f"EXECUTE {name} ({', '.join(['%s'] * count)})"
+    numbered, count = _numbered(sql)
+    return prepared.execute_text(key, numbered, types, count)
 
 
 def _json_param(text: str):

@@ -35,6 +35,22 @@ def prepared(cursor, key: str, sql: str, types: str) -> str:
     return name
 
 
+def execute_text(key: str, sql: str, types: str, count: int) -> str:
+    """`EXECUTE name (%s, …)` of `sql` (placeholders $1 … $count), which is prepared on this
+    connection first if it is not (only then is a cursor opened: this runs on every request)."""
+    name = _name(key, sql)
+    raw = connection.connection
+    if raw is None or name not in _prepared_on.get(raw, ()):
+        with connection.cursor() as cursor:
+            prepared(cursor, key, sql, types)
+    return _execute(name, count)
+
+
+@functools.lru_cache(maxsize=64)
+def _execute(name: str, count: int) -> str:
+    return f"EXECUTE {name} ({', '.join(['%s'] * count)})"
+
+
 def execute_prepared(cursor, key: str, sql: str, types: str, params: list) -> None:
     """EXECUTE `sql` with `params`, preparing it first on a connection that has not."""
     name = prepared(cursor, key, sql, types)

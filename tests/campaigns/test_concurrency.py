@@ -114,7 +114,7 @@ def test_a_result_write_is_two_round_trips_after_begin(account, targets, agent, 
     # connection; Django then logs a COMMIT psycopg skips.
     assert len(sent) == 4, sent
     assert sent[0] == "BEGIN"
-    assert sent[1].startswith("EXECUTE idempotency_claim_") and "FOR UPDATE" in sent[1]
+    assert sent[1].startswith("EXECUTE idempotency_claim_") and "EXECUTE result_lock_" in sent[1]
     assert sent[2].startswith("EXECUTE result_writes_") and sent[2].rstrip().endswith("; COMMIT")
     assert "EXECUTE idempotency_answer_" in sent[2]
     assert sent[3] == "COMMIT"
