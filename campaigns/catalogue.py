@@ -5,9 +5,14 @@ the propensities learned from the results (campaigns.learning; the refresh bumps
 A process keeps its copy while the catalogue version in Django's cache is unchanged (the cache is
 shared between processes when CACHE_URL points at Redis); saving a campaign, offer, service,
 segment or peak-hours window bumps the version (see `bump_on_change`). MAX_AGE bounds how stale a
-copy can get when a change bypasses model signals (a queryset update) or the cache is per process.
+copy can get when a change bypasses model signals (a queryset update) or the cache is per process:
+a copy MAX_AGE old is checked against the database's rows (`_rows`, plain tuples: a fraction of
+building the models) and kept, with what its readers worked out on it (`memo`, for the same day),
+when none of them changed; reloaded when one did.
 """
 
+import dataclasses
+import datetime
 import threading
 import time
 import uuid
@@ -16,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 
 from campaigns.models import Campaign, PeakHours, Propensity, ScriptVersion, VersionStatus
 from offers.models import Offer, Segment, Service
@@ -37,6 +43,9 @@ class Catalogue:
     # What the readers work out from this copy alone (the recommendation cards' campaign-level
     # parts, by campaign, version, day and language): it lives and dies with the copy.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    # The database's rows the copy was loaded from (`_rows`), and the day its memo began.
+    rows: tuple = field(default=(), compare=False, repr=False)
+    day: datetime.date | None = None
 
 
 _current: Catalogue | None = None
@@ -51,9 +60,42 @@ def current() -> Catalogue:
     if snapshot and snapshot.version == version and time.monotonic() - snapshot.loaded_at < MAX_AGE:
         return snapshot
     with _lock:
-        snapshot = _load(version)
-        _current = snapshot
+        snapshot = _current  # another thread may have done it while this one waited
+        if snapshot and snapshot.version == version:
+            if time.monotonic() - snapshot.loaded_at < MAX_AGE:
+                return snapshot
+            rows = _rows()
+            if rows == snapshot.rows:
+                snapshot = _current = _kept(snapshot)
+                return snapshot
+        else:
+            rows = _rows()
+        snapshot = _current = _load(version, rows)
     return snapshot
+
+
+def _kept(snapshot: Catalogue) -> Catalogue:
+    """The copy trusted for another MAX_AGE: the same campaigns and, on the same day, the same memo
+    (its entries are keyed by day, so a new day starts an empty one rather than piling up)."""
+    today = timezone.localdate()
+    memo = snapshot.memo if snapshot.day == today else {}
+    return dataclasses.replace(snapshot, loaded_at=time.monotonic(), memo=memo, day=today)
+
+
+def _rows() -> tuple:
+    """Every row `_load` reads, as plain tuples in a fixed order: equal rows, an equal copy."""
+    return (
+        tuple(Campaign.objects.order_by("pk").values_list()),
+        tuple(Offer.objects.order_by("pk").values_list()),
+        tuple(Service.objects.order_by("pk").values_list()),
+        tuple(Segment.services.through.objects.order_by("pk").values_list()),
+        tuple(Campaign.segments.through.objects.order_by("pk").values_list()),
+        tuple(
+            ScriptVersion.objects.filter(status=VersionStatus.RUNNING).order_by("pk").values_list()
+        ),
+        tuple(PeakHours.objects.filter(is_active=True).order_by("pk").values_list()),
+        tuple(Propensity.objects.order_by("pk").values_list()),
+    )
 
 
 def bump(*args, **kwargs) -> str:
@@ -68,7 +110,7 @@ def forget() -> None:
     _current = None
 
 
-def _load(version: str) -> Catalogue:
+def _load(version: str, rows: tuple = ()) -> Catalogue:
     campaigns = {c.pk: c for c in Campaign.objects.select_related("offer__service")}
     services_of = defaultdict(set)
     for segment_id, service_id in Segment.services.through.objects.values_list(
@@ -107,7 +149,15 @@ def _load(version: str) -> Catalogue:
     }
     defining = frozenset().union(*services_of.values())
     return Catalogue(
-        version, time.monotonic(), campaigns, peak_hours, service_codes, propensities, defining
+        version,
+        time.monotonic(),
+        campaigns,
+        peak_hours,
+        service_codes,
+        propensities,
+        defining,
+        rows=rows,
+        day=timezone.localdate(),
     )
 
 

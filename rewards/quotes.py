@@ -20,9 +20,12 @@ equals the statement line of the order registered for it.
 The catalogue (rules with their offers and bands, the offers' kinds, services and fees) is a few
 dozen rows read on every call of the recommendations: each process keeps a copy while the version
 in Django's cache is unchanged; a save or delete of a rule, band or offer (or a change of a rule's
-offers) bumps it, and no copy is trusted longer than MAX_AGE.
+offers) bumps it, and no copy is trusted longer than MAX_AGE: then it is read again, and when
+the rules and offers read are equal to the copy's (plain values: `RuleFacts`, `OfferFacts`), the
+copy is kept with its quotes (`memo`, for the same day) rather than worked out again.
 """
 
+import dataclasses
 import datetime
 import threading
 import time
@@ -32,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -79,8 +83,9 @@ class Catalogue:
     rules: tuple[RuleFacts, ...]
     offers: dict[int, OfferFacts]
     # Quotes worked out on this copy: {(offer, replaced plan, day, language): RewardQuote}. A quote
-    # depends on nothing else, and the copy (with its memo) lives MAX_AGE at most.
+    # depends on nothing else; a copy found unchanged after MAX_AGE keeps it for the day.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
+    day: datetime.date | None = None
 
 
 _current: Catalogue | None = None
@@ -106,9 +111,17 @@ def current() -> Catalogue:
     if snapshot and snapshot.version == version and time.monotonic() - snapshot.loaded_at < MAX_AGE:
         return snapshot
     with _lock:
-        snapshot = _load(version)
-        _current = snapshot
-    return snapshot
+        snapshot = _current  # another thread may have done it while this one waited
+        fresh = snapshot and time.monotonic() - snapshot.loaded_at < MAX_AGE
+        if fresh and snapshot.version == version:
+            return snapshot
+        loaded = _load(version)
+        if snapshot and (loaded.rules, loaded.offers) == (snapshot.rules, snapshot.offers):
+            # Nothing a quote reads changed: the quotes worked out on the copy still hold.
+            memo = snapshot.memo if snapshot.day == loaded.day else {}
+            loaded = dataclasses.replace(loaded, memo=memo)
+        _current = loaded
+    return loaded
 
 
 def _load(version: str) -> Catalogue:
@@ -137,7 +150,9 @@ def _load(version: str) -> Catalogue:
             )
         )
     rules.sort(key=lambda r: (PRECEDENCE[r.kind], r.order, r.pk))
-    return Catalogue(version, time.monotonic(), tuple(rules), load_offers())
+    return Catalogue(
+        version, time.monotonic(), tuple(rules), load_offers(), day=timezone.localdate()
+    )
 
 
 def bump_on_change() -> None:

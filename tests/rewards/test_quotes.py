@@ -21,6 +21,7 @@ from campaigns.orders.services import previous_fields
 from campaigns.selectors import recommendations_for
 from offers.models import OfferKind, ServiceCode
 from rewards import quotes
+from rewards.models import RewardRule
 from rewards.selectors.statements import statements
 from tests.campaigns.factories import CampaignTargetFactory, SubscriberAccountFactory
 from tests.rewards import support
@@ -197,3 +198,22 @@ def test_workspace_page_shows_the_reward_on_each_card(client, agent, worked_acco
     page = client.get("/accounts/352011070411/").content.decode()
     assert "Ваше вознаграждение за эту продажу: 40,00 ₽" in page
     assert "Ваше вознаграждение за эту продажу: 100,00 ₽" in page
+
+
+def test_a_steady_reward_catalogue_keeps_its_quotes_past_max_age(deck, monkeypatch):
+    assert card(deck["kino"])[0] == Decimal("40.00")
+    first = quotes.current()
+    quotes.reward_quotes(account=SubscriberAccountFactory(), offers=[deck["kino"]], on=DAY)
+    assert first.memo
+    monkeypatch.setattr(quotes, "MAX_AGE", 0)
+    assert quotes.current().memo is first.memo
+
+
+def test_a_rule_changed_behind_the_models_back_shows_after_max_age(deck, monkeypatch):
+    assert card(deck["kino"])[0] == Decimal("40.00")
+    first = quotes.current()
+    RewardRule.objects.filter(offers=deck["kino"]).update(amount=Decimal("45.00"))
+    assert card(deck["kino"])[0] == Decimal("40.00")  # the copy is still fresh
+    monkeypatch.setattr(quotes, "MAX_AGE", 0)
+    assert card(deck["kino"])[0] == Decimal("45.00")
+    assert quotes.current().memo is not first.memo
