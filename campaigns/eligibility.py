@@ -72,7 +72,7 @@ class Situation:
         if self.outage:
             reasons.append(Reason.OUTAGE)
         reasons.extend(appeal_reasons(self.appeal))
-        return tuple(reasons)
+        return tuple(str(r) for r in reasons)
 
 
 @dataclass
@@ -153,20 +153,60 @@ def in_cooldown(
     return now < target.result_at + datetime.timedelta(days=target.campaign.cooldown_days)
 
 
-def judge(target: CampaignTarget, situation: Situation) -> Verdict:
+def judge(target: CampaignTarget, situation: Situation, memo: dict | None = None) -> Verdict:
+    """Every reason that keeps the target's offer off this call (none: eligible).
+
+    `memo`: where the campaign's own parts (running today, its first charge) are remembered
+    across calls, keyed by campaign id and day: the catalogue copy's memo, and only for a campaign
+    of that very copy (campaigns.recommendations); None works them out afresh."""
     campaign = target.campaign
+    today = situation.today
+    if memo is None:
+        running, charge = campaign_running(campaign, today), None
+    else:
+        key = ("verdict", campaign.id, today)
+        parts = memo.get(key)
+        if parts is None:
+            parts = memo[key] = (campaign_running(campaign, today), _first_charge(campaign, today))
+        running, charge = parts
     reasons = []
-    if not campaign_running(campaign, situation.today):
-        reasons.append(Reason.CAMPAIGN_INACTIVE)
+    if not running:
+        reasons.append(CAMPAIGN_INACTIVE)
     if not in_segments(campaign, situation.service_ids):
-        reasons.append(Reason.NOT_IN_SEGMENT)
+        reasons.append(NOT_IN_SEGMENT)
     if campaign.offer_id in situation.offer_ids:
-        reasons.append(Reason.ALREADY_HAS)
+        reasons.append(ALREADY_HAS)
     reasons.extend(situation.call_reasons)
-    reasons.extend(financial_reasons(situation.account, campaign, situation.today))
+    account = situation.account
+    if account.financial_block:
+        reasons.append(FINANCIAL_BLOCK)
+    elif account.payment_model == PaymentModel.ADVANCE:
+        # offer_financial_reasons with the campaign's first charge worked out once.
+        if account.balance < 0:
+            reasons.append(NEGATIVE_BALANCE)
+        else:
+            if charge is None:
+                charge = _first_charge(campaign, today)
+            if Decimal(account.balance) < charge:
+                reasons.append(INSUFFICIENT_FUNDS)
     if in_cooldown(target, situation.now, situation.appeal):
-        reasons.append(Reason.COOLDOWN)
-    return Verdict(target=target, reasons=[str(r) for r in reasons])
+        reasons.append(COOLDOWN)
+    return Verdict(target=target, reasons=reasons)
+
+
+def _first_charge(campaign: Campaign, today) -> Decimal:
+    offer = campaign.offer
+    return pricing.first_charge(offer.monthly_price, on=today, promo_days=offer.promo_days)
+
+
+# The reasons as the verdicts carry them (plain strings, the codes).
+CAMPAIGN_INACTIVE = Reason.CAMPAIGN_INACTIVE.value
+NOT_IN_SEGMENT = Reason.NOT_IN_SEGMENT.value
+ALREADY_HAS = Reason.ALREADY_HAS.value
+FINANCIAL_BLOCK = Reason.FINANCIAL_BLOCK.value
+NEGATIVE_BALANCE = Reason.NEGATIVE_BALANCE.value
+INSUFFICIENT_FUNDS = Reason.INSUFFICIENT_FUNDS.value
+COOLDOWN = Reason.COOLDOWN.value
 
 
 def judge_order(offer, situation: Situation) -> list[str]:

@@ -312,7 +312,14 @@ def recommendations_for(
         for target in targets:
             in_call = (h["result"] for h in target.history if h["appeal"] == appeal.pk)
             target.appeal_result = next(in_call, ResultCode.NOT_OFFERED)
-    verdicts = [eligibility.judge(t, situation) for t in targets]
+    # A campaign of the copy has its own parts of the verdict remembered on the copy.
+    memo, campaigns = snapshot.memo, snapshot.campaigns
+    verdicts = [
+        eligibility.judge(
+            t, situation, memo if campaigns.get(t.campaign.id) is t.campaign else None
+        )
+        for t in targets
+    ]
     need_heard = bool(appeal and appeal.need_heard)
     ordered, scores = order(
         verdicts,

@@ -247,3 +247,42 @@ def test_campaigns_of_the_same_product_are_grouped_r6(account, targets, broadban
         "TEST_CRM_MR03_W4",
         "MIDDLE",
     ]
+
+
+@pytest.mark.parametrize(
+    ("payment_model", "balance", "block"),
+    [
+        (PaymentModel.ADVANCE, Decimal("224.55"), False),
+        (PaymentModel.ADVANCE, Decimal("5.00"), False),
+        (PaymentModel.ADVANCE, Decimal("-1.00"), False),
+        (PaymentModel.CREDIT, Decimal("-500.00"), False),
+        (PaymentModel.CREDIT, Decimal("10.00"), True),
+    ],
+)
+def test_verdicts_with_the_copys_memo_equal_those_worked_out_afresh(
+    account, targets, antivirus, payment_model, balance, block
+):
+    """The copy remembers a campaign's running and first charge per day: every verdict, on both
+    days of a campaign's end and across calls, is the one `judge` works out without the memo."""
+    from campaigns import catalogue, eligibility
+    from campaigns.recommendations import account_for_workspace, situation_for, targets_of
+
+    antivirus.promo_days = 0
+    antivirus.save()
+    campaign = targets[0].campaign
+    campaign.ends_on = datetime.date(2026, 11, 27)
+    campaign.save()
+    account.payment_model, account.balance, account.financial_block = payment_model, balance, block
+    account.save()
+    loaded = account_for_workspace(number=account.number, now=NOW)
+    snapshot = catalogue.current()
+    ended = {}
+    for now in (NOW, NOW + datetime.timedelta(days=3), NOW):
+        situation = situation_for(account=loaded, appeal=None, now=now, snapshot=snapshot)
+        for target in targets_of(loaded.pk):
+            remembered = eligibility.judge(target, situation, snapshot.memo).reasons
+            assert remembered == eligibility.judge(target, situation).reasons
+            if target.campaign.pk == campaign.pk:
+                ended[now] = "campaign_inactive" in remembered
+    assert ended == {NOW: False, NOW + datetime.timedelta(days=3): True}
+    assert any(isinstance(key, tuple) and key[0] == "verdict" for key in snapshot.memo)
