@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AgentProfile
 from config.floor import roles
-from rewards import calendar, consistency, engine, selectors
+from rewards import calendar, consistency, engine, month_writes, selectors
 from rewards.consistency import BandSpec, Period
 from rewards.engine import Engine
 from rewards.models import (
@@ -258,6 +258,26 @@ def conversions_compute(
     now = now or timezone.now()
     run.started_at = now
     _say(progress, f"{calendar.month_key(month)}: aggregating orders, results and targets")
+    if connection.vendor == "postgresql":
+        done = month_writes.month_write(month, engine=Engine.load(), now=now)
+        agents, orders, campaigns = done["agents"], done["orders"], done["campaigns"]
+        _say(progress, f"  {agents} agents, {orders} orders")
+        _say(progress, f"  agents: {done['written']} written")
+        _say(progress, f"  {done['written']} agents' figures changed")
+    else:
+        agents, orders, campaigns = _compute_in_python(month, now=now, progress=progress)
+    _say(progress, f"  {campaigns} campaign funnels")
+    run.runs += 1
+    run.agents = agents
+    run.orders = orders
+    run.finished_at = timezone.now()
+    run.save()
+    logger.info("conversions for %s: %s agents", calendar.month_key(month), run.agents)
+    return run
+
+
+def _compute_in_python(month, *, now, progress) -> tuple[int, int, int]:
+    """The job's rows built in Python and written by `_write_agent_months` (SQLite)."""
     by_campaign = {}
     rows = selectors.agent_month_values(
         month, now=now, engine=Engine.load(), by_campaign=by_campaign
@@ -268,14 +288,7 @@ def conversions_compute(
     written = _write_agent_months(rows, month=month, progress=progress, now=now)
     _say(progress, f"  {written} agents' figures changed")
     campaigns = _write_campaign_months(month, now=now, figures=by_campaign)
-    _say(progress, f"  {campaigns} campaign funnels")
-    run.runs += 1
-    run.agents = agents
-    run.orders = orders
-    run.finished_at = timezone.now()
-    run.save()
-    logger.info("conversions for %s: %s agents", calendar.month_key(month), run.agents)
-    return run
+    return agents, orders, campaigns
 
 
 @transaction.atomic

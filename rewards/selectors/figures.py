@@ -272,10 +272,14 @@ SELECT s.*, d.daily FROM (
 # PostgreSQL's job groups the same items by campaign too (the campaign funnel's ordered and
 # connected), without the day (a day grain would triple the groups a parallel aggregate hands
 # over); the orders of each day are counted in the same pass as the digits of one number,
-# day d's count times DAY_BASE ** (d - 1) (see `_unpack_days`).
+# day d's count times DAY_BASE ** (31 - d): day 1 leftmost, so that the month's rows read their
+# days from the number's text in order (`_unpack_days`, `month_writes`).
 DAY_BASE = 10**6
+LAST_DAY = 31
 PACKED_DAYS = "CASE i.i_day {whens} END".format(
-    whens=" ".join(f"WHEN {day} THEN {DAY_BASE ** (day - 1)}::numeric" for day in range(1, 32))
+    whens=" ".join(
+        f"WHEN {day} THEN {DAY_BASE ** (LAST_DAY - day)}::numeric" for day in range(1, LAST_DAY + 1)
+    )
 )
 ORDER_AND_CAMPAIGN_SQL = f"""
 SELECT g.i_agent, g.i_team, g.i_campaign, GROUPING(g.i_campaign), {SUMS}, SUM(g.days)
@@ -291,12 +295,12 @@ def _unpack_days(packed, orders) -> dict[int, int]:
     orders (the sum of its days) stay under DAY_BASE: no day's count can carry into the next."""
     if orders >= DAY_BASE:
         raise OverflowError(f"{orders} orders in a month: the days cannot be packed")
-    days, packed, day = {}, int(packed or 0), 1
+    days, packed, day = {}, int(packed or 0), LAST_DAY
     while packed:
         packed, count = divmod(packed, DAY_BASE)
         if count:
             days[day] = count
-        day += 1
+        day -= 1
     return days
 
 
@@ -322,6 +326,15 @@ def _days(text) -> dict[int, int]:
     return {int(day): int(count) for day, count in pairs}
 
 
+def order_and_campaign_sql(month, *, engine: Engine, agent_ids=None) -> tuple[str, list]:
+    """PostgreSQL's pass over the month's items (`ORDER_AND_CAMPAIGN_SQL`) with its parameters:
+    rows per agent and team (GROUPING 1) and per campaign (GROUPING 0)."""
+    items, params = _items_sql(month, engine=engine, agent_ids=agent_ids)
+    statuses = [OrderStatus.CANCELLED, OrderStatus.CANCELLED, *PENDING_STATUSES]
+    statuses.append(OrderStatus.CANCELLED)  # the days' REGISTERED
+    return ORDER_AND_CAMPAIGN_SQL.format(items=items), [*statuses, *params]
+
+
 def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None):
     """Per agent and team: orders, connected, cancelled, clawbacks and rewards in kopecks.
 
@@ -329,17 +342,16 @@ def order_aggregates(month, *, engine: Engine, agent_ids=None, by_campaign=None)
     amount worked out once per item). With `by_campaign` (a dict), the campaigns' ordered and
     connected go into it from the same pass on PostgreSQL.
     """
-    items, params = _items_sql(month, engine=engine, agent_ids=agent_ids)
     fused = by_campaign is not None and connection.vendor == "postgresql"
-    sql = (ORDER_AND_CAMPAIGN_SQL if fused else ORDER_FIGURES_SQL).format(
-        items=items, concat=CONCAT[connection.vendor]
-    )
-    statuses = [OrderStatus.CANCELLED, OrderStatus.CANCELLED, *PENDING_STATUSES]
     if fused:
-        statuses.append(OrderStatus.CANCELLED)  # the days' REGISTERED
+        sql, params = order_and_campaign_sql(month, engine=engine, agent_ids=agent_ids)
+    else:
+        items, params = _items_sql(month, engine=engine, agent_ids=agent_ids)
+        sql = ORDER_FIGURES_SQL.format(items=items, concat=CONCAT[connection.vendor])
+        params = [OrderStatus.CANCELLED, OrderStatus.CANCELLED, *PENDING_STATUSES, *params]
     rows = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*statuses, *params])
+        cursor.execute(sql, params)
         for agent_id, team_id, campaign_id, by_agent, *figures, daily in cursor.fetchall():
             figures = dict(zip(ORDER_FIGURE_NAMES, figures, strict=True))
             if by_agent:
@@ -437,12 +449,11 @@ GROUP BY c.campaign_id
 """
 
 
-def agent_funnel_aggregates(month, *, agent_ids=None, by_campaign=None) -> list[dict]:
-    """Per agent and team (the team of the day the result was saved): the funnel's first steps.
+FUNNEL_CODES = (ResultCode.NOT_OFFERED, ResultCode.THINKING, ResultCode.AGREED)
 
-    With `by_campaign` (a dict), each campaign's funnel goes into it too (on PostgreSQL from the
-    same read of the results)."""
-    fused = by_campaign is not None and connection.vendor == "postgresql"
+
+def _funnel_entries_sql(month, *, agent_ids=None) -> tuple[str, list]:
+    """The month's saved results as a relation: agent, team of the day, recommendation, result."""
     columns = {
         "i_agent": F("agent_id"),
         "i_team": team_case(month, agent_ids=agent_ids),
@@ -452,12 +463,28 @@ def agent_funnel_aggregates(month, *, agent_ids=None, by_campaign=None) -> list[
     entries = (
         month_entries(month, agent_ids=agent_ids).annotate(**columns).values(*columns).order_by()
     )
-    sql, params = entries.query.sql_with_params()
-    codes = [ResultCode.NOT_OFFERED, ResultCode.THINKING, ResultCode.AGREED]
+    return entries.query.sql_with_params()
+
+
+def funnel_and_campaign_sql(month, *, agent_ids=None) -> tuple[str, list]:
+    """PostgreSQL's read of the month's results (`FUNNEL_AND_CAMPAIGN_SQL`) with its parameters:
+    rows per agent and team (by_agent 1) and per campaign (by_agent 0)."""
+    sql, params = _funnel_entries_sql(month, agent_ids=agent_ids)
+    targets = connection.ops.quote_name(CampaignTarget._meta.db_table)
+    return FUNNEL_AND_CAMPAIGN_SQL.format(entries=sql, targets=targets), [*FUNNEL_CODES, *params]
+
+
+def agent_funnel_aggregates(month, *, agent_ids=None, by_campaign=None) -> list[dict]:
+    """Per agent and team (the team of the day the result was saved): the funnel's first steps.
+
+    With `by_campaign` (a dict), each campaign's funnel goes into it too (on PostgreSQL from the
+    same read of the results)."""
+    fused = by_campaign is not None and connection.vendor == "postgresql"
     rows = []
     with connection.cursor() as cursor:
         if not fused:
-            cursor.execute(FUNNEL_SQL.format(entries=sql), [*codes, *params])
+            sql, params = _funnel_entries_sql(month, agent_ids=agent_ids)
+            cursor.execute(FUNNEL_SQL.format(entries=sql), [*FUNNEL_CODES, *params])
             rows = [
                 {"agent_id": r[0], "team_id": r[1], **dict(zip(FUNNEL_NAMES, r[2:], strict=True))}
                 for r in cursor.fetchall()
@@ -467,10 +494,7 @@ def agent_funnel_aggregates(month, *, agent_ids=None, by_campaign=None) -> list[
                     counts = {name: r[name] for name in FUNNEL_NAMES}
                     by_campaign.setdefault(r["target__campaign_id"], {}).update(counts)
             return rows
-        targets = connection.ops.quote_name(CampaignTarget._meta.db_table)
-        cursor.execute(
-            FUNNEL_AND_CAMPAIGN_SQL.format(entries=sql, targets=targets), [*codes, *params]
-        )
+        cursor.execute(*funnel_and_campaign_sql(month, agent_ids=agent_ids))
         for agent_id, team_id, campaign_id, by_agent, *counts in cursor.fetchall():
             counts = dict(zip(FUNNEL_NAMES, counts, strict=True))
             if by_agent:

@@ -9,7 +9,7 @@ import pytest
 from django.db import connections
 
 from offers.models import OfferKind
-from rewards import selectors, services
+from rewards import month_writes, services
 from rewards.models import AgentMonth, ConversionRun
 from tests.conftest import requires_postgres
 from tests.rewards.support import OCT, agent, fixed_rule, offer, order
@@ -33,16 +33,16 @@ def test_two_runs_at_once_take_turns_and_count_each_order_once(monkeypatch):
     runs_before = (
         ConversionRun.objects.filter(month=OCT).values_list("runs", flat=True).first() or 0
     )
-    spans, real = [], selectors.agent_month_values
+    spans, real = [], month_writes.month_write
 
-    def slow_rows(*args, **kwargs):
+    def slow_write(*args, **kwargs):
         started = time.monotonic()
-        rows = real(*args, **kwargs)
+        done = real(*args, **kwargs)
         time.sleep(0.5)  # hold the month long enough for the other run to try
         spans.append((started, time.monotonic()))
-        return rows
+        return done
 
-    monkeypatch.setattr(selectors, "agent_month_values", slow_rows)
+    monkeypatch.setattr(month_writes, "month_write", slow_write)
     errors, barrier = [], threading.Barrier(2)
 
     def run():

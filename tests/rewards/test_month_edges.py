@@ -182,11 +182,11 @@ def test_the_days_packed_into_one_sum_unpack_exactly(days):
     any month of fewer than DAY_BASE orders comes back day by day, none carried into the next."""
     from decimal import Decimal
 
-    from rewards.selectors.figures import DAY_BASE, _unpack_days
+    from rewards.selectors.figures import DAY_BASE, LAST_DAY, _unpack_days
 
     # numeric's SUM, as psycopg hands it over: a Decimal of every digit (built from its text;
     # Decimal arithmetic would round it to 28 digits).
-    packed = Decimal(str(sum(DAY_BASE ** (day - 1) * n for day, n in days.items())))
+    packed = Decimal(str(sum(DAY_BASE ** (LAST_DAY - day) * n for day, n in days.items())))
     assert _unpack_days(packed, sum(days.values())) == days
 
 
