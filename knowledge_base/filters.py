@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from config.floor.ids import parse_id
 from knowledge_base.models import Article, ArticleStatus, Bridge, Category, ObjectionType
 
 
@@ -33,16 +34,16 @@ class ArticleFilter(django_filters.FilterSet):
         fields = ["category", "tag", "status", "offer"]
 
     def filter_category(self, queryset, name, value):
-        lookup = Q(slug=value) | Q(pk=int(value)) if value.isdigit() else Q(slug=value)
+        pk = parse_id(value)
+        lookup = Q(slug=value) | Q(pk=pk) if pk is not None else Q(slug=value)
         category = Category.objects.filter(lookup).first()
         if category is None:
             return queryset.none()
         return queryset.filter(category__path__startswith=category.path)
 
     def filter_tag(self, queryset, name, value):
-        lookup = (
-            Q(tags__name=value) | Q(tags__pk=int(value)) if value.isdigit() else Q(tags__name=value)
-        )
+        pk = parse_id(value)
+        lookup = Q(tags__name=value) | Q(tags__pk=pk) if pk is not None else Q(tags__name=value)
         return queryset.filter(pk__in=Article.objects.filter(lookup).values("pk"))
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import AgentProfile, Team
 from config.floor import roles
 from config.floor.errors import DomainError, Forbidden, NotFound
+from config.floor.ids import parse_id
 from rewards import calendar, selectors
 
 ERR_LEADERBOARD_ROLE = _("The leaderboard is for supervisors and managers.")
@@ -51,11 +52,12 @@ def leaderboard_scope(user, *, month: str | None, team: str | None) -> Leaderboa
     teams = list(selectors.teams_visible_to(user))
     if not team:
         return LeaderboardScope(first_day, teams, None)
-    if not str(team).isdigit():
+    team_id = parse_id(team)
+    if team_id is None:
         raise DomainError(ERR_TEAM_FORMAT, code="invalid_team")
-    picked = next((t for t in teams if t.pk == int(team)), None)
+    picked = next((t for t in teams if t.pk == team_id), None)
     if picked is None:
-        if Team.objects.filter(pk=int(team)).exists():
+        if Team.objects.filter(pk=team_id).exists():
             raise NotFound(ERR_TEAM_NOT_LED, code="team_not_led")
         raise NotFound(ERR_UNKNOWN_TEAM, code="unknown_team")
     return LeaderboardScope(first_day, teams, picked)

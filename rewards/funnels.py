@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
+from config.floor.ids import parse_id
 from rewards import calendar, charts, selectors
 from rewards.models import CampaignMonth, ConversionRun
 
@@ -46,8 +47,9 @@ def months_for_picker(count=12):
 def campaign_funnel(month, *, campaign=None) -> dict:
     rows = CampaignMonth.objects.filter(month=month).select_related("campaign__offer")
     chosen = None
-    if campaign and str(campaign).isdigit():
-        chosen = Campaign.objects.filter(pk=int(campaign)).first()
+    campaign_id = parse_id(campaign)
+    if campaign_id is not None:
+        chosen = Campaign.objects.filter(pk=campaign_id).first()
     scope = rows.filter(campaign=chosen) if chosen else rows
     totals = scope.aggregate(**{name: Sum(name) for name, _label in STEPS})
     total_steps = conversions(totals)

@@ -39,6 +39,7 @@ from config.floor.admin import (
     ImportExportModelAdmin,
     PortalModelAdmin,
 )
+from config.floor.ids import parse_id
 from offers.admin import joined_names
 from offers.models import Segment
 
@@ -223,8 +224,9 @@ class SegmentFilter(admin.SimpleListFilter):
         value = self.value()
         if value == self.NONE:
             return queryset.filter(pk__in=selectors.accounts_in_no_segment())
-        if value and value.isdigit():
-            return queryset.filter(pk__in=selectors.accounts_in_segment(segment_id=int(value)))
+        segment_id = parse_id(value)
+        if segment_id is not None:
+            return queryset.filter(pk__in=selectors.accounts_in_segment(segment_id=segment_id))
         return queryset
 
 

@@ -45,6 +45,7 @@ from config.floor import roles
 from config.floor.api.schema import ErrorSerializer
 from config.floor.errors import DomainError, NotFound
 from config.floor.idempotency import idempotent
+from config.floor.ids import parse_id
 from config.floor.permissions import role_required
 from config.floor.throttles import AccountSearchThrottle
 
@@ -204,7 +205,7 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         if account is None:
             raise NotFound(ERR_NO_ACCOUNT, code="account_not_found")
         targets = {t.id: t for t in selectors.targets_of(account.pk, with_history=False)}
-        target = targets.get(int(rec_id)) if str(rec_id).isdigit() else None
+        target = targets.get(parse_id(rec_id))
         if target is None:
             raise NotFound(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
         offer = target.campaign.offer
@@ -222,9 +223,10 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             if account.open_appeal_id is None:
                 return None
             return Appeal.objects.filter(pk=account.open_appeal_id).first()
-        if not raw.isdigit():
+        appeal_id = parse_id(raw)
+        if appeal_id is None:
             raise DomainError(ERR_BAD_APPEAL_PARAM, code="invalid_appeal")
-        appeal = selectors.appeal_visible(user=request.user, appeal_id=int(raw))
+        appeal = selectors.appeal_visible(user=request.user, appeal_id=appeal_id)
         if appeal is None or appeal.account_id != account.pk:
             raise DomainError(services.ERR_INVALID_APPEAL, code="invalid_appeal")
         return appeal
@@ -245,11 +247,12 @@ class AccountViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
         Send an `Idempotency-Key` header to make retries safe."""
         number = self.get_number()
-        if not str(rec_id).isdigit():
+        target_id = parse_id(rec_id)
+        if target_id is None:
             raise DomainError(services.ERR_NOT_ON_ACCOUNT, code="not_on_account")
         values = result_input(request.data)
         # The service finds the account as it locks it (404 account_not_found when there is none).
-        return idempotent(request, lambda: self._record(request, number, int(rec_id), values))
+        return idempotent(request, lambda: self._record(request, number, target_id, values))
 
     def _record(self, request, number, target_id, values):
         entries = services.recommendation_record_result(

@@ -10,6 +10,7 @@ from campaigns import selectors, services
 from campaigns.filters import CallbackFilter
 from campaigns.models import Callback
 from config.floor import roles
+from config.floor.ids import parse_id
 from config.floor.permissions import role_required
 
 
@@ -94,7 +95,7 @@ class CallbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         hours)."""
         data = RescheduleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        callback_id = int(pk) if str(pk).isdigit() else 0
+        callback_id = parse_id(pk) or 0
         services.callback_reschedule(
             callback_id=callback_id, agent=request.user, due_at=data.validated_data["due_at"]
         )

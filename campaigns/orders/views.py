@@ -36,6 +36,7 @@ from campaigns.selectors import account_get
 from config.floor import roles
 from config.floor.errors import DomainError, Forbidden
 from config.floor.idempotency import once_per_form
+from config.floor.ids import parse_id
 from config.floor.permissions import page_roles
 from config.floor.spreadsheets import neutralised_row
 
@@ -240,7 +241,7 @@ def _initial(request, account, technologies, products):
     initial = {
         "account": account.number,
         "campaign": campaign.code if campaign else "",
-        "appeal": int(appeal) if appeal.isdigit() else None,
+        "appeal": parse_id(appeal),
         "idempotency_key": uuid.uuid4().hex,
         "product": product.code if product else "",
         "full_name": " ".join(
@@ -400,10 +401,11 @@ def order_status(request):
     with an ETag so that an unchanged answer is a bodiless 304. Orders the user may not see are
     left out. One query whatever the number of orders."""
     ids = request.GET.getlist("id")
-    if len(ids) > MAX_WATCHED or not all(i.isdigit() for i in ids):
+    order_ids = [parse_id(i) for i in ids]
+    if len(ids) > MAX_WATCHED or None in order_ids:
         message = ERR_STATUS_IDS % {"max": MAX_WATCHED}
         return JsonResponse({"code": "invalid_ids", "detail": message}, status=400)
-    rows = selectors.order_statuses(user=request.user, ids=[int(i) for i in ids])
+    rows = selectors.order_statuses(user=request.user, ids=order_ids)
     fingerprint = repr([(r["pk"], r["status"], r["updated_at"]) for r in rows] + [get_language()])
     etag = '"' + hashlib.sha256(fingerprint.encode()).hexdigest()[:32] + '"'
     response = get_conditional_response(request, etag=etag) or JsonResponse(

@@ -44,6 +44,7 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from config.floor import personal, roles
 from config.floor.history import ReadableHistory
+from config.floor.ids import parse_id
 from config.floor.spreadsheets import PortalCSV, PortalXLSX
 
 ERR_IMPORT_ROLLED_BACK = _(
@@ -210,7 +211,8 @@ class PersonalDataAdminMixin:
             columns = ["action_checkbox", *columns]
         for part in request.GET.get(ORDER_VAR, "").split("."):
             index = part.rpartition("-")[2]
-            column = columns[int(index)] if index.isdigit() and int(index) < len(columns) else None
+            position = parse_id(index)
+            column = columns[position] if position is not None and position < len(columns) else None
             if column is not None and self._refused_column(request, column):
                 raise DisallowedModelAdminLookup(f"Sorting by {column!r}")
 

@@ -16,6 +16,7 @@ from config.floor import roles
 from config.floor.api.pagination import PageNumberPagination
 from config.floor.errors import NotFound
 from config.floor.idempotency import idempotent
+from config.floor.ids import parse_id
 from config.floor.permissions import role_required
 from rewards import calendar
 from rewards.disputes import selectors, services
@@ -162,12 +163,13 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def _id(self, pk) -> int:
         # What is not a dispute's id, or what the caller may not see, does not exist for them
         # (404, not 400 or 403).
+        dispute_id = parse_id(pk)
         if (
-            not str(pk).isdigit()
-            or not selectors.disputes_visible_to(self.request.user).filter(pk=int(pk)).exists()
+            dispute_id is None
+            or not selectors.disputes_visible_to(self.request.user).filter(pk=dispute_id).exists()
         ):
             raise NotFound(services.ERR_NO_DISPUTE, code="dispute_not_found")
-        return int(pk)
+        return dispute_id
 
     @extend_schema(request=AcceptSerializer, responses={200: DisputeSerializer})
     @action(detail=True, methods=["post"])

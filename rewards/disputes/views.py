@@ -15,6 +15,7 @@ from campaigns.models import ConnectionOrder
 from config.floor import roles
 from config.floor.errors import DomainError
 from config.floor.idempotency import once_per_form
+from config.floor.ids import parse_id
 from config.floor.permissions import page_roles
 from offers.models import Offer
 from rewards import calendar
@@ -55,13 +56,14 @@ def _line(request, month):
     order_id, offer_id = request.GET.get("order", ""), request.GET.get("offer", "")
     if not order_id:
         return None, None
-    if not order_id.isdigit() or (offer_id and not offer_id.isdigit()):
+    order_pk, offer_pk = parse_id(order_id), parse_id(offer_id)
+    if order_pk is None or (offer_id and offer_pk is None):
         raise Http404
     order = selectors.statement_orders(agent_id=request.user.pk, month=month)
-    order = order.filter(pk=int(order_id)).select_related("product", "tariff").first()
+    order = order.filter(pk=order_pk).select_related("product", "tariff").first()
     if order is None:
         raise Http404
-    offer = Offer.objects.filter(pk=int(offer_id)).first() if offer_id else order.sold
+    offer = Offer.objects.filter(pk=offer_pk).first() if offer_id else order.sold
     if offer is None:
         raise Http404
     return order, offer
@@ -117,7 +119,8 @@ def _flag(request, month, order: ConnectionOrder | None, offer) -> bool:
 
 
 def _decided(request, pk, step) -> None:
-    if not str(pk).isdigit() or not selectors.disputes_visible_to(request.user).filter(pk=pk):
+    dispute_id = parse_id(pk)
+    if dispute_id is None or not selectors.disputes_visible_to(request.user).filter(pk=dispute_id):
         raise Http404
     try:
         step()
