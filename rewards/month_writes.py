@@ -22,16 +22,7 @@ from rewards.selectors import figures
 
 ORDERS = "rw_month_orders"
 RESULTS = "rw_month_results"
-FIGURE_COLUMNS = (
-    "orders",
-    "connected",
-    "cancelled",
-    "clawbacks",
-    "ordered_connected",
-    "earned",
-    "clawed",
-    "pending",
-)
+FIGURE_COLUMNS = figures.ORDER_FIGURE_NAMES
 FUNNEL_COLUMNS = ("shown", "offered", "thinking", "agreed")
 WIDTH = len(str(figures.DAY_BASE)) - 1  # the digits of one day's count in the packed sum
 # What the job writes of an agent's month (an upsert updates these and computed_at).

@@ -39,22 +39,8 @@ ERR_CLOSED_MONTH = _(
 )
 ERR_REVISE_ENDED = _("This period has already ended: revise the one in force.")
 
-UPDATED_FIELDS = [
-    "target",
-    "base_target",
-    "prorated",
-    "month_orders",
-    *selectors.FIGURES,
-    "ordered",
-    "daily",
-    "reward_earned",
-    "reward_clawed_back",
-    "reward_total",
-    "reward_pending",
-    "reward_disputes",
-    "locked",
-    "computed_at",
-]
+# What a run writes of an agent's month: the SQL writer's columns, and when it computed them.
+UPDATED_FIELDS = [*month_writes.UPDATED, "computed_at"]
 ADJUSTED = (("orders", "adjustment_orders"), ("connected", "adjustment_connected"))
 BATCH = 1000
 NOT_SET = object()
