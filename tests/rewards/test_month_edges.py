@@ -195,3 +195,45 @@ def test_a_month_too_big_to_pack_fails_loudly_rather_than_miscount():
 
     with pytest.raises(OverflowError):
         _unpack_days(DAY_BASE, DAY_BASE)
+
+
+# Months of every length through the job's writer (SQL on PostgreSQL) against the month worked
+# out again in Python (audit_month): the last day's orders in the daily list, a starter on the
+# month's last weekend (no target) or, when it ends on a weekday, its last day, a move mid-month.
+MONTH_LENGTHS = [
+    datetime.date(2025, 2, 1),  # 28 days, ends on a Friday
+    datetime.date(2024, 2, 1),  # 29 days, ends on a Thursday
+    datetime.date(2025, 11, 1),  # 30 days, ends on a Sunday
+    datetime.date(2025, 8, 1),  # 31 days, ends on a Sunday
+]
+
+
+@pytest.mark.parametrize("month", MONTH_LENGTHS, ids=lambda m: f"{m:%Y-%m}")
+def test_months_of_every_length_are_written_as_worked_out_again(month):
+    from campaigns.services import membership_create
+
+    last = calendar.next_month(month) - datetime.timedelta(days=1)
+    one, two = TeamFactory(name="Команда 1"), TeamFactory(name="Команда 2")
+    vip = offer("399", kind=OfferKind.PACKAGE)
+    fixed_rule("75", [vip])
+    steady = agent(one)
+    order(steady, vip, created=month, connected=month + datetime.timedelta(days=1))
+    order(steady, vip, created=last, connected=last)
+    weekend = last - datetime.timedelta(days=(last.weekday() - 5) % 7 if last.weekday() >= 5 else 0)
+    starter = agent(one, started_on=weekend if weekend.weekday() >= 5 else last)
+    order(starter, vip, created=last)
+    mover = agent(two)
+    middle = month + datetime.timedelta(days=13)
+    membership_create(agent=mover, team=one, valid_from=datetime.date(2024, 1, 15), valid_to=middle)
+    membership_create(agent=mover, team=two, valid_from=middle + datetime.timedelta(days=1))
+    order(mover, vip, created=middle, connected=last)
+    order(mover, vip, created=last)
+
+    services.conversions_compute(month=month)
+
+    assert audit.audit_month(month) == []
+    rows = {(r.agent_id, r.team_id): r for r in AgentMonth.objects.filter(month=month)}
+    assert rows[(steady.pk, one.pk)].daily[last.day - 1] == 1
+    assert rows[(steady.pk, one.pk)].daily[0] == 1
+    assert len(rows[(steady.pk, one.pk)].daily) == last.day
+    assert rows[(mover.pk, one.pk)].orders == 1 and rows[(mover.pk, two.pk)].orders == 1
